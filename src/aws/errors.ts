@@ -1,0 +1,136 @@
+/** Helpers to recognise AWS errors by name, whatever the service's spelling. */
+
+export interface AwsErrorLike {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function errorName(error: unknown): string {
+  if (!error || typeof error !== 'object') return '';
+  const e = error as AwsErrorLike;
+  return e.name ?? e.Code ?? '';
+}
+
+export function hasErrorName(error: unknown, ...names: string[]): boolean {
+  const name = errorName(error);
+  return names.includes(name);
+}
+
+/** Every "it does not exist" error name of the services tekamolo calls. */
+const NOT_FOUND = new Set([
+  // S3
+  'NoSuchBucket',
+  'NotFound',
+  'NoSuchKey',
+  'NoSuchBucketPolicy',
+  'NoSuchTagSet',
+  'NoSuchPublicAccessBlockConfiguration',
+  'OwnershipControlsNotFoundError',
+  'ServerSideEncryptionConfigurationNotFoundError',
+  // EC2
+  'InvalidGroup.NotFound',
+  'InvalidGroupId.NotFound',
+  'InvalidLaunchTemplateName.NotFoundException',
+  'InvalidLaunchTemplateId.NotFound',
+  'InvalidLaunchTemplateId.Malformed',
+  'InvalidAllocationID.NotFound',
+  'InvalidAssociationID.NotFound',
+  'InvalidInstanceID.NotFound',
+  'InvalidVpcID.NotFound',
+  'InvalidSubnetID.NotFound',
+  'InvalidPrefixListID.NotFound',
+  // ELBv2
+  'LoadBalancerNotFound',
+  'LoadBalancerNotFoundException',
+  'TargetGroupNotFound',
+  'TargetGroupNotFoundException',
+  'ListenerNotFound',
+  'ListenerNotFoundException',
+  'RuleNotFound',
+  'RuleNotFoundException',
+  // CloudFront
+  'NoSuchDistribution',
+  'NoSuchOriginAccessControl',
+  'NoSuchFunctionExists',
+  'NoSuchResource',
+  'NoSuchInvalidation',
+  // Route 53
+  'NoSuchHostedZone',
+  // ACM
+  'ResourceNotFoundException',
+  // SSM
+  'ParameterNotFound',
+]);
+
+export function isNotFound(error: unknown): boolean {
+  if (NOT_FOUND.has(errorName(error))) return true;
+  // Auto Scaling reports a missing group as a ValidationError with this text.
+  const e = error as AwsErrorLike | undefined;
+  return errorName(error) === 'ValidationError' && /not found/i.test(e?.message ?? '');
+}
+
+/** Run `call`; a not-found error becomes `undefined`, every other error is thrown. */
+export async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'AuthFailure',
+  'InvalidAccessKeyId',
+]);
+
+export function isCredentialsError(error: unknown): boolean {
+  return CREDENTIAL_ERRORS.has(errorName(error));
+}
+
+export function isThrottling(error: unknown): boolean {
+  return hasErrorName(
+    error,
+    'Throttling',
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'SlowDown',
+    'PriorRequestNotComplete',
+  );
+}
+
+/** "creating CloudFront distribution: <AWS message> (CNAMEAlreadyExists)". */
+export function describeAwsError(step: string, error: unknown): string {
+  const name = errorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return name && !message.includes(name) ? `${step}: ${message} (${name})` : `${step}: ${message}`;
+}
+
+/**
+ * Retry `call` while it fails with one of `names` (an AWS eventual-consistency error), at most
+ * `attempts` times, `delayMs` apart. Every use names the AWS cause at the call site.
+ */
+export async function retryOn<T>(
+  names: string[],
+  call: () => Promise<T>,
+  options: { attempts: number; delayMs: number; onRetry?: (error: unknown, attempt: number) => void },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= options.attempts || !names.includes(errorName(error))) throw error;
+      options.onRetry?.(error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    }
+  }
+}

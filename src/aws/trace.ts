@@ -1,0 +1,82 @@
+import { appendFileSync } from 'node:fs';
+import type { MiddlewareStack } from '@smithy/types';
+
+/** One line of the `--trace` file (ARCHITECTURE §1 "Trace"). */
+export interface TraceRecord {
+  time: string;
+  service: string;
+  operation: string;
+  region: string;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  attempts: number;
+}
+
+const READ_ONLY = /^(Get|List|Describe|Head)/;
+
+export function isReadOnlyOperation(operation: string): boolean {
+  return READ_ONLY.test(operation);
+}
+
+/** Records every AWS call: to the trace file when one is given, and in memory for summaries. */
+export class Tracer {
+  readonly records: TraceRecord[] = [];
+  constructor(private readonly file?: string) {}
+
+  record(entry: TraceRecord): void {
+    this.records.push(entry);
+    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+  }
+
+  get changingCalls(): number {
+    return this.records.filter((r) => !isReadOnlyOperation(r.operation)).length;
+  }
+}
+
+interface MetadataBearer {
+  $metadata?: { attempts?: number };
+}
+
+/** Adds the trace middleware to a client's stack. `service` is the lower-case service id. */
+export function addTraceMiddleware(
+  // biome-ignore lint/suspicious/noExplicitAny: every SDK client has its own input/output union
+  stack: MiddlewareStack<any, any>,
+  tracer: Tracer,
+  service: string,
+  region: string,
+): void {
+  stack.add(
+    (next, context) => async (args) => {
+      const started = Date.now();
+      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        tracer.record({
+          time: new Date(started).toISOString(),
+          service,
+          operation,
+          region,
+          durationMs: Date.now() - started,
+          ok: true,
+          attempts: (result.output as MetadataBearer | undefined)?.$metadata?.attempts ?? 1,
+        });
+        return result;
+      } catch (error) {
+        const e = error as { name?: string; Code?: string } & MetadataBearer;
+        tracer.record({
+          time: new Date(started).toISOString(),
+          service,
+          operation,
+          region,
+          durationMs: Date.now() - started,
+          ok: false,
+          error: e.name ?? e.Code ?? 'Error',
+          attempts: e.$metadata?.attempts ?? 1,
+        });
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'tekamoloTrace', priority: 'high' },
+  );
+}

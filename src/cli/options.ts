@@ -1,0 +1,38 @@
+/** Global options of the contract (ARCHITECTURE §1 "Command line"), as every command receives them. */
+export interface GlobalOptions {
+  config: string;
+  profile?: string;
+  json: boolean;
+  trace?: string;
+  yes: boolean;
+  verbose: boolean;
+  color: boolean;
+}
+
+export interface UpOptions {
+  wait: boolean;
+}
+export interface PlanOptions {
+  exitCode: boolean;
+  destroy: boolean;
+}
+export interface StatusOptions {
+  exitCode: boolean;
+  /** Seconds between redraws; undefined when not watching. */
+  watch?: number;
+}
+export interface DestroyOptions {
+  wait: boolean;
+  keepBucket: boolean;
+}
+export interface SyncOptions {
+  dir?: string;
+  delete: boolean;
+  dryRun: boolean;
+  invalidate: boolean;
+  wait: boolean;
+  concurrency: number;
+}
+
+/** A command's implementation: resolves to the process exit code. */
+export type CommandRunner<O> = (globals: GlobalOptions, options: O) => Promise<number>;

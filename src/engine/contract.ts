@@ -1,0 +1,180 @@
+import type { Aws } from '../aws/clients.js';
+import type { Names } from '../config/names.js';
+import type { Config } from '../config/schema.js';
+import type { ResourceState } from '../state/types.js';
+import type { EngineEvent } from './events.js';
+
+/**
+ * The resource contract (ARCHITECTURE §2). Each resource kind is one file under src/resources/ that
+ * exports one handler with these parts, in this order:
+ * key, dependsOn, desired, find, diff, create, update, delete, wait, then outputs, describe, health.
+ *
+ * Rules every handler keeps:
+ * - `find` looks by the id saved in state first, then by deterministic name / tag / idempotency token,
+ *   so a crash or a lost state file is harmless. A not-found error becomes `undefined`; any other
+ *   error is thrown. A resource found by name that does not carry this stack's tags (or a DNS record
+ *   that points elsewhere) is returned with `foreign` set: the engine never changes or deletes it
+ *   without confirmation, and destroy never touches it.
+ * - `create` passes an idempotency token where the API has one (ACM IdempotencyToken, CloudFront and
+ *   Route 53 CallerReference, EC2 ClientToken) and calls `ctx.record` with the id the moment AWS
+ *   returns it, before any further call. A failed create leaves nothing behind that `find` cannot see.
+ * - `update` changes only what `diff` reported; a failed update means the resource still exists.
+ * - `delete` succeeds when the resource is already gone. A failed delete means it still exists.
+ * - `diff` treats a field the read did not return at all (undefined in `actual`) as unknown, never
+ *   as different: some APIs (and emulators) leave fields out of what they read back.
+ * - Retries for AWS eventual consistency sit at the call site, name the AWS cause in a comment, and
+ *   are bounded. Never retry to paper over wrong ordering.
+ */
+
+/** What every actual state carries. */
+export interface Actual {
+  /** The AWS id (ARN, id or name) used in status and state. */
+  id: string;
+  /**
+   * Set when the thing found is not this stack's (no stack tag, a record pointing elsewhere): says
+   * why, e.g. "record points to d111.cloudfront.net". Such a resource is a takeover on `up` and is
+   * never deleted by `destroy`.
+   */
+  foreign?: string;
+}
+
+export type ChangeAction = 'update' | 'replace';
+
+/** One field that differs between desired and actual. */
+export interface Change {
+  field: string;
+  from: unknown;
+  to: unknown;
+  action: ChangeAction;
+  /** Why this change forces a replacement, or any other note for the plan. */
+  reason?: string;
+}
+
+/** The value a dependency's output has in `plan` before the dependency exists. */
+export const UNKNOWN = '(known after up)';
+
+export type Health =
+  | { state: 'ok'; detail?: string }
+  | { state: 'pending'; detail: string }
+  | { state: 'unhealthy'; detail: string };
+
+export interface RunOptions {
+  /** `up --no-wait` / `destroy --no-wait`: do not wait for slow AWS convergence where allowed. */
+  wait: boolean;
+  /** `--yes`: confirmations count as given. */
+  yes: boolean;
+  /** `plan`, `status`: read-only. Handlers never see a create/update/delete call in this mode. */
+  readOnly: boolean;
+}
+
+/** What a handler gets for every call. */
+export interface ResourceContext {
+  config: Config;
+  /** Folder of the config file: relative paths in the config are relative to it. */
+  configDir: string;
+  names: Names;
+  /** The AWS account id from the preflight. */
+  accountId: string;
+  aws: Aws;
+  options: RunOptions;
+  /** This resource's entry in the state file (empty object when none). */
+  saved: ResourceState;
+  /**
+   * Write attributes to this resource's state entry and save the state file at once. Used by `create`
+   * the moment AWS returns an id, and by multi-step operations (destroy of a distribution) to record
+   * which step was reached.
+   */
+  record(attributes: ResourceState): Promise<void>;
+  /** The outputs of a dependency (declared in `dependsOn`). In `plan`, unknown values are UNKNOWN. */
+  output<O = Record<string, unknown>>(key: string): O;
+  /** Tags for this resource: tekamolo:stack, tekamolo:resource and the config's tags. */
+  tags: Record<string, string>;
+  /** Say what is happening now ("requesting certificate", "waiting for Deployed: InProgress"). */
+  progress(message: string): void;
+  /** A wait has started or continues: shown with its elapsed time. */
+  waiting(message: string, elapsedMs: number): void;
+  /** A warning the user should see, kept in the final output. */
+  warn(message: string): void;
+  /** Ask the user (or `--yes`). Without a terminal and without `--yes` the answer is no. */
+  confirm(question: string): Promise<boolean>;
+  /** Aborted on Ctrl-C: waits stop, no new call starts. */
+  signal: AbortSignal;
+  emit(event: EngineEvent): void;
+}
+
+export interface Resource<D = unknown, A extends Actual = Actual, O = Record<string, unknown>> {
+  /** Stable key: the state entry's name, the tekamolo:resource tag value, the row in plan/status. */
+  key: string;
+  /** Human name shown beside the key ("CloudFront distribution"). */
+  title: string;
+  /** Keys of the resources this one needs. A dependency that is not enabled for the config is dropped. */
+  dependsOn: string[];
+  /** Whether the resource is part of the stack for this config (e.g. the origin certificate). */
+  enabled?(config: Config): boolean;
+  /**
+   * Looked up, never created or deleted (hosted zone, network). `create` of such a resource throws a
+   * UserError that says what to do.
+   */
+  readOnly?: boolean;
+  desired(ctx: ResourceContext): Promise<D> | D;
+  find(ctx: ResourceContext): Promise<A | undefined>;
+  diff(desired: D, actual: A): Change[];
+  create(ctx: ResourceContext, desired: D): Promise<A>;
+  update(ctx: ResourceContext, desired: D, actual: A, changes: Change[]): Promise<A>;
+  delete(ctx: ResourceContext, actual: A): Promise<void>;
+  /** Wait until the resource is usable (where AWS is asynchronous). Skipped with `--no-wait` if `optionalWait`. */
+  wait?(ctx: ResourceContext, actual: A): Promise<A>;
+  /** Whether `--no-wait` may skip `wait` (CloudFront deployment, instance refresh). */
+  optionalWait?: boolean;
+  /**
+   * Dependents start as soon as this resource is created or updated (its outputs are known), while
+   * its `wait` goes on: a listener can be added to a provisioning ALB, DNS aliases can point at a
+   * distribution that is still deploying. Set this when dependents need the resource *ready*
+   * (certificate validation: a listener cannot use a pending certificate).
+   */
+  readyBeforeDependents?: boolean;
+  /** What dependents and later runs need; saved in state. Must be JSON. */
+  outputs(actual: A): O;
+  /** Status: a short detail line ("ISSUED, expires 2027-01-02", "2/2 healthy"). */
+  describe?(ctx: ResourceContext, actual: A): Promise<string> | string;
+  /** Status: health beyond existence and sync. */
+  health?(ctx: ResourceContext, actual: A): Promise<Health>;
+}
+
+/** A handler with its generic parameters erased, as the engine holds them. */
+// biome-ignore lint/suspicious/noExplicitAny: the engine holds handlers of every kind in one list
+export type AnyResource = Resource<any, any, any>;
+
+/** Tags every taggable resource carries. */
+export function stackTags(config: Config, key: string): Record<string, string> {
+  return { ...config.tags, 'tekamolo:stack': config.stack, 'tekamolo:resource': key };
+}
+
+export const STACK_TAG = 'tekamolo:stack';
+export const RESOURCE_TAG = 'tekamolo:resource';
+
+/** AWS SDK tag lists: [{ Key, Value }]. */
+export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+export function tagMap(list: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key) map[t.Key] = t.Value ?? '';
+  return map;
+}
+
+/** Compare one field; undefined actual means "not returned": unknown, not different. */
+export function fieldChange(
+  field: string,
+  desired: unknown,
+  actual: unknown,
+  action: ChangeAction = 'update',
+  reason?: string,
+): Change[] {
+  if (actual === undefined) return [];
+  if (JSON.stringify(desired) === JSON.stringify(actual)) return [];
+  const change: Change = { field, from: actual, to: desired, action };
+  if (reason) change.reason = reason;
+  return [change];
+}

@@ -1,0 +1,15 @@
+/** The state file (ARCHITECTURE §1 "State file"). */
+export const STATE_VERSION = 1;
+
+/** One resource's entry: ids, ARNs and the attributes later steps need. JSON only. */
+export type ResourceState = Record<string, unknown>;
+
+export interface StateFile {
+  version: number;
+  stack: string;
+  /** ISO time of the last write. */
+  updatedAt: string;
+  resources: Record<string, ResourceState>;
+  /** Resources replaced during an `up` and not deleted yet: deleted once their consumers moved. */
+  retired?: { key: string; actual: ResourceState }[];
+}
