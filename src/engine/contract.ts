@@ -65,6 +65,8 @@ export interface RunOptions {
   yes: boolean;
   /** `plan`, `status`: read-only. Handlers never see a create/update/delete call in this mode. */
   readOnly: boolean;
+  /** `destroy --keep-bucket`: the bucket and its objects stay. */
+  keepBucket: boolean;
 }
 
 /** What a handler gets for every call. */
@@ -85,7 +87,10 @@ export interface ResourceContext {
    * which step was reached.
    */
   record(attributes: ResourceState): Promise<void>;
-  /** The outputs of a dependency (declared in `dependsOn`). In `plan`, unknown values are UNKNOWN. */
+  /**
+   * The outputs of a dependency (declared in `dependsOn`). In `plan`, values of a dependency that does
+   * not exist yet read as UNKNOWN. A dependency that is not enabled for this config gives undefined.
+   */
   output<O = Record<string, unknown>>(key: string): O;
   /** Tags for this resource: tekamolo:stack, tekamolo:resource and the config's tags. */
   tags: Record<string, string>;
@@ -121,7 +126,12 @@ export interface Resource<D = unknown, A extends Actual = Actual, O = Record<str
   diff(desired: D, actual: A): Change[];
   create(ctx: ResourceContext, desired: D): Promise<A>;
   update(ctx: ResourceContext, desired: D, actual: A, changes: Change[]): Promise<A>;
-  delete(ctx: ResourceContext, actual: A): Promise<void>;
+  /**
+   * Delete, waiting until AWS has really let go where later deletes depend on it (ASG instances gone,
+   * ALB gone). May resolve to 'pending' only when `ctx.options.wait` is false: the deletion was started
+   * (a distribution being disabled) and the next destroy finishes it.
+   */
+  delete(ctx: ResourceContext, actual: A): Promise<void | 'pending'>;
   /** Wait until the resource is usable (where AWS is asynchronous). Skipped with `--no-wait` if `optionalWait`. */
   wait?(ctx: ResourceContext, actual: A): Promise<A>;
   /** Whether `--no-wait` may skip `wait` (CloudFront deployment, instance refresh). */

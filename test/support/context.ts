@@ -41,7 +41,7 @@ export interface ContextOptions {
 /** A ResourceContext for calling one handler directly in a test. */
 export function testContext(opts: ContextOptions = {}): TestContext {
   const config = opts.config ?? testConfig();
-  const options: RunOptions = { wait: true, yes: false, readOnly: false, ...opts.options };
+  const options: RunOptions = { wait: true, yes: false, readOnly: false, keepBucket: false, ...opts.options };
   const events: EngineEvent[] = [];
   const messages: string[] = [];
   const recorded: ResourceState = { ...(opts.saved ?? {}) };
