@@ -1,0 +1,191 @@
+import {
+  type Change,
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+  type RRType,
+} from '@aws-sdk/client-route-53';
+import { hasErrorName } from '../../aws/errors.js';
+import type { ResourceContext } from '../../engine/contract.js';
+import { UserError } from '../../errors.js';
+
+/**
+ * Reading and writing Route 53 records by exact name and type, shared by the handlers that own DNS
+ * records. Records carry no tags: a record is ours when it holds exactly the value tekamolo writes.
+ */
+
+/** CloudFront's fixed hosted zone id for alias records (the same in every partition region). */
+export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
+
+/** More record sets than this at one name means routing policies we do not manage. */
+const MAX_SETS_AT_ONE_NAME = 20;
+
+/**
+ * Route 53 answers names with a trailing dot, in lower case, and escapes characters outside
+ * [a-z0-9-_.] as \ddd octal (a wildcard reads back as \052).
+ */
+export function normalizeName(name: string): string {
+  return name
+    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+    .toLowerCase()
+    .replace(/\.$/, '');
+}
+
+/** Route 53 hosted zone ids come as /hostedzone/Z123 from some calls and Z123 from others. */
+export function bareZoneId(id: string): string {
+  return id.replace(/^\/?hostedzone\//, '');
+}
+
+/** What a record set we want looks like; the alias form or the plain value form. */
+export interface AliasTarget {
+  dnsName: string;
+  hostedZoneId: string;
+  evaluateTargetHealth: boolean;
+}
+
+export interface RecordSpec {
+  name: string;
+  type: RRType;
+  alias?: AliasTarget;
+  /** Plain records (validation CNAMEs): one value and a TTL. */
+  value?: string;
+  ttl?: number;
+}
+
+/** Every record set at exactly `name` (all types), in Route 53's order (by type). */
+export async function recordsAt(
+  route53: Route53Client,
+  zoneId: string,
+  name: string,
+): Promise<ResourceRecordSet[]> {
+  const wanted = normalizeName(name);
+  const response = await route53.send(
+    new ListResourceRecordSetsCommand({
+      HostedZoneId: bareZoneId(zoneId),
+      StartRecordName: wanted,
+      MaxItems: MAX_SETS_AT_ONE_NAME,
+    }),
+  );
+  return (response.ResourceRecordSets ?? []).filter((set) => normalizeName(set.Name ?? '') === wanted);
+}
+
+/** The one record set at `name` with `type` (no routing policy), or undefined. */
+export async function findRecord(
+  route53: Route53Client,
+  zoneId: string,
+  name: string,
+  type: RRType,
+): Promise<ResourceRecordSet | undefined> {
+  const sets = await recordsAt(route53, zoneId, name);
+  return sets.find((set) => set.Type === type);
+}
+
+/** "alias → d111.cloudfront.net", "A 192.0.2.1", "CNAME → other.example.net". */
+export function describeRecord(set: ResourceRecordSet): string {
+  if (set.AliasTarget?.DNSName) return `${set.Type} alias → ${normalizeName(set.AliasTarget.DNSName)}`;
+  const values = (set.ResourceRecords ?? []).map((r) => normalizeName(r.Value ?? ''));
+  const policy = set.SetIdentifier ? ` (routing policy ${set.SetIdentifier})` : '';
+  return `${set.Type} → ${values.join(', ') || '(no value)'}${policy}`;
+}
+
+/** Whether an existing record set holds exactly what `spec` writes. */
+export function recordMatches(set: ResourceRecordSet, spec: RecordSpec): boolean {
+  if (set.Type !== spec.type || normalizeName(set.Name ?? '') !== normalizeName(spec.name)) return false;
+  if (set.SetIdentifier) return false;
+  if (spec.alias) {
+    const alias = set.AliasTarget;
+    return (
+      alias !== undefined &&
+      normalizeName(alias.DNSName ?? '') === normalizeName(spec.alias.dnsName) &&
+      bareZoneId(alias.HostedZoneId ?? '') === spec.alias.hostedZoneId
+    );
+  }
+  const values = (set.ResourceRecords ?? []).map((r) => normalizeName(r.Value ?? ''));
+  return !set.AliasTarget && values.length === 1 && values[0] === normalizeName(spec.value ?? '');
+}
+
+export function toRecordSet(spec: RecordSpec): ResourceRecordSet {
+  if (spec.alias) {
+    return {
+      Name: spec.name,
+      Type: spec.type,
+      AliasTarget: {
+        DNSName: spec.alias.dnsName,
+        HostedZoneId: spec.alias.hostedZoneId,
+        EvaluateTargetHealth: spec.alias.evaluateTargetHealth,
+      },
+    };
+  }
+  return { Name: spec.name, Type: spec.type, TTL: spec.ttl ?? 300, ResourceRecords: [{ Value: spec.value }] };
+}
+
+export function upsert(spec: RecordSpec): Change {
+  return { Action: 'UPSERT', ResourceRecordSet: toRecordSet(spec) };
+}
+
+/** DELETE must repeat the record set exactly as it is (TTL, values, alias), so it takes the read one. */
+export function deletion(current: ResourceRecordSet): Change {
+  return { Action: 'DELETE', ResourceRecordSet: current };
+}
+
+/** One atomic batch: Route 53 applies all changes or none. */
+export async function changeRecords(
+  route53: Route53Client,
+  zoneId: string,
+  changes: Change[],
+  comment: string,
+): Promise<string | undefined> {
+  if (changes.length === 0) return undefined;
+  const response = await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: bareZoneId(zoneId),
+      ChangeBatch: { Comment: comment, Changes: changes },
+    }),
+  );
+  return response.ChangeInfo?.Id;
+}
+
+/**
+ * Delete record sets that are gone already count as deleted: Route 53 rejects the whole batch with
+ * InvalidChangeBatch "…but it was not found", so a batch that raced with another delete is retried
+ * one record at a time, skipping those not found.
+ */
+export async function deleteRecords(
+  route53: Route53Client,
+  zoneId: string,
+  sets: ResourceRecordSet[],
+  comment: string,
+): Promise<void> {
+  if (sets.length === 0) return;
+  try {
+    await changeRecords(route53, zoneId, sets.map(deletion), comment);
+  } catch (error) {
+    if (!isRecordNotFound(error)) throw error;
+    for (const set of sets) {
+      try {
+        await changeRecords(route53, zoneId, [deletion(set)], comment);
+      } catch (single) {
+        if (!isRecordNotFound(single)) throw single;
+      }
+    }
+  }
+}
+
+function isRecordNotFound(error: unknown): boolean {
+  return hasErrorName(error, 'InvalidChangeBatch') && /not found/i.test((error as Error).message ?? '');
+}
+
+/**
+ * Defence in depth behind the engine's own confirmation: a record that points elsewhere is only
+ * overwritten with --yes or an explicit yes.
+ */
+export async function confirmTakeover(ctx: ResourceContext, what: string[]): Promise<void> {
+  if (what.length === 0 || ctx.options.yes) return;
+  const question = `Overwrite DNS records that point elsewhere? ${what.join('; ')}`;
+  if (await ctx.confirm(question)) return;
+  throw new UserError(
+    `refusing to take over DNS records that point elsewhere: ${what.join('; ')}`,
+    'check that these names may serve this stack, then run again with --yes to take them over',
+  );
+}
