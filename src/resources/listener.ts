@@ -1,0 +1,384 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Action,
+  CreateListenerCommand,
+  CreateRuleCommand,
+  DeleteListenerCommand,
+  DeleteRuleCommand,
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  type Listener,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+  type Rule,
+  type RuleCondition,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import {
+  type Actual,
+  type Change,
+  fieldChange,
+  type Resource,
+  type ResourceContext,
+  tagList,
+  UNKNOWN,
+} from '../engine/contract.js';
+import { WorkError } from '../errors.js';
+import type {
+  ListenerOutputs,
+  LoadBalancerOutputs,
+  TargetGroupOutputs,
+  ValidationOutputs,
+} from './outputs.js';
+
+export interface ListenerDesired {
+  loadBalancerArn: string;
+  port: number;
+  protocol: 'HTTPS';
+  certificateArn: string;
+  sslPolicy: string;
+  defaultAction: string;
+  targetGroupArn: string;
+  headerName: string;
+  secret: string;
+  /** The secret came from state; when false it was generated now and a secret found on the rule wins. */
+  secretSaved: boolean;
+}
+
+export interface ForwardRule {
+  arn: string;
+  priority: string;
+  targetGroupArn?: string;
+  headerName?: string;
+  secret?: string;
+}
+
+export interface ActualListener extends Actual {
+  arn: string;
+  loadBalancerArn?: string;
+  port?: number;
+  protocol?: string;
+  certificateArn?: string;
+  sslPolicy?: string;
+  defaultAction?: string;
+  /** Our forwarding rule (priority 1); null when it is missing. */
+  rule: ForwardRule | null;
+  /** Rules that are not ours: any of them could bypass the origin header check. */
+  extraRules: ForwardRule[];
+}
+
+export const HTTPS_PORT = 443;
+/** TLS 1.3 with TLS 1.2 fallback and forward-secret ciphers only. */
+export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+export const ORIGIN_HEADER = 'X-Origin-Verify';
+const RULE_PRIORITY = '1';
+const DENY = 'fixed-response:403';
+const SENSITIVE = '(sensitive)';
+
+const denyAction: Action = {
+  Type: 'fixed-response',
+  FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' },
+};
+
+export function generateSecret(): string {
+  // base64url: no '*' or '?', which ELB header conditions treat as wildcards.
+  return randomBytes(32).toString('base64url');
+}
+
+function headerCondition(name: string, secret: string): RuleCondition[] {
+  return [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: name, Values: [secret] } }];
+}
+
+function forwardTo(targetGroupArn: string): Action[] {
+  return [{ Type: 'forward', TargetGroupArn: targetGroupArn }];
+}
+
+function actionSummary(actions: Action[] | undefined): string | undefined {
+  const action = actions?.[0];
+  if (!action?.Type) return undefined;
+  const code = action.FixedResponseConfig?.StatusCode;
+  return code ? `${action.Type}:${code}` : action.Type;
+}
+
+function toRule(rule: Rule): ForwardRule {
+  const header = rule.Conditions?.find((c) => c.Field === 'http-header')?.HttpHeaderConfig;
+  const action = rule.Actions?.find((a) => a.Type === 'forward');
+  const result: ForwardRule = { arn: rule.RuleArn ?? '', priority: rule.Priority ?? '' };
+  const targetGroupArn = action?.TargetGroupArn ?? action?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+  if (targetGroupArn) result.targetGroupArn = targetGroupArn;
+  if (header?.HttpHeaderName) result.headerName = header.HttpHeaderName;
+  if (header?.Values?.[0]) result.secret = header.Values[0];
+  return result;
+}
+
+async function readRules(ctx: ResourceContext, listenerArn: string): Promise<Rule[]> {
+  const result = await orUndefined(
+    ctx.aws.elbv2().send(new DescribeRulesCommand({ ListenerArn: listenerArn })),
+  );
+  return (result?.Rules ?? []).filter((r) => !r.IsDefault);
+}
+
+async function toActual(ctx: ResourceContext, listener: Listener): Promise<ActualListener> {
+  const arn = listener.ListenerArn ?? '';
+  const rules = (await readRules(ctx, arn)).map(toRule);
+  return {
+    id: arn,
+    arn,
+    loadBalancerArn: listener.LoadBalancerArn,
+    port: listener.Port,
+    protocol: listener.Protocol,
+    certificateArn: listener.Certificates?.[0]?.CertificateArn,
+    sslPolicy: listener.SslPolicy,
+    defaultAction: actionSummary(listener.DefaultActions),
+    rule: rules.find((r) => r.priority === RULE_PRIORITY) ?? null,
+    extraRules: rules.filter((r) => r.priority !== RULE_PRIORITY),
+  };
+}
+
+function known(value: string | undefined): string | undefined {
+  return value && value !== UNKNOWN ? value : undefined;
+}
+
+function savedSecret(ctx: ResourceContext): string | undefined {
+  return typeof ctx.saved.originSecret === 'string' && ctx.saved.originSecret
+    ? ctx.saved.originSecret
+    : undefined;
+}
+
+/** The secret to put on the rule: the saved one, else the one already on the rule, else the new one. */
+function secretFor(desired: ListenerDesired, actual: ActualListener | undefined): string {
+  if (desired.secretSaved) return desired.secret;
+  return actual?.rule?.secret ?? desired.secret;
+}
+
+function ruleDiffers(desired: ListenerDesired, actual: ActualListener): boolean {
+  const rule = actual.rule;
+  if (!rule) return true;
+  return (
+    (known(desired.targetGroupArn) !== undefined && rule.targetGroupArn !== desired.targetGroupArn) ||
+    rule.headerName?.toLowerCase() !== desired.headerName.toLowerCase() ||
+    rule.secret !== secretFor(desired, actual)
+  );
+}
+
+function listenerDiffers(changes: Change[]): boolean {
+  return changes.some((c) =>
+    ['port', 'protocol', 'certificateArn', 'sslPolicy', 'defaultAction'].includes(c.field),
+  );
+}
+
+function certificatePollMs(ctx: ResourceContext): number {
+  return Math.max(ctx.config.waits.pollSeconds * 1000, 1);
+}
+
+export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs> = {
+  key: 'listener',
+  title: 'HTTPS listener',
+  dependsOn: ['loadBalancer', 'targetGroup', 'validation'],
+
+  desired(ctx) {
+    const saved = savedSecret(ctx);
+    return {
+      loadBalancerArn: ctx.output<LoadBalancerOutputs | undefined>('loadBalancer')?.arn ?? UNKNOWN,
+      port: HTTPS_PORT,
+      protocol: 'HTTPS',
+      certificateArn:
+        ctx.output<ValidationOutputs | undefined>('validation')?.originCertificateArn ?? UNKNOWN,
+      sslPolicy: SSL_POLICY,
+      defaultAction: DENY,
+      targetGroupArn: ctx.output<TargetGroupOutputs | undefined>('targetGroup')?.arn ?? UNKNOWN,
+      headerName: ORIGIN_HEADER,
+      secret: saved ?? generateSecret(),
+      secretSaved: saved !== undefined,
+    };
+  },
+
+  async find(ctx) {
+    const elbv2 = ctx.aws.elbv2();
+    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+    if (savedArn) {
+      const result = await orUndefined(
+        elbv2.send(new DescribeListenersCommand({ ListenerArns: [savedArn] })),
+      );
+      const found = result?.Listeners?.[0];
+      if (found) return toActual(ctx, found);
+    }
+    const lbArn = known(ctx.output<LoadBalancerOutputs | undefined>('loadBalancer')?.arn);
+    if (!lbArn) return undefined;
+    const result = await orUndefined(elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
+    const found = result?.Listeners?.find((l) => l.Port === HTTPS_PORT);
+    return found ? toActual(ctx, found) : undefined;
+  },
+
+  diff(desired, actual): Change[] {
+    const changes: Change[] = [
+      ...fieldChange('port', desired.port, actual.port),
+      ...fieldChange('protocol', desired.protocol, actual.protocol),
+      ...(known(desired.certificateArn)
+        ? fieldChange('certificateArn', desired.certificateArn, actual.certificateArn)
+        : []),
+      ...fieldChange('sslPolicy', desired.sslPolicy, actual.sslPolicy),
+      ...fieldChange('defaultAction', desired.defaultAction, actual.defaultAction),
+    ];
+    const rule = actual.rule;
+    if (!rule) {
+      changes.push({
+        field: 'rule',
+        from: null,
+        to: `forward to the target group when ${desired.headerName} carries the secret`,
+        action: 'update',
+      });
+    } else {
+      if (known(desired.targetGroupArn)) {
+        changes.push(...fieldChange('rule.targetGroupArn', desired.targetGroupArn, rule.targetGroupArn));
+      }
+      changes.push(...fieldChange('rule.headerName', desired.headerName, rule.headerName));
+      if (rule.secret !== undefined && rule.secret !== secretFor(desired, actual)) {
+        changes.push({ field: 'rule.secret', from: SENSITIVE, to: SENSITIVE, action: 'update' });
+      }
+    }
+    if (actual.extraRules.length > 0) {
+      changes.push({
+        field: 'extraRules',
+        from: actual.extraRules.map((r) => `priority ${r.priority}`),
+        to: [],
+        action: 'update',
+        reason: 'only the origin-header rule may forward traffic',
+      });
+    }
+    return changes;
+  },
+
+  async create(ctx, desired) {
+    // ELB may not see a certificate ACM issued seconds ago (CertificateNotFound) until ACM's regional
+    // replication catches up.
+    const created = await retryOn(
+      ['CertificateNotFound', 'CertificateNotFoundException'],
+      () =>
+        ctx.aws.elbv2().send(
+          new CreateListenerCommand({
+            LoadBalancerArn: desired.loadBalancerArn,
+            Port: desired.port,
+            Protocol: desired.protocol,
+            SslPolicy: desired.sslPolicy,
+            Certificates: [{ CertificateArn: desired.certificateArn }],
+            DefaultActions: [denyAction],
+            Tags: tagList(ctx.tags),
+          }),
+        ),
+      { attempts: 6, delayMs: certificatePollMs(ctx) },
+    );
+    const arn = created.Listeners?.[0]?.ListenerArn;
+    if (!arn) throw new WorkError('CreateListener returned no listener');
+    const secret = secretFor(desired, undefined);
+    await ctx.record({ arn, originSecret: secret });
+    const actual: ActualListener = {
+      id: arn,
+      arn,
+      loadBalancerArn: desired.loadBalancerArn,
+      port: desired.port,
+      protocol: desired.protocol,
+      certificateArn: desired.certificateArn,
+      sslPolicy: desired.sslPolicy,
+      defaultAction: desired.defaultAction,
+      rule: null,
+      extraRules: [],
+    };
+    const withSecret = { ...desired, secret, secretSaved: true };
+    return listener.update(ctx, withSecret, actual, listener.diff(withSecret, actual));
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const elbv2 = ctx.aws.elbv2();
+    if (listenerDiffers(changes)) {
+      await elbv2.send(
+        new ModifyListenerCommand({
+          ListenerArn: actual.arn,
+          Port: desired.port,
+          Protocol: desired.protocol,
+          SslPolicy: desired.sslPolicy,
+          Certificates: known(desired.certificateArn)
+            ? [{ CertificateArn: desired.certificateArn }]
+            : undefined,
+          DefaultActions: [denyAction],
+        }),
+      );
+    }
+    const secret = secretFor(desired, actual);
+    let rule = actual.rule;
+    if (!rule) {
+      ctx.progress('adding the origin-header rule');
+      const created = await elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn: actual.arn,
+          Priority: Number(RULE_PRIORITY),
+          Conditions: headerCondition(desired.headerName, secret),
+          Actions: forwardTo(desired.targetGroupArn),
+          Tags: tagList(ctx.tags),
+        }),
+      );
+      rule = {
+        arn: created.Rules?.[0]?.RuleArn ?? '',
+        priority: RULE_PRIORITY,
+        targetGroupArn: desired.targetGroupArn,
+        headerName: desired.headerName,
+        secret,
+      };
+    } else if (ruleDiffers(desired, actual)) {
+      await elbv2.send(
+        new ModifyRuleCommand({
+          RuleArn: rule.arn,
+          Conditions: headerCondition(desired.headerName, secret),
+          Actions: forwardTo(desired.targetGroupArn),
+        }),
+      );
+      rule = { ...rule, targetGroupArn: desired.targetGroupArn, headerName: desired.headerName, secret };
+    }
+    for (const extra of actual.extraRules) {
+      ctx.progress(`removing rule priority ${extra.priority}: only the origin-header rule may forward`);
+      await orUndefined(elbv2.send(new DeleteRuleCommand({ RuleArn: extra.arn })));
+    }
+    if (savedSecret(ctx) !== secret) await ctx.record({ originSecret: secret });
+    return {
+      ...actual,
+      port: desired.port,
+      protocol: desired.protocol,
+      certificateArn: known(desired.certificateArn) ?? actual.certificateArn,
+      sslPolicy: desired.sslPolicy,
+      defaultAction: desired.defaultAction,
+      rule,
+      extraRules: [],
+    };
+  },
+
+  async delete(ctx, actual) {
+    try {
+      // Rules go with their listener.
+      await ctx.aws.elbv2().send(new DeleteListenerCommand({ ListenerArn: actual.arn }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
+
+  outputs(actual) {
+    return {
+      arn: actual.arn,
+      originHeaderName: actual.rule?.headerName ?? ORIGIN_HEADER,
+      originSecret: actual.rule?.secret ?? '',
+    };
+  },
+
+  describe(_ctx, actual) {
+    const rule = actual.rule ? `forwards when ${actual.rule.headerName} matches` : 'NO forwarding rule';
+    return `${actual.protocol ?? '?'}:${actual.port ?? '?'} ${actual.sslPolicy ?? ''}, ${actual.defaultAction ?? '?'} otherwise; ${rule}`;
+  },
+
+  async health(_ctx, actual) {
+    if (!actual.rule)
+      return { state: 'unhealthy', detail: 'the forwarding rule is missing: every request gets 403' };
+    if (actual.extraRules.length > 0) {
+      return { state: 'unhealthy', detail: `${actual.extraRules.length} rule(s) not made by tekamolo` };
+    }
+    return { state: 'ok' };
+  },
+};

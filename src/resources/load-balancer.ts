@@ -1,0 +1,235 @@
+import {
+  CreateLoadBalancerCommand,
+  DeleteLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  type LoadBalancer,
+  SetSecurityGroupsCommand,
+  SetSubnetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isNotFound, orUndefined } from '../aws/errors.js';
+import { waitFor } from '../aws/waiter.js';
+import {
+  type Actual,
+  type Change,
+  fieldChange,
+  type Health,
+  type Resource,
+  type ResourceContext,
+  STACK_TAG,
+  tagList,
+  tagMap,
+  UNKNOWN,
+} from '../engine/contract.js';
+import { WorkError } from '../errors.js';
+import type { LoadBalancerOutputs, NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
+
+export interface LoadBalancerDesired {
+  name: string;
+  scheme: 'internet-facing';
+  ipAddressType: 'ipv4';
+  securityGroups: string[];
+  subnets: string[];
+}
+
+export interface ActualLoadBalancer extends Actual {
+  arn: string;
+  name: string;
+  dnsName: string;
+  canonicalHostedZoneId: string;
+  /** provisioning | active | active_impaired | failed */
+  state?: string;
+  stateReason?: string;
+  scheme?: string;
+  ipAddressType?: string;
+  securityGroups?: string[];
+  subnets?: string[];
+}
+
+async function describe(
+  ctx: ResourceContext,
+  request: { LoadBalancerArns: string[] } | { Names: string[] },
+): Promise<LoadBalancer | undefined> {
+  const result = await orUndefined(ctx.aws.elbv2().send(new DescribeLoadBalancersCommand(request)));
+  return result?.LoadBalancers?.[0];
+}
+
+function toActual(lb: LoadBalancer): ActualLoadBalancer {
+  const arn = lb.LoadBalancerArn ?? '';
+  const actual: ActualLoadBalancer = {
+    id: arn,
+    arn,
+    name: lb.LoadBalancerName ?? '',
+    dnsName: lb.DNSName ?? '',
+    canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? '',
+    state: lb.State?.Code,
+    scheme: lb.Scheme,
+    ipAddressType: lb.IpAddressType,
+    securityGroups: lb.SecurityGroups ? [...lb.SecurityGroups].sort() : undefined,
+    subnets: lb.AvailabilityZones ? lb.AvailabilityZones.map((z) => z.SubnetId ?? '').sort() : undefined,
+  };
+  if (lb.State?.Reason) actual.stateReason = lb.State.Reason;
+  return actual;
+}
+
+async function withOwnership(ctx: ResourceContext, actual: ActualLoadBalancer): Promise<ActualLoadBalancer> {
+  const tags = await ctx.aws.elbv2().send(new DescribeTagsCommand({ ResourceArns: [actual.arn] }));
+  if (tagMap(tags.TagDescriptions?.[0]?.Tags)[STACK_TAG] !== ctx.config.stack) {
+    actual.foreign = `load balancer ${actual.name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
+  }
+  return actual;
+}
+
+function pollMs(ctx: ResourceContext): number {
+  return ctx.config.waits.pollSeconds * 1000;
+}
+
+export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, LoadBalancerOutputs> = {
+  key: 'loadBalancer',
+  title: 'Application Load Balancer',
+  dependsOn: ['network', 'sg.alb'],
+
+  desired(ctx) {
+    const groupId = ctx.output<SecurityGroupOutputs | undefined>('sg.alb')?.groupId ?? UNKNOWN;
+    const subnets = ctx.output<NetworkOutputs | undefined>('network')?.subnetIds;
+    return {
+      name: ctx.names.loadBalancer,
+      scheme: 'internet-facing',
+      ipAddressType: 'ipv4',
+      securityGroups: [groupId],
+      subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
+    };
+  },
+
+  async find(ctx) {
+    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+    const lb =
+      (savedArn && (await describe(ctx, { LoadBalancerArns: [savedArn] }))) ||
+      (await describe(ctx, { Names: [ctx.names.loadBalancer] }));
+    return lb ? withOwnership(ctx, toActual(lb)) : undefined;
+  },
+
+  diff(desired, actual): Change[] {
+    const known = (values: string[]) => !values.includes(UNKNOWN);
+    return [
+      ...fieldChange('scheme', desired.scheme, actual.scheme, 'replace', 'the scheme is fixed at creation'),
+      ...fieldChange('ipAddressType', desired.ipAddressType, actual.ipAddressType),
+      ...(known(desired.securityGroups)
+        ? fieldChange('securityGroups', desired.securityGroups, actual.securityGroups)
+        : []),
+      ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+    ];
+  },
+
+  async create(ctx, desired) {
+    // CreateLoadBalancer is idempotent by name with the same settings: a retried create returns the
+    // same ALB rather than a second one.
+    const created = await ctx.aws.elbv2().send(
+      new CreateLoadBalancerCommand({
+        Name: desired.name,
+        Type: 'application',
+        Scheme: desired.scheme,
+        IpAddressType: desired.ipAddressType,
+        SecurityGroups: desired.securityGroups,
+        Subnets: desired.subnets,
+        Tags: tagList(ctx.tags),
+      }),
+    );
+    const lb = created.LoadBalancers?.[0];
+    if (!lb?.LoadBalancerArn)
+      throw new WorkError(`CreateLoadBalancer returned no load balancer for ${desired.name}`);
+    await ctx.record({ arn: lb.LoadBalancerArn, dnsName: lb.DNSName });
+    return toActual(lb);
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const fields = new Set(changes.map((c) => c.field));
+    const elbv2 = ctx.aws.elbv2();
+    if (fields.has('securityGroups')) {
+      await elbv2.send(
+        new SetSecurityGroupsCommand({ LoadBalancerArn: actual.arn, SecurityGroups: desired.securityGroups }),
+      );
+    }
+    if (fields.has('subnets') || fields.has('ipAddressType')) {
+      await elbv2.send(
+        new SetSubnetsCommand({
+          LoadBalancerArn: actual.arn,
+          Subnets: desired.subnets,
+          IpAddressType: desired.ipAddressType,
+        }),
+      );
+    }
+    return {
+      ...actual,
+      securityGroups: desired.securityGroups,
+      subnets: desired.subnets,
+      ipAddressType: desired.ipAddressType,
+    };
+  },
+
+  async delete(ctx, actual) {
+    if (actual.foreign) return;
+    try {
+      await ctx.aws.elbv2().send(new DeleteLoadBalancerCommand({ LoadBalancerArn: actual.arn }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    // The target group and the security group can only go once the ALB has let go of them.
+    await waitFor({
+      what: `deletion of load balancer ${actual.name}`,
+      intervalMs: pollMs(ctx),
+      timeoutMs: ctx.config.waits.loadBalancerMinutes * 60_000,
+      hint: `check the load balancer ${actual.name} in the EC2 console (deletion protection, stuck listeners)`,
+      onWait: (s, ms) => ctx.waiting(`waiting for load balancer deletion: ${s}`, ms),
+      signal: ctx.signal,
+      poll: async () => {
+        const lb = await describe(ctx, { LoadBalancerArns: [actual.arn] });
+        return lb
+          ? { done: false, status: lb.State?.Code ?? 'still present' }
+          : { done: true, status: 'gone' };
+      },
+    });
+  },
+
+  async wait(ctx, actual) {
+    const ready = await waitFor<ActualLoadBalancer>({
+      what: `load balancer ${actual.name} to become active`,
+      intervalMs: pollMs(ctx),
+      timeoutMs: ctx.config.waits.loadBalancerMinutes * 60_000,
+      hint: 'check the load balancer state reason in the EC2 console (subnets, security groups, quotas)',
+      onWait: (s, ms) => ctx.waiting(`waiting for load balancer: ${s}`, ms),
+      signal: ctx.signal,
+      poll: async () => {
+        const lb = await describe(ctx, { LoadBalancerArns: [actual.arn] });
+        if (!lb) return { done: false, failed: 'the load balancer disappeared', status: 'gone' };
+        const found = { ...toActual(lb), foreign: actual.foreign };
+        const state = found.state ?? 'unknown';
+        if (state === 'active') return { done: true, status: state, value: found };
+        if (state === 'failed') return { done: false, failed: found.stateReason ?? 'failed', status: state };
+        return { done: false, status: state };
+      },
+    });
+    return ready ?? actual;
+  },
+
+  outputs(actual) {
+    return { arn: actual.arn, dnsName: actual.dnsName, canonicalHostedZoneId: actual.canonicalHostedZoneId };
+  },
+
+  describe(_ctx, actual) {
+    return `${actual.state ?? 'unknown'} ${actual.dnsName}`;
+  },
+
+  async health(_ctx, actual): Promise<Health> {
+    const reason = actual.stateReason ? `: ${actual.stateReason}` : '';
+    switch (actual.state) {
+      case 'active':
+        return { state: 'ok', detail: actual.dnsName };
+      case 'provisioning':
+        return { state: 'pending', detail: 'provisioning' };
+      default:
+        return { state: 'unhealthy', detail: `${actual.state ?? 'unknown state'}${reason}` };
+    }
+  },
+};

@@ -1,0 +1,404 @@
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  type DescribeSecurityGroupsCommandInput,
+  type IpPermission,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import {
+  type Actual,
+  type Change,
+  RESOURCE_TAG,
+  type Resource,
+  type ResourceContext,
+  STACK_TAG,
+  tagList,
+  tagMap,
+  UNKNOWN,
+} from '../engine/contract.js';
+import { UserError, WorkError } from '../errors.js';
+import type { NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
+
+/** One ingress rule, TCP only: the source is exactly one of cidr, cidrV6, prefixListId, groupId. */
+export interface IngressRule {
+  port: number;
+  cidr?: string;
+  cidrV6?: string;
+  prefixListId?: string;
+  groupId?: string;
+  description?: string;
+}
+
+export interface SecurityGroupDesired {
+  name: string;
+  description: string;
+  vpcId: string;
+  /** Sorted canonical rule keys ("tcp:443:pl-…"): the unit of reconciliation. */
+  ingress: string[];
+  rules: IngressRule[];
+}
+
+export interface ActualSecurityGroup extends Actual {
+  name: string;
+  vpcId: string;
+  /** Sorted canonical keys of every ingress rule, ours or not. */
+  ingress: string[];
+  tags: Record<string, string>;
+}
+
+/** The AWS-managed list of CloudFront's origin-facing addresses (counts as ~55 rules against the quota). */
+export const CLOUDFRONT_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
+
+const HTTPS_PORT = 443;
+const SSH_PORT = 22;
+
+export function ruleKey(rule: IngressRule): string {
+  const source = rule.cidr ?? rule.cidrV6 ?? rule.prefixListId ?? rule.groupId ?? '?';
+  return `tcp:${rule.port}:${source}`;
+}
+
+/** "tcp:443:pl-1" → ["tcp", "443", "pl-1"]; the source may hold colons itself (IPv6). */
+function splitKey(key: string): [string, string, string] {
+  const first = key.indexOf(':');
+  const second = key.indexOf(':', first + 1);
+  return [key.slice(0, first), key.slice(first + 1, second), key.slice(second + 1)];
+}
+
+export function parseRuleKey(key: string): IngressRule {
+  const [, port, source] = splitKey(key);
+  const rule: IngressRule = { port: Number(port) };
+  if (source.startsWith('pl-')) rule.prefixListId = source;
+  else if (source.startsWith('sg-')) rule.groupId = source;
+  else if (source.includes(':')) rule.cidrV6 = source;
+  else rule.cidr = source;
+  return rule;
+}
+
+/** Flatten AWS's grouped permissions into one key per (protocol, ports, source). */
+export function ruleKeys(permissions: IpPermission[] | undefined): string[] {
+  const keys: string[] = [];
+  for (const p of permissions ?? []) {
+    const protocol = p.IpProtocol === '6' ? 'tcp' : p.IpProtocol;
+    const ports =
+      p.FromPort === undefined || p.FromPort === -1
+        ? 'all'
+        : p.FromPort === p.ToPort
+          ? `${p.FromPort}`
+          : `${p.FromPort}-${p.ToPort}`;
+    const prefix = `${protocol}:${ports}`;
+    for (const r of p.IpRanges ?? []) keys.push(`${prefix}:${r.CidrIp}`);
+    for (const r of p.Ipv6Ranges ?? []) keys.push(`${prefix}:${r.CidrIpv6}`);
+    for (const r of p.PrefixListIds ?? []) keys.push(`${prefix}:${r.PrefixListId}`);
+    for (const r of p.UserIdGroupPairs ?? []) keys.push(`${prefix}:${r.GroupId}`);
+  }
+  return [...new Set(keys)].sort();
+}
+
+/** The AWS permission for one key; revoking uses the key as read, so any protocol and range works. */
+export function toPermission(key: string, description?: string): IpPermission {
+  const [protocol, ports, source] = splitKey(key);
+  const rule = parseRuleKey(`tcp:0:${source}`);
+  const permission: IpPermission = { IpProtocol: protocol };
+  if (ports !== 'all') {
+    const [from, to = from] = ports.split('-');
+    permission.FromPort = Number(from);
+    permission.ToPort = Number(to);
+  }
+  const desc = description ? { Description: description } : {};
+  if (rule.cidr) permission.IpRanges = [{ CidrIp: rule.cidr, ...desc }];
+  if (rule.cidrV6) permission.Ipv6Ranges = [{ CidrIpv6: rule.cidrV6, ...desc }];
+  if (rule.prefixListId) permission.PrefixListIds = [{ PrefixListId: rule.prefixListId, ...desc }];
+  if (rule.groupId) permission.UserIdGroupPairs = [{ GroupId: rule.groupId, ...desc }];
+  return permission;
+}
+
+export async function cloudFrontPrefixListId(ctx: ResourceContext): Promise<string> {
+  const result = await ctx.aws.ec2().send(
+    new DescribeManagedPrefixListsCommand({
+      Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_PREFIX_LIST] }],
+    }),
+  );
+  const id = result.PrefixLists?.[0]?.PrefixListId;
+  if (!id) {
+    throw new UserError(
+      `the managed prefix list ${CLOUDFRONT_PREFIX_LIST} does not exist in ${ctx.config.region}`,
+      'use a region where CloudFront publishes it, or set cdn.albOpenToInternet: true',
+    );
+  }
+  return id;
+}
+
+function vpcIdOf(ctx: ResourceContext): string | undefined {
+  const vpcId = ctx.output<NetworkOutputs | undefined>('network')?.vpcId;
+  return vpcId && vpcId !== UNKNOWN ? vpcId : undefined;
+}
+
+function toActual(ctx: ResourceContext, group: SecurityGroup): ActualSecurityGroup {
+  const tags = tagMap(group.Tags);
+  const actual: ActualSecurityGroup = {
+    id: group.GroupId ?? '',
+    name: group.GroupName ?? '',
+    vpcId: group.VpcId ?? '',
+    ingress: ruleKeys(group.IpPermissions),
+    tags,
+  };
+  if (tags[STACK_TAG] !== ctx.config.stack) {
+    actual.foreign = `security group ${actual.name} (${actual.id}) has no ${STACK_TAG}=${ctx.config.stack} tag`;
+  }
+  return actual;
+}
+
+async function describeGroups(
+  ctx: ResourceContext,
+  request: DescribeSecurityGroupsCommandInput,
+): Promise<SecurityGroup[]> {
+  const result = await orUndefined(ctx.aws.ec2().send(new DescribeSecurityGroupsCommand(request)));
+  return result?.SecurityGroups ?? [];
+}
+
+interface GroupSpec {
+  key: string;
+  title: string;
+  dependsOn: string[];
+  name(ctx: ResourceContext): string;
+  description: string;
+  rules(ctx: ResourceContext): Promise<IngressRule[]>;
+}
+
+/** Both groups share everything but their name and rules. */
+function securityGroupHandler(
+  spec: GroupSpec,
+): Resource<SecurityGroupDesired, ActualSecurityGroup, SecurityGroupOutputs> {
+  async function findByName(ctx: ResourceContext): Promise<ActualSecurityGroup | undefined> {
+    const vpcId = vpcIdOf(ctx);
+    const filters = [{ Name: 'group-name', Values: [spec.name(ctx)] }];
+    if (vpcId) filters.push({ Name: 'vpc-id', Values: [vpcId] });
+    const [group] = await describeGroups(ctx, { Filters: filters });
+    return group ? toActual(ctx, group) : undefined;
+  }
+
+  async function addRules(ctx: ResourceContext, groupId: string, keys: string[], rules: IngressRule[]) {
+    if (keys.length === 0) return;
+    const described = new Map(rules.map((r) => [ruleKey(r), r.description]));
+    await ctx.aws.ec2().send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: keys.map((k) => toPermission(k, described.get(k))),
+      }),
+    );
+  }
+
+  return {
+    key: spec.key,
+    title: spec.title,
+    dependsOn: spec.dependsOn,
+
+    async desired(ctx) {
+      const rules = await spec.rules(ctx);
+      return {
+        name: spec.name(ctx),
+        description: spec.description,
+        vpcId: vpcIdOf(ctx) ?? UNKNOWN,
+        ingress: [...new Set(rules.map(ruleKey))].sort(),
+        rules,
+      };
+    },
+
+    async find(ctx) {
+      const savedId = typeof ctx.saved.groupId === 'string' ? ctx.saved.groupId : undefined;
+      if (savedId) {
+        const [group] = await describeGroups(ctx, { GroupIds: [savedId] });
+        if (group) return toActual(ctx, group);
+      }
+      const [tagged] = await describeGroups(ctx, {
+        Filters: [
+          { Name: `tag:${STACK_TAG}`, Values: [ctx.config.stack] },
+          { Name: `tag:${RESOURCE_TAG}`, Values: [spec.key] },
+        ],
+      });
+      if (tagged) return toActual(ctx, tagged);
+      return findByName(ctx);
+    },
+
+    diff(desired, actual): Change[] {
+      const changes: Change[] = [];
+      if (desired.vpcId !== UNKNOWN && actual.vpcId && desired.vpcId !== actual.vpcId) {
+        changes.push({
+          field: 'vpcId',
+          from: actual.vpcId,
+          to: desired.vpcId,
+          action: 'replace',
+          reason: 'a security group cannot move to another VPC',
+        });
+      }
+      const missing = desired.ingress.filter((k) => !actual.ingress.includes(k));
+      const extra = actual.ingress.filter((k) => !desired.ingress.includes(k));
+      if (missing.length > 0 || extra.length > 0) {
+        const change: Change = {
+          field: 'ingress',
+          from: actual.ingress,
+          to: desired.ingress,
+          action: 'update',
+        };
+        const parts = [];
+        if (missing.length > 0) parts.push(`add ${missing.join(', ')}`);
+        if (extra.length > 0) parts.push(`revoke ${extra.join(', ')}`);
+        change.reason = parts.join('; ');
+        changes.push(change);
+      }
+      return changes;
+    },
+
+    async create(ctx, desired) {
+      if (desired.vpcId === UNKNOWN) throw new WorkError(`${spec.key}: the VPC is not known yet`);
+      let groupId: string;
+      try {
+        // CreateSecurityGroup has no ClientToken: the (VPC, name) pair is unique, so a retried create
+        // after a crash finds the group by name instead of making a second one.
+        const created = await ctx.aws.ec2().send(
+          new CreateSecurityGroupCommand({
+            GroupName: desired.name,
+            Description: desired.description,
+            VpcId: desired.vpcId,
+            TagSpecifications: [{ ResourceType: 'security-group', Tags: tagList(ctx.tags) }],
+          }),
+        );
+        groupId = created.GroupId ?? '';
+      } catch (error) {
+        if (!hasErrorName(error, 'InvalidGroup.Duplicate')) throw error;
+        const existing = await findByName(ctx);
+        if (!existing) throw error;
+        if (existing.foreign) {
+          throw new UserError(
+            `a security group named ${desired.name} already exists in ${desired.vpcId} and is not this stack's`,
+            `rename or delete ${existing.id}, or choose another stack name`,
+          );
+        }
+        groupId = existing.id;
+      }
+      await ctx.record({ groupId });
+      const [group] = await describeGroups(ctx, { GroupIds: [groupId] });
+      const present = ruleKeys(group?.IpPermissions);
+      await addRules(
+        ctx,
+        groupId,
+        desired.ingress.filter((k) => !present.includes(k)),
+        desired.rules,
+      );
+      return {
+        id: groupId,
+        name: desired.name,
+        vpcId: desired.vpcId,
+        ingress: [...new Set([...present, ...desired.ingress])].sort(),
+        tags: ctx.tags,
+      };
+    },
+
+    async update(ctx, desired, actual) {
+      const missing = desired.ingress.filter((k) => !actual.ingress.includes(k));
+      const extra = actual.ingress.filter((k) => !desired.ingress.includes(k));
+      // Add first, then revoke: a changed source never leaves the port closed in between.
+      await addRules(ctx, actual.id, missing, desired.rules);
+      if (extra.length > 0) {
+        ctx.progress(`revoking ${extra.join(', ')}`);
+        await ctx.aws.ec2().send(
+          new RevokeSecurityGroupIngressCommand({
+            GroupId: actual.id,
+            IpPermissions: extra.map((k) => toPermission(k)),
+          }),
+        );
+      }
+      return { ...actual, ingress: desired.ingress };
+    },
+
+    async delete(ctx, actual) {
+      if (actual.foreign) return;
+      const pollMs = ctx.config.waits.pollSeconds * 1000;
+      const attempts = Math.max(1, Math.ceil((ctx.config.waits.loadBalancerMinutes * 60_000) / pollMs));
+      try {
+        // The network interfaces of a deleted load balancer or of terminated instances are released
+        // minutes after their owner is gone; until then EC2 refuses with DependencyViolation.
+        await retryOn(
+          ['DependencyViolation'],
+          () => ctx.aws.ec2().send(new DeleteSecurityGroupCommand({ GroupId: actual.id })),
+          {
+            attempts,
+            delayMs: pollMs,
+            onRetry: (_e, attempt) =>
+              ctx.waiting(`security group still in use by network interfaces`, attempt * pollMs),
+          },
+        );
+      } catch (error) {
+        if (isNotFound(error)) return;
+        if (errorName(error) !== 'DependencyViolation') throw error;
+        const inUse = await ctx.aws
+          .ec2()
+          .send(
+            new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [actual.id] }] }),
+          );
+        const enis = (inUse.NetworkInterfaces ?? []).map(
+          (n) => `${n.NetworkInterfaceId} (${n.Description || n.InterfaceType || 'no description'})`,
+        );
+        throw new WorkError(
+          `security group ${actual.id} is still in use after ${ctx.config.waits.loadBalancerMinutes} min` +
+            (enis.length > 0 ? `: ${enis.join(', ')}` : ' (referenced by another group or resource)'),
+          'delete what still uses it (network interfaces, rules of other groups referring to it), then run destroy again',
+        );
+      }
+    },
+
+    outputs(actual) {
+      return { groupId: actual.id };
+    },
+
+    describe(_ctx, actual) {
+      return `${actual.id} ${actual.name}, ${actual.ingress.length} ingress rule(s)`;
+    },
+  };
+}
+
+export const albSecurityGroup = securityGroupHandler({
+  key: 'sg.alb',
+  title: 'Load balancer security group',
+  dependsOn: ['network'],
+  name: (ctx) => ctx.names.albSecurityGroup,
+  description: 'tekamolo load balancer: HTTPS from CloudFront only',
+  async rules(ctx) {
+    if (ctx.config.cdn.albOpenToInternet) {
+      return [
+        { port: HTTPS_PORT, cidr: '0.0.0.0/0', description: 'HTTPS from anywhere' },
+        { port: HTTPS_PORT, cidrV6: '::/0', description: 'HTTPS from anywhere' },
+      ];
+    }
+    const prefixListId = await cloudFrontPrefixListId(ctx);
+    return [{ port: HTTPS_PORT, prefixListId, description: 'HTTPS from CloudFront origin-facing servers' }];
+  },
+});
+
+export const instanceSecurityGroup = securityGroupHandler({
+  key: 'sg.instances',
+  title: 'Instance security group',
+  dependsOn: ['network', 'sg.alb'],
+  name: (ctx) => ctx.names.instanceSecurityGroup,
+  description: 'tekamolo instances: app port from the load balancer, SSH from configured addresses',
+  async rules(ctx) {
+    const albGroupId = ctx.output<SecurityGroupOutputs | undefined>('sg.alb')?.groupId ?? UNKNOWN;
+    const port = ctx.config.backend.port;
+    const rules: IngressRule[] = [
+      { port, groupId: albGroupId, description: 'app port from the load balancer' },
+    ];
+    for (const cidr of ctx.config.backend.sshCidrs) {
+      const rule: IngressRule = { port: SSH_PORT, description: 'SSH' };
+      if (cidr.includes(':')) rule.cidrV6 = cidr;
+      else rule.cidr = cidr;
+      rules.push(rule);
+    }
+    return rules;
+  },
+});
