@@ -1,0 +1,39 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { UserError, WorkError } from '../errors.js';
+import type { Aws } from './clients.js';
+import { errorName, isCredentialsError } from './errors.js';
+
+const HOW_TO_PROVIDE =
+  'provide AWS credentials: --profile <name> or AWS_PROFILE, the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY ' +
+  'environment variables, `aws configure`, or `aws sso login --profile <name>` for SSO';
+
+/** Credential problems the SDK reports under names outside the services' own error codes. */
+function looksLikeCredentials(error: unknown): boolean {
+  if (isCredentialsError(error)) return true;
+  const name = errorName(error);
+  return /Credential|TokenProvider|SSO|AccessDenied|ExpiredToken/i.test(name);
+}
+
+/**
+ * STS GetCallerIdentity before anything else: a missing or invalid credential is a bad-input error
+ * (exit 2, nothing changed) that says how to provide one, not an AWS failure halfway through a run.
+ */
+export async function preflight(aws: Aws, profile?: string): Promise<{ accountId: string; arn: string }> {
+  try {
+    const identity = await aws.sts().send(new GetCallerIdentityCommand({}));
+    return { accountId: identity.Account ?? '', arn: identity.Arn ?? '' };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (looksLikeCredentials(error)) {
+      const which = profile ? ` (profile ${profile})` : '';
+      throw new UserError(`no valid AWS credentials${which}: ${message}`, HOW_TO_PROVIDE);
+    }
+    throw new WorkError(
+      `could not reach AWS (STS GetCallerIdentity): ${message}`,
+      'check the network and AWS_ENDPOINT_URL',
+      {
+        cause: error,
+      },
+    );
+  }
+}
