@@ -1,0 +1,100 @@
+import type { Change } from '../../engine/contract.js';
+import type { EngineEvent, PlanAction } from '../../engine/events.js';
+import type { Colors } from './colors.js';
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+/** Field names that hold secrets: their values are never printed. */
+export function isSensitive(field: string): boolean {
+  return /secret|password|token|private/i.test(field);
+}
+
+export function formatValue(value: unknown): string {
+  if (value === undefined) return '(none)';
+  if (typeof value === 'string') return value === '' ? '""' : value;
+  return JSON.stringify(value);
+}
+
+/** `field: old → new`, `(sensitive)` for secrets. */
+export function formatChange(change: Change): string {
+  if (isSensitive(change.field)) return `${change.field}: (sensitive)`;
+  return `${change.field}: ${formatValue(change.from)} → ${formatValue(change.to)}`;
+}
+
+/** A change as JSON data, with secret values replaced. */
+export function redactChange(change: Change): Change {
+  if (!isSensitive(change.field)) return change;
+  return { ...change, from: '(sensitive)', to: '(sensitive)' };
+}
+
+/** An event as JSON data, with secret values replaced. */
+export function redactEvent(event: EngineEvent): EngineEvent {
+  if (event.type === 'resource-done' && event.changes) {
+    return { ...event, changes: event.changes.map(redactChange) };
+  }
+  return event;
+}
+
+export const ACTION_VERB: Record<PlanAction, string> = {
+  create: 'creating',
+  update: 'updating',
+  replace: 'replacing',
+  takeover: 'taking over',
+  noop: 'checking',
+  delete: 'deleting',
+};
+
+export const ACTION_DONE: Record<PlanAction, string> = {
+  create: 'created',
+  update: 'updated',
+  replace: 'replaced',
+  takeover: 'taken over',
+  noop: 'in sync',
+  delete: 'deleted',
+};
+
+/** One line for an event, without time stamp; undefined for events that print nothing. */
+export function describeEvent(event: EngineEvent, c: Colors, verbose: boolean): string | undefined {
+  switch (event.type) {
+    case 'run-started':
+      return c.bold(`${event.command} ${event.stack}: ${event.resources} resources`);
+    case 'resource-started':
+      return event.action === 'noop' && !verbose ? undefined : `${event.key}: ${ACTION_VERB[event.action]}`;
+    case 'resource-progress':
+      return verbose ? c.dim(`${event.key}: ${event.message}`) : undefined;
+    case 'resource-waiting':
+      return `${event.key}: ${event.message} (${formatMs(event.elapsedMs)})`;
+    case 'resource-done': {
+      const mark = event.action === 'noop' ? c.dim('✓') : c.green('✓');
+      const id = event.id ? c.dim(` ${event.id}`) : '';
+      const text = `${mark} ${event.key}: ${ACTION_DONE[event.action]}${id} ${c.dim(formatMs(event.durationMs))}`;
+      const changes =
+        verbose && event.changes?.length ? `\n    ${event.changes.map(formatChange).join('\n    ')}` : '';
+      return text + changes;
+    }
+    case 'resource-failed':
+      return `${c.red('✗')} ${event.key}: ${event.error}${event.hint ? `\n    → ${event.hint}` : ''}`;
+    case 'resource-skipped':
+      return `${c.yellow('-')} ${event.key}: skipped (${event.reason})`;
+    case 'resource-health':
+      return `${event.key}: ${event.health.state}${'detail' in event.health && event.health.detail ? ` ${event.health.detail}` : ''}`;
+    case 'warning':
+      return c.yellow(`warning: ${event.key ? `${event.key}: ` : ''}${event.message}`);
+    case 'info':
+      return event.message;
+    case 'run-finished': {
+      const counts = Object.entries(event.counts)
+        .filter(([, n]) => n)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
+      const verdict = event.ok ? c.green('done') : c.red('failed');
+      return `${verdict} in ${formatMs(event.durationMs)}: ${counts || 'nothing to do'}; ${event.awsCalls} AWS calls (${event.changingCalls} changing)`;
+    }
+  }
+}

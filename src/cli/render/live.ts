@@ -1,0 +1,116 @@
+import type { EngineEvent, PlanAction } from '../../engine/events.js';
+import type { Colors } from './colors.js';
+import { ACTION_VERB, describeEvent, formatMs } from './format.js';
+import type { Output, Renderer } from './renderer.js';
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** At most 10 redraws a second: more only costs CPU and flickers on slow terminals. */
+const FRAME_MS = 100;
+
+interface Row {
+  key: string;
+  action: PlanAction;
+  started: number;
+  message?: string;
+  waiting?: boolean;
+}
+
+/**
+ * The terminal view: finished lines stay on top; below them one line per running resource with a
+ * spinner, its elapsed time and what it is doing or waiting for, redrawn in place with ANSI codes.
+ */
+export function liveRenderer(
+  out: Output,
+  c: Colors,
+  verbose: boolean,
+  now: () => number = Date.now,
+): Renderer {
+  const rows = new Map<string, Row>();
+  let drawn = 0;
+  let frame = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const clear = () => {
+    if (drawn > 0) out.write(`\x1b[${drawn}A\x1b[0J`);
+    drawn = 0;
+  };
+  const width = () => Math.max(20, (out.columns ?? 100) - 1);
+  const cut = (text: string) => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
+
+  const draw = () => {
+    clear();
+    const spinner = c.cyan(FRAMES[frame % FRAMES.length] ?? '-');
+    const lines = [...rows.values()].map((row) => {
+      const elapsed = formatMs(now() - row.started);
+      const what = row.message ?? ACTION_VERB[row.action];
+      return cut(`${spinner} ${row.key}: ${what} ${c.dim(elapsed)}`);
+    });
+    if (lines.length) out.write(`${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+
+  const schedule = () => {
+    if (rows.size > 0 && !timer) {
+      timer = setInterval(() => {
+        frame++;
+        draw();
+      }, FRAME_MS);
+      timer.unref();
+    } else if (rows.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+
+  const permanent = (text: string) => {
+    clear();
+    out.write(`${text}\n`);
+    draw();
+  };
+
+  return {
+    sink(event: EngineEvent) {
+      switch (event.type) {
+        case 'resource-started':
+          rows.set(event.key, {
+            key: event.key,
+            action: event.action,
+            started: Date.parse(event.time) || now(),
+          });
+          break;
+        case 'resource-progress': {
+          const row = rows.get(event.key);
+          if (row) Object.assign(row, { message: event.message, waiting: false });
+          break;
+        }
+        case 'resource-waiting': {
+          const row = rows.get(event.key);
+          if (row) Object.assign(row, { message: event.message, waiting: true });
+          break;
+        }
+        case 'resource-done':
+        case 'resource-failed':
+        case 'resource-skipped':
+          rows.delete(event.key);
+          break;
+      }
+      const keep =
+        event.type !== 'resource-started' &&
+        event.type !== 'resource-progress' &&
+        event.type !== 'resource-waiting';
+      const text = keep ? describeEvent(event, c, verbose) : undefined;
+      if (text !== undefined) permanent(text);
+      else draw();
+      schedule();
+    },
+    note(text) {
+      permanent(text);
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      rows.clear();
+      clear();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { EventSink } from '../../engine/events.js';
+
+/** Where the engine's events go: one of the three renderers. */
+export interface Renderer {
+  sink: EventSink;
+  /** A line of human text outside the event stream (stderr; kept above a live view). */
+  note(line: string): void;
+  /** Final redraw; stop timers. */
+  close(): void;
+}
+
+/** The part of a stream a renderer needs (process.stderr, or a buffer in tests). */
+export interface Output {
+  write(text: string): unknown;
+  columns?: number;
+}

@@ -1,0 +1,117 @@
+import { Aws } from '../aws/clients.js';
+import { preflight } from '../aws/preflight.js';
+import { Tracer } from '../aws/trace.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
+import type { EventSink } from '../engine/events.js';
+import { ExitCode } from '../errors.js';
+import { StateStore, statePath } from '../state/store.js';
+import type { GlobalOptions } from './options.js';
+import { pickRenderer, type Renderer } from './render/index.js';
+import { confirmOnTerminal } from './render/prompt.js';
+
+/**
+ * Everything a command that talks to AWS needs, opened in one place: the config, the AWS clients (with
+ * the --trace tracer and --profile), the account from the preflight, the state (locked when the
+ * command changes things), the renderer for events, and the Ctrl-C handling.
+ */
+export interface Session {
+  loaded: LoadedConfig;
+  aws: Aws;
+  accountId: string;
+  store: StateStore;
+  /** Where events go: the renderer picked for --json / terminal / pipe. */
+  sink: EventSink;
+  /** Aborted by the first Ctrl-C: in-flight calls finish, no new step starts. */
+  signal: AbortSignal;
+  tracer: Tracer;
+  globals: GlobalOptions;
+  renderer: Renderer;
+  /** `--yes`, else a y/N question on a terminal, else no. */
+  confirm(question: string): Promise<boolean>;
+  /** Save pending state, release the lock, stop the renderer and the AWS clients. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** The command's name, written into the lock file. */
+  command: string;
+  /** Take the state lock (commands that change AWS or the state). */
+  lock: boolean;
+}
+
+/** First Ctrl-C: abort `signal` so the run stops at the next step and saves; second: exit at once. */
+function installInterrupt(controller: AbortController, renderer: Renderer): () => void {
+  let count = 0;
+  const onSigint = () => {
+    count++;
+    if (count === 1) {
+      renderer.note('stopping: steps in flight finish and the state is saved (Ctrl-C again to quit now)');
+      controller.abort();
+      return;
+    }
+    renderer.close();
+    process.stderr.write('interrupted: run `tekamolo up` again to resume\n');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSigint);
+  return () => process.off('SIGINT', onSigint);
+}
+
+export async function openSession(globals: GlobalOptions, opts: SessionOptions): Promise<Session> {
+  const loaded = await loadConfig(globals.config);
+  const tracer = new Tracer(globals.trace);
+  const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
+  if (globals.profile) awsOptions.profile = globals.profile;
+  const aws = new Aws(awsOptions);
+  const renderer = pickRenderer(globals);
+  const controller = new AbortController();
+  let store: StateStore | undefined;
+  let uninstall = () => {};
+  try {
+    const { accountId } = await preflight(aws, globals.profile);
+    const openOptions: Parameters<typeof StateStore.open>[0] = {
+      path: statePath(loaded.dir, loaded.config.state.path),
+      stack: loaded.config.stack,
+    };
+    if (opts.lock) {
+      openOptions.lock = {
+        command: opts.command,
+        onWarning: (message) => renderer.sink({ type: 'warning', message, time: new Date().toISOString() }),
+      };
+    }
+    store = await StateStore.open(openOptions);
+    uninstall = installInterrupt(controller, renderer);
+    const opened = store;
+    let closed = false;
+    return {
+      loaded,
+      aws,
+      accountId,
+      store: opened,
+      sink: renderer.sink,
+      signal: controller.signal,
+      tracer,
+      globals,
+      renderer,
+      confirm: (question) =>
+        globals.yes ? Promise.resolve(true) : confirmOnTerminal(question, controller.signal),
+      async close() {
+        if (closed) return;
+        closed = true;
+        uninstall();
+        renderer.close();
+        try {
+          await opened.close();
+        } finally {
+          aws.destroy();
+        }
+      },
+    };
+  } catch (error) {
+    uninstall();
+    renderer.close();
+    await store?.close();
+    aws.destroy();
+    throw error;
+  }
+}
