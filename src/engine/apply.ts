@@ -1,0 +1,249 @@
+import { UserError } from '../errors.js';
+import type { ResourceState } from '../state/types.js';
+import { createContext, type OutputLookup } from './context.js';
+import type { Actual, AnyResource, Change } from './contract.js';
+import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
+import type { PlanAction } from './events.js';
+import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
+import { buildGraph, type Graph } from './graph.js';
+import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
+import { walk } from './walk.js';
+
+/** Thrown out of a node after its failure was reported, so the walk skips its dependents. */
+class NodeFailed extends Error {
+  constructor(readonly failure: StepFailure) {
+    super(failure.message);
+  }
+}
+
+function actionOf(changes: Change[]): PlanAction {
+  if (changes.some((c) => c.action === 'replace')) return 'replace';
+  return changes.length > 0 ? 'update' : 'noop';
+}
+
+/** What is kept of a replaced resource until it is deleted: its actual state, as JSON. */
+function asState(actual: Actual): ResourceState {
+  return JSON.parse(JSON.stringify(actual)) as ResourceState;
+}
+
+/**
+ * `up`: walk the graph; per resource desired → find → create | update | replace | takeover | noop, then
+ * wait. Outputs are saved after every step; dependents start as soon as outputs are known (before the
+ * wait ends, unless `readyBeforeDependents`). A replaced resource is kept under `retired` and deleted
+ * at the end, once its consumers moved to the new one. Ctrl-C: no new step starts; what runs finishes.
+ */
+export async function apply(env: EngineEnv): Promise<RunResult> {
+  const started = Date.now();
+  const graph = buildGraph(env.resources, env.config);
+  const outputs = new Map<string, Record<string, unknown>>();
+  const actions = new Map<string, PlanAction>();
+  const failures: RunResult['failures'] = [];
+  emit(env, { type: 'run-started', command: 'up', stack: env.config.stack, resources: graph.order.length });
+
+  const lookup: OutputLookup = (key) => {
+    if (!graph.resources.has(key)) return undefined;
+    return outputs.get(key) ?? env.store.get(key);
+  };
+
+  const saveOutputs = async (resource: AnyResource, actual: Actual) => {
+    const out = resource.outputs(actual) as Record<string, unknown>;
+    outputs.set(resource.key, out);
+    env.store.merge(resource.key, { id: actual.id, ...out });
+    await env.store.save();
+  };
+
+  const converge = async (resource: AnyResource, node: { ready(): void; waiting(): void }) => {
+    const key = resource.key;
+    const t0 = Date.now();
+    let step = 'computing the desired state of';
+    let ctx = createContext(env, resource, { outputs: lookup });
+    try {
+      throwIfAborted(env.signal);
+      const desired = await resource.desired(ctx);
+      step = 'reading';
+      const actual: Actual | undefined = await resource.find(ctx);
+      let action: PlanAction = 'create';
+      let changes: Change[] = [];
+      if (actual) {
+        changes = resource.diff(desired, actual);
+        action = actual.foreign ? 'takeover' : actionOf(changes);
+      }
+      throwIfAborted(env.signal);
+      emit(env, { type: 'resource-started', key, title: resource.title, action });
+      let result: Actual;
+      if (!actual) {
+        step = 'creating';
+        result = await resource.create(ctx, desired);
+      } else if (action === 'takeover') {
+        const foreign = `${resource.title} ${actual.id} exists and is not this stack's (${actual.foreign})`;
+        if (!(await ctx.confirm(`${foreign}. Take it over?`))) {
+          throw new UserError(
+            `${foreign}; not taken over`,
+            'run with --yes to take it over, or remove it first',
+          );
+        }
+        step = 'taking over';
+        result = changes.length > 0 ? await resource.update(ctx, desired, actual, changes) : actual;
+      } else if (action === 'replace') {
+        // The old one stays until its consumers use the new one; kept under `retired` so a crash
+        // between here and its deletion does not leak it.
+        env.store.addRetired({ key, actual: asState(actual) });
+        env.store.set(key, {});
+        await env.store.save();
+        ctx = createContext(env, resource, { outputs: lookup, saved: {} });
+        step = 'creating the replacement of';
+        result = await resource.create(ctx, desired);
+      } else if (action === 'update') {
+        step = 'updating';
+        result = await resource.update(ctx, desired, actual, changes);
+      } else {
+        result = actual;
+      }
+      step = 'saving the outputs of';
+      await saveOutputs(resource, result);
+      const wait = resource.wait && (env.options.wait || !resource.optionalWait) ? resource.wait : undefined;
+      if (!wait || !resource.readyBeforeDependents) node.ready();
+      if (wait) {
+        node.waiting();
+        step = 'waiting for';
+        result = await wait.call(resource, ctx, result);
+        await saveOutputs(resource, result);
+        node.ready();
+      }
+      actions.set(key, action);
+      emit(env, {
+        type: 'resource-done',
+        key,
+        action,
+        id: result.id,
+        durationMs: Date.now() - t0,
+        ...(changes.length ? { changes } : {}),
+      });
+    } catch (error) {
+      if (isInterruption(error, env.signal)) {
+        emit(env, { type: 'resource-skipped', key, reason: 'interrupted' });
+        throw error;
+      }
+      const failure = describeFailure(step, resource.title, error);
+      failures.push({ key, failure });
+      emit(env, {
+        type: 'resource-failed',
+        key,
+        error: failure.message,
+        ...(failure.hint ? { hint: failure.hint } : {}),
+        durationMs: Date.now() - t0,
+      });
+      throw new NodeFailed(failure);
+    }
+  };
+
+  const walked = await walk({
+    order: graph.order,
+    deps: graph.deps,
+    concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
+    signal: env.signal,
+    onSkip: (key, reason) => emit(env, { type: 'resource-skipped', key, reason }),
+    work: async (node) => {
+      const resource = graph.resources.get(node.key);
+      if (resource) await converge(resource, node);
+    },
+  });
+
+  // Only after a walk where every resource converged: the consumers of a replaced resource have moved.
+  const cleanup =
+    failures.length === 0 && !env.signal.aborted ? await cleanUp(env, graph) : { deleted: 0, failures: [] };
+  failures.push(...cleanup.failures);
+  const interrupted = env.signal.aborted;
+  return finishRun(env, 'up', {
+    ok: failures.length === 0 && !interrupted,
+    interrupted,
+    states: walked.states,
+    actions,
+    failures,
+    counts: countActions(actions, walked.states, Array<PlanAction>(cleanup.deleted).fill('delete')),
+    durationMs: Date.now() - started,
+    ...awsCallCounts(env.aws),
+    outputs,
+    pending: [],
+  });
+}
+
+/** Delete one resource that is no longer wanted; the failure is reported, not thrown. */
+async function remove(
+  env: EngineEnv,
+  resource: AnyResource,
+  actual: Actual,
+  what: string,
+  forget: () => void,
+): Promise<StepFailure | undefined> {
+  const t0 = Date.now();
+  const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
+  emit(env, { type: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
+  ctx.progress(`deleting ${what} ${actual.id}`);
+  try {
+    await resource.delete(ctx, actual);
+    forget();
+    await env.store.save();
+    emit(env, {
+      type: 'resource-done',
+      key: resource.key,
+      action: 'delete',
+      id: actual.id,
+      durationMs: Date.now() - t0,
+    });
+    return undefined;
+  } catch (error) {
+    const failure = describeFailure(`deleting ${what}`, resource.title, error);
+    emit(env, {
+      type: 'resource-failed',
+      key: resource.key,
+      error: failure.message,
+      ...(failure.hint ? { hint: failure.hint } : {}),
+      durationMs: Date.now() - t0,
+    });
+    return failure;
+  }
+}
+
+/**
+ * After every resource converged: delete the replaced resources kept under `retired` (from this run or
+ * an interrupted earlier one), and what an older config enabled and this one does not.
+ */
+async function cleanUp(
+  env: EngineEnv,
+  graph: Graph,
+): Promise<{ deleted: number; failures: RunResult['failures'] }> {
+  const byKey = new Map(env.resources.map((r) => [r.key, r]));
+  const failures: RunResult['failures'] = [];
+  let deleted = 0;
+  for (const entry of env.store.retired()) {
+    const resource = byKey.get(entry.key);
+    if (!resource || env.signal.aborted) continue;
+    const actual = entry.actual as unknown as Actual;
+    const failure = await remove(env, resource, actual, 'the replaced', () =>
+      env.store.removeRetired(entry.key, entry.actual.id),
+    );
+    if (failure) failures.push({ key: entry.key, failure });
+    else deleted++;
+  }
+  for (const resource of graph.disabled) {
+    if (!env.store.get(resource.key) || env.signal.aborted) continue;
+    try {
+      const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
+      const actual = await resource.find(ctx);
+      if (!actual || actual.foreign || resource.readOnly) {
+        env.store.remove(resource.key);
+        await env.store.save();
+        continue;
+      }
+      const failure = await remove(env, resource, actual, 'the no longer configured', () =>
+        env.store.remove(resource.key),
+      );
+      if (failure) failures.push({ key: resource.key, failure });
+      else deleted++;
+    } catch (error) {
+      failures.push({ key: resource.key, failure: describeFailure('reading', resource.title, error) });
+    }
+  }
+  return { deleted, failures };
+}

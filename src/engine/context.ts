@@ -1,0 +1,67 @@
+import type { ResourceState } from '../state/types.js';
+import { type AnyResource, type ResourceContext, stackTags, UNKNOWN } from './contract.js';
+import { type EngineEnv, emit } from './env.js';
+
+/**
+ * Outputs of a dependency that does not exist yet, in `plan`: every property reads as UNKNOWN.
+ * `then` stays undefined so that the object is not mistaken for a promise when awaited.
+ */
+export function unknownOutputs(): Record<string, unknown> {
+  return new Proxy(
+    {},
+    {
+      get: (_target, property) => (typeof property === 'string' && property !== 'then' ? UNKNOWN : undefined),
+    },
+  );
+}
+
+/** How a context finds a dependency's outputs; `undefined` for a dependency that is not enabled. */
+export type OutputLookup = (key: string) => Record<string, unknown> | undefined;
+
+export interface ContextOptions {
+  outputs: OutputLookup;
+  /** The state entry the handler sees as `saved` (default: the store's entry). */
+  saved?: ResourceState;
+}
+
+/**
+ * The ResourceContext every handler call gets. `record` merges into the state entry and saves the file
+ * at once (only in memory for read-only commands, which never write the state).
+ */
+export function createContext(
+  env: EngineEnv,
+  resource: AnyResource,
+  options: ContextOptions,
+): ResourceContext {
+  const key = resource.key;
+  const saved: ResourceState = options.saved ?? env.store.get(key) ?? {};
+  const ctx: ResourceContext = {
+    config: env.config,
+    configDir: env.configDir,
+    names: env.names,
+    accountId: env.accountId,
+    aws: env.aws,
+    options: env.options,
+    saved,
+    async record(attributes) {
+      Object.assign(saved, attributes);
+      if (env.options.readOnly) return;
+      env.store.merge(key, attributes);
+      await env.store.save();
+    },
+    output<O = Record<string, unknown>>(dependency: string): O {
+      if (!resource.dependsOn.includes(dependency)) {
+        throw new Error(`${key} reads the outputs of ${dependency}, which is not in its dependsOn`);
+      }
+      return options.outputs(dependency) as O;
+    },
+    tags: stackTags(env.config, key),
+    progress: (message) => emit(env, { type: 'resource-progress', key, message }),
+    waiting: (message, elapsedMs) => emit(env, { type: 'resource-waiting', key, message, elapsedMs }),
+    warn: (message) => emit(env, { type: 'warning', key, message }),
+    confirm: (question) => (env.options.yes ? Promise.resolve(true) : env.confirm(question)),
+    signal: env.signal,
+    emit: (event) => env.sink(event),
+  };
+  return ctx;
+}

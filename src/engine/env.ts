@@ -1,0 +1,32 @@
+import type { Aws } from '../aws/clients.js';
+import type { Names } from '../config/names.js';
+import type { Config } from '../config/schema.js';
+import type { StateStore } from '../state/store.js';
+import type { AnyResource, RunOptions } from './contract.js';
+import { type EngineEventInput, type EventSink, stamp } from './events.js';
+
+/** What the engine needs for a run: the stack, the config, AWS, the state and where events go. */
+export interface EngineEnv {
+  /** Every resource kind of the stack (src/resources/index.ts), enabled or not. */
+  resources: AnyResource[];
+  config: Config;
+  configDir: string;
+  names: Names;
+  accountId: string;
+  aws: Aws;
+  store: StateStore;
+  options: RunOptions;
+  sink: EventSink;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** Answers a handler's `confirm` (and the engine's takeover question) when `--yes` was not given. */
+  confirm(question: string): Promise<boolean>;
+  /** Resources worked on at the same time (default 8). */
+  concurrency?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+
+export function emit(env: Pick<EngineEnv, 'sink'>, event: EngineEventInput): void {
+  env.sink(stamp(event));
+}

@@ -1,0 +1,125 @@
+import { createContext, type OutputLookup, unknownOutputs } from './context.js';
+import type { Actual, AnyResource, Change, ResourceContext } from './contract.js';
+import type { EngineEnv } from './env.js';
+import { describeFailure } from './failure.js';
+import { buildGraph } from './graph.js';
+import { walk } from './walk.js';
+
+export type ObservedAction = 'create' | 'update' | 'replace' | 'takeover' | 'noop';
+
+/** What `up` would do to one resource, from a read-only look at AWS. Plain data. */
+export interface Observation {
+  key: string;
+  title: string;
+  action: ObservedAction;
+  /** What was found (absent for a create). */
+  actual?: Actual;
+  changes: Change[];
+  /** The outputs of what was found. */
+  outputs?: Record<string, unknown>;
+  /** Why: the takeover's reason, or the dependency whose creation makes this a create. */
+  reason?: string;
+  /** The resource could not be read (or a read-only resource is missing): what and why. */
+  error?: string;
+  hint?: string;
+}
+
+export interface ObserveHooks {
+  /**
+   * Called for each resource as soon as it is observed, with the context its handler calls used
+   * (undefined when it was not looked up): `status` asks `describe` and `health` here.
+   */
+  onObserved?(observation: Observation, ctx: ResourceContext | undefined): Promise<void> | void;
+}
+
+function actionOf(changes: Change[]): ObservedAction {
+  if (changes.some((c) => c.action === 'replace')) return 'replace';
+  return changes.length > 0 ? 'update' : 'noop';
+}
+
+/**
+ * The read-only walk: each resource's desired state, what exists (find) and the difference, in
+ * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
+ * When a dependency will be created, its dependents are creates too (there is nothing to find yet);
+ * a dependency that will be replaced hands UNKNOWN outputs to its dependents' desired state.
+ */
+export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise<Observation[]> {
+  const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
+  const graph = buildGraph(env.resources, env.config);
+  const observed = new Map<string, Observation>();
+
+  const outputs: OutputLookup = (key) => {
+    if (!graph.resources.has(key)) return undefined;
+    const o = observed.get(key);
+    if (!o || o.action === 'replace' || !o.outputs) return unknownOutputs();
+    return o.outputs;
+  };
+
+  const look = async (resource: AnyResource): Promise<[Observation, ResourceContext | undefined]> => {
+    const base = { key: resource.key, title: resource.title, changes: [] as Change[] };
+    for (const dep of graph.deps.get(resource.key) ?? []) {
+      const d = observed.get(dep);
+      if (d?.error) {
+        return [{ ...base, action: 'noop', error: `not checked: ${dep} could not be read` }, undefined];
+      }
+      if (d?.action === 'create')
+        return [{ ...base, action: 'create', reason: `${dep} will be created` }, undefined];
+    }
+    const ctx = createContext(readOnlyEnv, resource, { outputs });
+    let step = 'computing the desired state of';
+    try {
+      const desired = await resource.desired(ctx);
+      step = 'reading';
+      const actual: Actual | undefined = await resource.find(ctx);
+      if (!actual) {
+        if (resource.readOnly) {
+          // A read-only resource's create only throws the UserError that says what to do.
+          step = 'looking up';
+          await resource.create(ctx, desired);
+          return [{ ...base, action: 'noop', error: `${resource.title} not found` }, ctx];
+        }
+        return [{ ...base, action: 'create' }, ctx];
+      }
+      step = 'comparing';
+      const changes = resource.diff(desired, actual);
+      const observation: Observation = { ...base, action: actionOf(changes), actual, changes };
+      if (actual.foreign) {
+        observation.action = 'takeover';
+        observation.reason = actual.foreign;
+      }
+      observation.outputs = resource.outputs(actual);
+      return [observation, ctx];
+    } catch (error) {
+      const failure = describeFailure(step, resource.title, error);
+      const observation: Observation = { ...base, action: 'noop', error: failure.message };
+      if (failure.hint) observation.hint = failure.hint;
+      return [observation, ctx];
+    }
+  };
+
+  await walk({
+    order: graph.order,
+    deps: graph.deps,
+    concurrency: env.concurrency ?? 8,
+    signal: env.signal,
+    onSkip: (key, reason) => {
+      const resource = graph.resources.get(key);
+      observed.set(key, {
+        key,
+        title: resource?.title ?? key,
+        action: 'noop',
+        changes: [],
+        error: `not checked: ${reason}`,
+      });
+    },
+    async work(node) {
+      const resource = graph.resources.get(node.key);
+      if (!resource) return;
+      const [observation, ctx] = await look(resource);
+      observed.set(node.key, observation);
+      await hooks.onObserved?.(observation, ctx);
+    },
+  });
+
+  return graph.order.map((key) => observed.get(key)).filter((o): o is Observation => o !== undefined);
+}
