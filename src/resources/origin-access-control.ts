@@ -1,0 +1,198 @@
+import {
+  type CloudFrontClient,
+  CreateOriginAccessControlCommand,
+  DeleteOriginAccessControlCommand,
+  GetOriginAccessControlCommand,
+  ListOriginAccessControlsCommand,
+  type OriginAccessControl,
+  type OriginAccessControlConfig,
+  UpdateOriginAccessControlCommand,
+} from '@aws-sdk/client-cloudfront';
+import { hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import { type Actual, fieldChange, type Resource, type ResourceContext } from '../engine/contract.js';
+import type { OriginAccessControlOutputs } from './outputs.js';
+import { withFreshETag } from './support/cloudfront-config.js';
+
+export interface OacDesired {
+  name: string;
+  /** OACs carry no tags: this exact description is how a stack recognises its own. */
+  description: string;
+  signingBehavior: 'always';
+  signingProtocol: 'sigv4';
+  originType: 's3';
+}
+
+export interface ActualOac extends Actual {
+  name: string;
+  description?: string;
+  signingBehavior?: string;
+  signingProtocol?: string;
+  originType?: string;
+}
+
+/** ListOriginAccessControls pages of 100; no account has anywhere near this many. */
+const LIST_MAX_PAGES = 50;
+
+export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessControlOutputs> = {
+  key: 'oac',
+  title: 'CloudFront origin access control',
+  dependsOn: [],
+
+  desired(ctx) {
+    return {
+      name: ctx.names.originAccessControl,
+      description: ownerDescription(ctx),
+      signingBehavior: 'always',
+      signingProtocol: 'sigv4',
+      originType: 's3',
+    };
+  },
+
+  async find(ctx) {
+    const cloudfront = ctx.aws.cloudfront();
+    if (typeof ctx.saved.id === 'string') {
+      const response = await orUndefined(
+        cloudfront.send(new GetOriginAccessControlCommand({ Id: ctx.saved.id })),
+      );
+      if (response?.OriginAccessControl) return fromAws(response.OriginAccessControl);
+    }
+    const found = await findByName(cloudfront, ctx.names.originAccessControl);
+    if (!found) return undefined;
+    if (found.description !== ownerDescription(ctx)) {
+      found.foreign = `origin access control ${found.name} has description "${found.description ?? ''}", not "${ownerDescription(ctx)}"`;
+    }
+    return found;
+  },
+
+  diff(desired, actual) {
+    return [
+      ...fieldChange('description', desired.description, actual.description),
+      ...fieldChange('signingBehavior', desired.signingBehavior, actual.signingBehavior),
+      ...fieldChange('signingProtocol', desired.signingProtocol, actual.signingProtocol),
+      ...fieldChange('originType', desired.originType, actual.originType),
+    ];
+  },
+
+  async create(ctx, desired) {
+    const cloudfront = ctx.aws.cloudfront();
+    try {
+      const response = await cloudfront.send(
+        new CreateOriginAccessControlCommand({ OriginAccessControlConfig: toConfig(desired) }),
+      );
+      const created = response.OriginAccessControl;
+      if (!created?.Id) throw new Error('CreateOriginAccessControl returned no id');
+      await ctx.record({ id: created.Id, name: desired.name });
+      return fromAws(created);
+    } catch (error) {
+      // The API has no idempotency token; names are unique per account, so a create retried after
+      // a crash fails with this error and the existing OAC is taken over when it carries our description.
+      if (!hasErrorName(error, 'OriginAccessControlAlreadyExists')) throw error;
+      const existing = await findByName(cloudfront, desired.name);
+      if (!existing || existing.description !== desired.description) throw error;
+      await ctx.record({ id: existing.id, name: desired.name });
+      return existing;
+    }
+  },
+
+  async update(ctx, desired, actual) {
+    const cloudfront = ctx.aws.cloudfront();
+    const response = await withFreshETag(
+      () => readVersioned(cloudfront, actual.id),
+      ({ etag }) =>
+        cloudfront.send(
+          new UpdateOriginAccessControlCommand({
+            Id: actual.id,
+            IfMatch: etag,
+            OriginAccessControlConfig: toConfig(desired),
+          }),
+        ),
+    );
+    return response.OriginAccessControl ? fromAws(response.OriginAccessControl) : actual;
+  },
+
+  async delete(ctx, actual) {
+    const cloudfront = ctx.aws.cloudfront();
+    try {
+      // CloudFront can report the OAC as still in use for a short while after the distribution
+      // that used it was deleted.
+      await retryOn(
+        ['OriginAccessControlInUse'],
+        () =>
+          withFreshETag(
+            () => readVersioned(cloudfront, actual.id),
+            ({ etag }) =>
+              cloudfront.send(new DeleteOriginAccessControlCommand({ Id: actual.id, IfMatch: etag })),
+          ),
+        {
+          attempts: 10,
+          delayMs: ctx.config.waits.pollSeconds * 1000,
+          onRetry: () => ctx.progress('origin access control still in use by a distribution, retrying'),
+        },
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
+
+  outputs(actual) {
+    return { id: actual.id };
+  },
+
+  describe(_ctx, actual) {
+    return `${actual.name}: ${actual.signingProtocol ?? '?'} ${actual.signingBehavior ?? '?'} for ${actual.originType ?? '?'}`;
+  },
+};
+
+function ownerDescription(ctx: ResourceContext): string {
+  return `tekamolo:${ctx.config.stack}`;
+}
+
+function toConfig(desired: OacDesired): OriginAccessControlConfig {
+  return {
+    Name: desired.name,
+    Description: desired.description,
+    SigningBehavior: desired.signingBehavior,
+    SigningProtocol: desired.signingProtocol,
+    OriginAccessControlOriginType: desired.originType,
+  };
+}
+
+function fromAws(oac: OriginAccessControl): ActualOac {
+  const config = oac.OriginAccessControlConfig;
+  return {
+    id: oac.Id ?? '',
+    name: config?.Name ?? '',
+    description: config?.Description,
+    signingBehavior: config?.SigningBehavior,
+    signingProtocol: config?.SigningProtocol,
+    originType: config?.OriginAccessControlOriginType,
+  };
+}
+
+async function readVersioned(cloudfront: CloudFrontClient, id: string) {
+  const response = await cloudfront.send(new GetOriginAccessControlCommand({ Id: id }));
+  if (!response.ETag) throw new Error(`GetOriginAccessControl for ${id} returned no ETag`);
+  return { value: response.OriginAccessControl, etag: response.ETag };
+}
+
+async function findByName(cloudfront: CloudFrontClient, name: string): Promise<ActualOac | undefined> {
+  let marker: string | undefined;
+  for (let page = 0; page < LIST_MAX_PAGES; page++) {
+    const response = await cloudfront.send(new ListOriginAccessControlsCommand({ Marker: marker }));
+    const list = response.OriginAccessControlList;
+    const hit = list?.Items?.find((item) => item.Name === name);
+    if (hit?.Id) {
+      return {
+        id: hit.Id,
+        name,
+        description: hit.Description,
+        signingBehavior: hit.SigningBehavior,
+        signingProtocol: hit.SigningProtocol,
+        originType: hit.OriginAccessControlOriginType,
+      };
+    }
+    marker = list?.IsTruncated ? list.NextMarker : undefined;
+    if (!marker) return undefined;
+  }
+  return undefined;
+}
