@@ -1,0 +1,346 @@
+import { GetHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { isThrottling } from '../aws/errors.js';
+import { waitFor } from '../aws/waiter.js';
+import {
+  type Actual,
+  type Change,
+  type Health,
+  type Resource,
+  type ResourceContext,
+  UNKNOWN,
+} from '../engine/contract.js';
+import { WorkError } from '../errors.js';
+import type { CertificateOutputs, ValidationOutputs, ValidationRecord, ZoneOutputs } from './outputs.js';
+import {
+  type CertificateInfo,
+  dedupeRecords,
+  formatRecord,
+  originCertificateEnabled,
+  readCertificate,
+  regionOfArn,
+} from './support/acm-certificates.js';
+import { compareDelegation, publicDelegation } from './support/delegation.js';
+import {
+  bareZoneId,
+  changeRecords,
+  deleteRecords,
+  type RecordSpec,
+  recordMatches,
+  recordsAt,
+  toRecordSet,
+  upsert,
+} from './support/route53-records.js';
+
+interface CertificateRef {
+  key: string;
+  arn: string;
+  region: string;
+}
+
+interface DesiredValidation {
+  zoneId: string;
+  certificates: CertificateRef[];
+  /** De-duplicated across both certificates. */
+  records: ValidationRecord[];
+  /** Names ACM has not published a validation record for yet (only in plan: up waits for them). */
+  unpublishedFor: string[];
+}
+
+interface CertificateStatus extends CertificateRef {
+  status: string;
+  failureReason?: string;
+}
+
+interface ActualValidation extends Actual {
+  zoneId: string;
+  /** Validation records present in the zone with exactly the value ACM asks for. */
+  records: ValidationRecord[];
+  /** Those records as Route 53 holds them: a DELETE must repeat them exactly. */
+  present: ResourceRecordSet[];
+  /** Records the certificates ask for that the zone does not hold. */
+  missing: ValidationRecord[];
+  certificates: CertificateStatus[];
+}
+
+const CERTIFICATE_KEYS = ['certificate.cdn', 'certificate.origin'] as const;
+/** ACM publishes the validation CNAMEs a few seconds after RequestCertificate. */
+const RECORDS_APPEAR_MS = 2 * 60_000;
+/** The records are rewritten at most this often while AWS rolls the change out: a short TTL. */
+const RECORD_TTL = 300;
+const FINAL_FAILURES = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED', 'INACTIVE']);
+
+function certificateRefs(ctx: ResourceContext): CertificateRef[] {
+  const keys = CERTIFICATE_KEYS.filter(
+    (k) => k === 'certificate.cdn' || originCertificateEnabled(ctx.config),
+  );
+  const refs: CertificateRef[] = [];
+  for (const key of keys) {
+    const arn = ctx.output<CertificateOutputs | undefined>(key)?.arn;
+    // In plan, a certificate that does not exist yet has no ARN: its records are not known.
+    if (!arn || arn === UNKNOWN) continue;
+    refs.push({ key, arn, region: regionOfArn(arn) ?? ctx.config.region });
+  }
+  return refs;
+}
+
+interface Read {
+  ref: CertificateRef;
+  info: CertificateInfo;
+}
+
+/** Describes each certificate; a missing one is an error unless `skipMissing` (status of a broken stack). */
+async function readAll(ctx: ResourceContext, refs: CertificateRef[], skipMissing = false): Promise<Read[]> {
+  const reads: Read[] = [];
+  for (const ref of refs) {
+    const info = await readCertificate(ctx, ref.arn, ref.region);
+    if (info) reads.push({ ref, info });
+    else if (!skipMissing) {
+      throw new WorkError(`${ref.key} ${ref.arn} does not exist`, 'run up again to request it');
+    }
+  }
+  return reads;
+}
+
+/** Reads the certificates until ACM has published every validation record (bounded). */
+async function readPublished(ctx: ResourceContext, refs: CertificateRef[]): Promise<Read[]> {
+  const result = await waitFor({
+    what: 'ACM to publish the DNS validation records',
+    intervalMs: Math.min(ctx.config.waits.pollSeconds, 2) * 1000,
+    timeoutMs: RECORDS_APPEAR_MS,
+    hint: 'describe the certificates (aws acm describe-certificate) and check their DomainValidationOptions',
+    onWait: (status, ms) => ctx.waiting(`waiting for ACM's validation records: ${status}`, ms),
+    signal: ctx.signal,
+    poll: async () => {
+      const reads = await readAll(ctx, refs);
+      const missing = reads.flatMap((r) => r.info.recordsMissingFor);
+      return missing.length === 0
+        ? { done: true, status: 'published', value: reads }
+        : { done: false, status: `not yet for ${missing.join(', ')}` };
+    },
+  });
+  return result ?? [];
+}
+
+function spec(record: ValidationRecord): RecordSpec {
+  return { name: record.name, type: 'CNAME', value: record.value, ttl: RECORD_TTL };
+}
+
+function sameRecord(a: ValidationRecord, b: ValidationRecord): boolean {
+  return a.name === b.name && a.type === b.type && a.value === b.value;
+}
+
+function savedRecords(ctx: ResourceContext): ValidationRecord[] {
+  const saved = ctx.saved.records;
+  return Array.isArray(saved) ? (saved as ValidationRecord[]) : [];
+}
+
+function statusOf({ ref, info }: Read): CertificateStatus {
+  const status: CertificateStatus = { ...ref, status: info.status };
+  if (info.failureReason) status.failureReason = info.failureReason;
+  return status;
+}
+
+function refOf(status: CertificateStatus): CertificateRef {
+  return { key: status.key, arn: status.arn, region: status.region };
+}
+
+function statusLine(certificates: CertificateStatus[]): string {
+  return certificates.map((c) => `${c.key} ${c.status}`).join(', ');
+}
+
+async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): Promise<ActualValidation> {
+  let records = desired.records;
+  if (desired.unpublishedFor.length > 0) {
+    const reads = await readPublished(ctx, desired.certificates);
+    records = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
+  }
+  ctx.progress(`writing ${records.length} validation record(s) to Route 53`);
+  await changeRecords(
+    ctx.aws.route53(),
+    desired.zoneId,
+    records.map((r) => upsert(spec(r))),
+    `tekamolo ${ctx.config.stack}: ACM DNS validation`,
+  );
+  await ctx.record({ zoneId: desired.zoneId, records });
+  return {
+    id: desired.zoneId,
+    zoneId: desired.zoneId,
+    records,
+    present: records.map((r) => toRecordSet(spec(r))),
+    missing: [],
+    certificates: desired.certificates.map((c) => ({ ...c, status: 'PENDING_VALIDATION' })),
+  };
+}
+
+async function timeoutHint(ctx: ResourceContext, actual: ActualValidation): Promise<string> {
+  let nameServers = ctx.output<ZoneOutputs>('zone').nameServers;
+  try {
+    const zone = await ctx.aws.route53().send(new GetHostedZoneCommand({ Id: bareZoneId(actual.zoneId) }));
+    nameServers = zone.DelegationSet?.NameServers ?? nameServers;
+  } catch {
+    // The zone's outputs hold the name servers too; the hint must not fail on a second error.
+  }
+  const delegation = await publicDelegation(ctx.config.domain);
+  return [
+    `ACM validates once public DNS answers these CNAMEs: ${actual.records.map(formatRecord).join('; ') || '(none written)'}.`,
+    compareDelegation(ctx.config.domain, nameServers, delegation),
+    'Run up again to keep waiting (waits.certificateMinutes sets how long).',
+  ].join(' ');
+}
+
+export const certificateValidation: Resource<DesiredValidation, ActualValidation, ValidationOutputs> = {
+  key: 'validation',
+  title: 'certificate DNS validation',
+  dependsOn: ['zone', 'certificate.cdn', 'certificate.origin'],
+  readyBeforeDependents: true,
+
+  async desired(ctx) {
+    const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
+    const certificates = certificateRefs(ctx);
+    const reads = ctx.options.readOnly
+      ? await readAll(ctx, certificates)
+      : await readPublished(ctx, certificates);
+    return {
+      zoneId,
+      certificates,
+      records: dedupeRecords(reads.flatMap((r) => r.info.validationRecords)),
+      unpublishedFor: reads.flatMap((r) => r.info.recordsMissingFor),
+    };
+  },
+
+  async find(ctx) {
+    const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
+    const reads = await readAll(ctx, certificateRefs(ctx), true);
+    const asked = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
+    const wanted = dedupeRecords([...asked, ...savedRecords(ctx)]);
+    if (wanted.length === 0 || zoneId === UNKNOWN) return undefined;
+    const route53 = ctx.aws.route53();
+    const records: ValidationRecord[] = [];
+    const present: ResourceRecordSet[] = [];
+    for (const name of new Set(wanted.map((r) => r.name))) {
+      const sets = await recordsAt(route53, zoneId, name);
+      for (const record of wanted.filter((r) => r.name === name)) {
+        const set = sets.find((s) => recordMatches(s, spec(record)));
+        if (set) {
+          records.push(record);
+          present.push(set);
+        }
+      }
+    }
+    if (records.length === 0 && savedRecords(ctx).length === 0) return undefined;
+    return {
+      id: zoneId,
+      zoneId,
+      records,
+      present,
+      missing: asked.filter((r) => !records.some((p) => sameRecord(p, r))),
+      certificates: reads.map(statusOf),
+    };
+  },
+
+  diff(desired, actual): Change[] {
+    const changes: Change[] = [];
+    for (const record of desired.records) {
+      if (actual.records.some((r) => sameRecord(r, record))) continue;
+      changes.push({ field: `record ${record.name}`, from: 'missing', to: record.value, action: 'update' });
+    }
+    // A certificate still pending makes `up` wait for it again (after an earlier timeout, say).
+    for (const certificate of actual.certificates) {
+      if (certificate.status === 'ISSUED') continue;
+      changes.push({
+        field: `${certificate.key} status`,
+        from: certificate.status,
+        to: 'ISSUED',
+        action: 'update',
+      });
+    }
+    return changes;
+  },
+
+  create(ctx, desired) {
+    return writeRecords(ctx, desired);
+  },
+
+  update(ctx, desired) {
+    // UPSERT is idempotent: writing every record again costs one call and repairs any that drifted.
+    return writeRecords(ctx, desired);
+  },
+
+  async delete(ctx, actual) {
+    // `present` holds only records with exactly the value ACM asked for: nothing else is touched.
+    await deleteRecords(
+      ctx.aws.route53(),
+      actual.zoneId,
+      actual.present,
+      `tekamolo ${ctx.config.stack}: ACM DNS validation removed`,
+    );
+    await ctx.record({ records: [] });
+  },
+
+  async wait(ctx, actual) {
+    let certificates = actual.certificates;
+    try {
+      await waitFor({
+        what: 'certificate validation',
+        intervalMs: ctx.config.waits.pollSeconds * 1000,
+        timeoutMs: ctx.config.waits.certificateMinutes * 60_000,
+        hint: 'check the validation records in the hosted zone and the NS delegation of the domain',
+        onWait: (status, ms) => ctx.waiting(`waiting for ACM to issue: ${status}`, ms),
+        signal: ctx.signal,
+        poll: async () => {
+          try {
+            certificates = (await readAll(ctx, certificates.map(refOf))).map(statusOf);
+          } catch (error) {
+            // A 45-minute wait should not end on one throttled poll (the SDK has retried already).
+            if (isThrottling(error)) return { done: false, status: 'throttled by ACM, polling again' };
+            throw error;
+          }
+          const failed = certificates.filter((c) => FINAL_FAILURES.has(c.status));
+          if (failed.length > 0) {
+            const why = failed.map(
+              (c) => `${c.key} ${c.status}${c.failureReason ? ` (${c.failureReason})` : ''}`,
+            );
+            return { done: false, failed: why.join(', '), status: statusLine(certificates) };
+          }
+          return { done: certificates.every((c) => c.status === 'ISSUED'), status: statusLine(certificates) };
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof WorkError) || ctx.signal.aborted) throw error;
+      throw new WorkError(error.message, await timeoutHint(ctx, actual), { cause: error });
+    }
+    return { ...actual, certificates };
+  },
+
+  outputs(actual) {
+    const arnOf = (key: string) => actual.certificates.find((c) => c.key === key)?.arn;
+    const cdn = arnOf('certificate.cdn') ?? '';
+    return {
+      records: actual.records,
+      cdnCertificateArn: cdn,
+      originCertificateArn: arnOf('certificate.origin') ?? cdn,
+    };
+  },
+
+  describe(_ctx, actual) {
+    return `${actual.records.length} record(s) in ${actual.zoneId}; ${statusLine(actual.certificates)}`;
+  },
+
+  async health(_ctx, actual): Promise<Health> {
+    const failed = actual.certificates.filter((c) => FINAL_FAILURES.has(c.status));
+    if (failed.length > 0) return { state: 'unhealthy', detail: statusLine(failed) };
+    const pending = actual.certificates.filter((c) => c.status !== 'ISSUED');
+    if (actual.missing.length > 0) {
+      const detail = `validation record(s) missing from the zone: ${actual.missing.map(formatRecord).join('; ')}`;
+      // An issued certificate still needs its record: ACM renews by the same CNAME.
+      return { state: 'unhealthy', detail: pending.length > 0 ? detail : `${detail} (renewal will fail)` };
+    }
+    if (pending.length > 0) {
+      return {
+        state: 'pending',
+        detail: `${statusLine(pending)}; records: ${actual.records.map(formatRecord).join('; ')}`,
+      };
+    }
+    return { state: 'ok', detail: statusLine(actual.certificates) };
+  },
+};
