@@ -1,0 +1,99 @@
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { UserError } from '../errors.js';
+import { MANIFEST_KEY } from './manifest.js';
+
+export interface LocalFile {
+  /** S3 key: the path relative to the folder, with `/`. */
+  key: string;
+  /** Absolute path to read. */
+  path: string;
+  size: number;
+}
+
+export interface ScanResult {
+  root: string;
+  files: LocalFile[];
+  /** Entries that were left out, each with the reason (a symlink leaving the folder, a socket). */
+  skipped: string[];
+}
+
+function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root + sep);
+}
+
+/**
+ * List the build folder. Symlinks are followed only while their target stays inside the folder (a
+ * link to `/etc` or `~/.aws` is skipped, never uploaded); a directory reached twice through links is
+ * read once. A missing or empty folder is a UserError: with `--delete` it would empty the bucket.
+ */
+export async function scanFolder(dir: string): Promise<ScanResult> {
+  const absolute = resolve(dir);
+  let root: string;
+  try {
+    root = await realpath(absolute);
+    if (!(await stat(root)).isDirectory()) throw new UserError(`${dir} is not a folder`);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `the frontend folder ${dir} does not exist`,
+      'build the frontend first, or point frontend.dir (or --dir) at the build output',
+    );
+  }
+
+  const files: LocalFile[] = [];
+  const skipped: string[] = [];
+  const visited = new Set<string>([root]);
+
+  async function walk(realDir: string, keyPrefix: string): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(realDir, { withFileTypes: true });
+    } catch (error) {
+      throw new UserError(`cannot read the folder ${realDir}: ${(error as Error).message}`);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const key = keyPrefix + entry.name;
+      let path = join(realDir, entry.name);
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = await realpath(path);
+        } catch {
+          throw new UserError(`${join(dir, key)} is a broken symbolic link`, 'remove it or fix its target');
+        }
+        if (!isInside(root, target)) {
+          skipped.push(`${key}: symbolic link to ${target}, outside the folder`);
+          continue;
+        }
+        path = target;
+      }
+      const info = await stat(path);
+      if (info.isDirectory()) {
+        if (visited.has(path)) continue;
+        visited.add(path);
+        await walk(path, `${key}/`);
+      } else if (info.isFile()) {
+        if (key === MANIFEST_KEY) {
+          skipped.push(`${key}: the name of tekamolo's sync manifest`);
+          continue;
+        }
+        files.push({ key, path, size: info.size });
+      } else {
+        skipped.push(`${key}: not a regular file`);
+      }
+    }
+  }
+
+  await walk(root, '');
+  if (files.length === 0) {
+    throw new UserError(
+      `the frontend folder ${dir} is empty`,
+      'build the frontend first; an empty folder is never synced (with --delete it would empty the bucket)',
+    );
+  }
+  files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { root, files, skipped };
+}

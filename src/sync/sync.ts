@@ -1,0 +1,409 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Aws } from '../aws/clients.js';
+import { describeAwsError } from '../aws/errors.js';
+import { InterruptedError, UserError, WorkError } from '../errors.js';
+import { type CacheRule, cacheControlRules } from './cache-rules.js';
+import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
+import { stampSync } from './events.js';
+import { expectedEtag, fingerprintFile } from './fingerprint.js';
+import { createInvalidation, waitForInvalidation } from './invalidate.js';
+import { emptyManifest, MANIFEST_KEY, type Manifest, serializeManifest } from './manifest.js';
+import { contentTypeFor } from './mime.js';
+import {
+  type LocalObject,
+  type PlannedMetadataUpdate,
+  type PlannedUpload,
+  planSync,
+  type SyncPlan,
+} from './plan.js';
+import { runPool } from './pool.js';
+import { TransferProgress } from './progress.js';
+import { listBucket, type RemoteObject, readManifest } from './remote.js';
+import { type LocalFile, scanFolder } from './scan.js';
+import type { SyncTarget } from './target.js';
+import { deleteKeys, replaceMetadata, uploadFile } from './transfer.js';
+
+export interface SyncSettings {
+  dir: string;
+  cacheRules?: CacheRule[];
+  invalidationThreshold: number;
+  /** --delete */
+  deleteStale: boolean;
+  dryRun: boolean;
+  /** false with --no-invalidate */
+  invalidate: boolean;
+  /** --wait: wait until the invalidation is complete. */
+  waitForInvalidation: boolean;
+  /** Parallel requests (and parallel file reads while hashing). */
+  concurrency: number;
+  waitIntervalMs: number;
+  waitTimeoutMs: number;
+}
+
+export interface SyncRun {
+  aws: Aws;
+  target: SyncTarget;
+  settings: SyncSettings;
+  emit: SyncListener;
+  signal?: AbortSignal;
+}
+
+/** How many unreadable files a message names before "and N more". */
+const NAMED_FAILURES = 5;
+
+/**
+ * Sync a build folder to the bucket by content (ARCHITECTURE §4):
+ * scan → hash (while the bucket is listed) → plan → assets → HTML → deletions → manifest →
+ * one invalidation. Each phase starts only when the one before succeeded completely, so the site never
+ * serves HTML whose assets are missing.
+ */
+export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
+  const { aws, target, settings, signal } = run;
+  const emit = (event: SyncEventInput) => run.emit(stampSync(event));
+  const started = new Date();
+  const s3 = aws.s3(target.region);
+  const distributionId = settings.invalidate ? target.distributionId : undefined;
+
+  emit({
+    type: 'sync-started',
+    bucket: target.bucket,
+    ...(target.distributionId ? { distributionId: target.distributionId } : {}),
+    dir: settings.dir,
+    dryRun: settings.dryRun,
+  });
+
+  const scan = await scanFolder(settings.dir);
+  for (const reason of scan.skipped) emit({ type: 'warning', message: `skipped ${reason}` });
+  emit({
+    type: 'sync-scanned',
+    files: scan.files.length,
+    bytes: scan.files.reduce((sum, f) => sum + f.size, 0),
+    skipped: scan.skipped,
+  });
+
+  // The listing and the manifest are fetched while the files are hashed: neither waits for the other.
+  const remoteRead = Promise.all([
+    listBucket(s3, target.bucket, signal),
+    readManifest(s3, target.bucket, signal),
+  ]);
+  remoteRead.catch(() => undefined);
+  const local = await describeFiles(scan.files, settings, signal);
+  const [remote, loadedManifest] = await remoteRead;
+  const manifest = loadedManifest ?? emptyManifest();
+
+  const plan = planSync(local, remote, manifest, {
+    deleteStale: settings.deleteStale,
+    invalidationThreshold: settings.invalidationThreshold,
+  });
+  emitPlan(emit, plan);
+
+  const summary: SyncSummary = {
+    dryRun: settings.dryRun,
+    bucket: target.bucket,
+    files: local.length,
+    uploaded: plan.uploads.length,
+    uploadedNew: plan.uploads.filter((u) => u.reason === 'new').length,
+    unchanged: plan.unchanged.length,
+    metadataUpdated: plan.metadataUpdates.length,
+    deleted: plan.deleteStale ? plan.stale.length : 0,
+    kept: plan.deleteStale ? 0 : plan.stale.length,
+    bytesUploaded: plan.uploadBytes,
+    invalidatedPaths: distributionId ? plan.invalidationPaths.length : 0,
+    durationMs: 0,
+  };
+  if (target.distributionId) summary.distributionId = target.distributionId;
+
+  if (settings.dryRun) {
+    summary.durationMs = Date.now() - started.getTime();
+    emit({ type: 'sync-finished', summary });
+    return summary;
+  }
+
+  const etags = new Map<string, string>();
+  const mismatches: string[] = [];
+  const progress = new TransferProgress(
+    plan.uploads.length + plan.metadataUpdates.length,
+    plan.uploadBytes,
+    emit,
+  );
+  const transfer = async (phase: SyncPhase, uploads: PlannedUpload[], updates: PlannedMetadataUpdate[]) => {
+    if (uploads.length + updates.length === 0) return;
+    emit({ type: 'sync-phase', phase, files: uploads.length + updates.length, bytes: sum(uploads) });
+    await runTransfers(
+      s3,
+      target.bucket,
+      uploads,
+      updates,
+      settings.concurrency,
+      progress,
+      etags,
+      mismatches,
+      signal,
+    );
+    progress.flush();
+  };
+
+  await transfer(
+    'assets',
+    plan.uploads.filter((u) => !u.html),
+    plan.metadataUpdates.filter((m) => !m.html),
+  );
+  await transfer(
+    'html',
+    plan.uploads.filter((u) => u.html),
+    plan.metadataUpdates.filter((m) => m.html),
+  );
+  if (mismatches.length > 0) {
+    emit({
+      type: 'warning',
+      message:
+        `S3 reported other ETags than the MD5 of the bytes sent for ${mismatches.length} object(s) (e.g. ${mismatches[0]}): ` +
+        'with SSE-KMS encryption ETags are not MD5s and every sync uploads everything again',
+    });
+  }
+
+  if (plan.deleteStale && plan.stale.length > 0) {
+    emit({ type: 'sync-phase', phase: 'delete', files: plan.stale.length, bytes: 0 });
+    checkAborted(signal);
+    try {
+      await deleteKeys(s3, target.bucket, plan.stale, undefined, signal);
+    } catch (error) {
+      throw asWorkError(error, `deleting ${plan.stale.length} stale objects from ${target.bucket}`);
+    }
+  }
+
+  await saveManifest(s3, target.bucket, local, remote, manifest, loadedManifest, plan, etags, signal);
+
+  if (distributionId && plan.invalidationPaths.length > 0) {
+    checkAborted(signal);
+    const cloudfront = aws.cloudfront();
+    let invalidation: Awaited<ReturnType<typeof createInvalidation>>;
+    try {
+      invalidation = await createInvalidation(
+        cloudfront,
+        distributionId,
+        plan.invalidationPaths,
+        started,
+        signal,
+      );
+    } catch (error) {
+      throw asWorkError(
+        error,
+        `invalidating ${plan.invalidationPaths.length} path(s) of CloudFront distribution ${distributionId}`,
+        'the files are uploaded; run the sync again (it uploads nothing) to retry the invalidation',
+      );
+    }
+    emit({
+      type: 'sync-invalidation',
+      id: invalidation.id,
+      paths: plan.invalidationPaths,
+      status: invalidation.status,
+    });
+    if (settings.waitForInvalidation) {
+      await waitForInvalidation(cloudfront, distributionId, invalidation.id, {
+        intervalMs: settings.waitIntervalMs,
+        timeoutMs: settings.waitTimeoutMs,
+        signal,
+        onWait: (status, elapsedMs) =>
+          emit({
+            type: 'sync-waiting',
+            message: `waiting for invalidation ${invalidation.id}: ${status}`,
+            elapsedMs,
+          }),
+      });
+      checkAborted(signal);
+      invalidation.status = 'Completed';
+      emit({
+        type: 'sync-invalidation',
+        id: invalidation.id,
+        paths: plan.invalidationPaths,
+        status: 'Completed',
+      });
+    }
+    summary.invalidationId = invalidation.id;
+    summary.invalidationStatus = invalidation.status;
+  }
+
+  summary.durationMs = Date.now() - started.getTime();
+  emit({ type: 'sync-finished', summary });
+  return summary;
+}
+
+function sum(uploads: PlannedUpload[]): number {
+  return uploads.reduce((total, u) => total + u.size, 0);
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new InterruptedError('interrupted: the sync stopped between two steps; run it again');
+}
+
+function asWorkError(error: unknown, step: string, hint?: string): Error {
+  if (error instanceof UserError || error instanceof WorkError || error instanceof InterruptedError)
+    return error;
+  return new WorkError(describeAwsError(step, error), hint, { cause: error });
+}
+
+/**
+ * Hash every file and work out its headers. Every unreadable file is named in one UserError before
+ * anything is uploaded.
+ */
+async function describeFiles(
+  files: LocalFile[],
+  settings: SyncSettings,
+  signal?: AbortSignal,
+): Promise<LocalObject[]> {
+  const cacheControlFor = cacheControlRules(settings.cacheRules);
+  const { results, errors } = await runPool(
+    files,
+    settings.concurrency,
+    async (file): Promise<LocalObject> => {
+      const contentType = contentTypeFor(file.key);
+      return {
+        key: file.key,
+        path: file.path,
+        size: file.size,
+        fingerprint: await fingerprintFile(file.path, file.size),
+        metadata: { contentType, cacheControl: cacheControlFor(file.key, contentType) },
+      };
+    },
+    { stopOnError: false, signal },
+  );
+  checkAborted(signal);
+  if (errors.length > 0) {
+    const named = errors
+      .slice(0, NAMED_FAILURES)
+      .map(({ item, error }) => `${item.key} (${(error as Error).message})`);
+    const more = errors.length > NAMED_FAILURES ? ` and ${errors.length - NAMED_FAILURES} more` : '';
+    throw new UserError(
+      `cannot read ${errors.length} file(s) of ${settings.dir}: ${named.join(', ')}${more}`,
+      'nothing was uploaded; fix the permissions or the build, then sync again',
+    );
+  }
+  return results as LocalObject[];
+}
+
+function emitPlan(emit: (event: SyncEventInput) => void, plan: SyncPlan): void {
+  emit({
+    type: 'sync-planned',
+    uploads: plan.uploads.map((u) => ({ key: u.key, reason: u.reason, bytes: u.size })),
+    metadataUpdates: plan.metadataUpdates.map((m) => ({
+      key: m.key,
+      reason: m.from
+        ? describeMetadataChange(m.from, m.metadata)
+        : `headers unknown → ${m.metadata.contentType}; ${m.metadata.cacheControl}`,
+    })),
+    unchanged: plan.unchanged.length,
+    deletes: plan.deleteStale ? plan.stale : [],
+    keeps: plan.deleteStale ? [] : plan.stale,
+    invalidationPaths: plan.invalidationPaths,
+    uploadBytes: plan.uploadBytes,
+  });
+}
+
+function describeMetadataChange(
+  from: { contentType: string; cacheControl: string },
+  to: typeof from,
+): string {
+  const parts: string[] = [];
+  if (from.contentType !== to.contentType) parts.push(`Content-Type ${from.contentType} → ${to.contentType}`);
+  if (from.cacheControl !== to.cacheControl)
+    parts.push(`Cache-Control ${from.cacheControl} → ${to.cacheControl}`);
+  return parts.join('; ');
+}
+
+async function runTransfers(
+  s3: S3Client,
+  bucket: string,
+  uploads: PlannedUpload[],
+  updates: PlannedMetadataUpdate[],
+  concurrency: number,
+  progress: TransferProgress,
+  etags: Map<string, string>,
+  mismatches: string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  type Job = { upload: PlannedUpload } | { update: PlannedMetadataUpdate };
+  const jobs: Job[] = [...uploads.map((upload) => ({ upload })), ...updates.map((update) => ({ update }))];
+  try {
+    await runPool(
+      jobs,
+      concurrency,
+      async (job) => {
+        if ('upload' in job) {
+          const etag = await uploadFile(s3, bucket, job.upload, {
+            signal,
+            onBytes: (bytes) => progress.bytes(bytes),
+            partConcurrency: Math.min(4, concurrency),
+          });
+          if (etag !== expectedEtag(job.upload.fingerprint)) mismatches.push(job.upload.key);
+          etags.set(job.upload.key, etag);
+        } else {
+          etags.set(
+            job.update.key,
+            await replaceMetadata(s3, bucket, job.update.key, job.update.metadata, signal),
+          );
+        }
+        progress.fileDone();
+      },
+      { stopOnError: true, signal },
+    );
+  } catch (error) {
+    if (signal?.aborted)
+      throw new InterruptedError('interrupted: some files were not uploaded; run the sync again');
+    throw asWorkError(
+      error,
+      `uploading to ${bucket}`,
+      'nothing that needs the missing files was published (HTML goes last); run the sync again',
+    );
+  }
+  checkAborted(signal);
+}
+
+/**
+ * Record the headers of every object now in the bucket (see manifest.ts). Written only when it
+ * changed, so an unchanged re-sync makes no PUT at all.
+ */
+async function saveManifest(
+  s3: S3Client,
+  bucket: string,
+  local: LocalObject[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  manifest: Manifest,
+  loaded: Manifest | undefined,
+  plan: SyncPlan,
+  etags: Map<string, string>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const next = emptyManifest();
+  for (const file of local) {
+    const etag = etags.get(file.key) ?? remote.get(file.key)?.etag;
+    if (etag) next.objects[file.key] = { etag, ...file.metadata };
+  }
+  if (!plan.deleteStale) {
+    for (const key of plan.stale) {
+      const entry = manifest.objects[key];
+      if (entry && entry.etag === remote.get(key)?.etag) next.objects[key] = entry;
+    }
+  }
+  const body = serializeManifest(next);
+  if (loaded && serializeManifest(loaded) === body) return;
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: MANIFEST_KEY,
+        Body: body,
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: 'no-store',
+      }),
+      { abortSignal: signal },
+    );
+  } catch (error) {
+    throw asWorkError(
+      error,
+      `saving the sync manifest ${MANIFEST_KEY}`,
+      'the files are uploaded; the next sync sets their headers again and saves it',
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import { type DistributionSummary, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
+import type { Aws } from '../aws/clients.js';
+import { errorName, hasErrorName } from '../aws/errors.js';
+import type { Names } from '../config/names.js';
+import { STACK_TAG } from '../engine/contract.js';
+import { UserError } from '../errors.js';
+import type { BucketOutputs, DistributionOutputs } from '../resources/outputs.js';
+
+/** Where a sync goes. */
+export interface SyncTarget {
+  bucket: string;
+  /** The bucket's region: the S3 client must sign for it. */
+  region: string;
+  /** Undefined when the stack has no distribution yet and no invalidation is asked for. */
+  distributionId?: string;
+}
+
+export interface TargetLookup {
+  aws: Aws;
+  names: Names;
+  accountId: string;
+  region: string;
+  /** The state entries of `bucket` and `distribution`, when the state file has them. */
+  bucketState?: Partial<BucketOutputs>;
+  distributionState?: Partial<DistributionOutputs>;
+  /** Without an invalidation a missing distribution is only a warning. */
+  needDistribution: boolean;
+  warn(message: string): void;
+}
+
+const NOT_UP_HINT = 'run `tekamolo up` first, then sync the frontend';
+
+/**
+ * The bucket and distribution of the stack: from the state file, else found as `up` would find them
+ * (the bucket by its derived name and stack tag, the distribution by its Comment), so that a CI job
+ * without the state file can still deploy.
+ */
+export async function findSyncTarget(lookup: TargetLookup): Promise<SyncTarget> {
+  const bucket = lookup.bucketState?.name ?? (await findBucketByTag(lookup));
+  const target: SyncTarget = { bucket, region: lookup.bucketState?.region ?? lookup.region };
+  const distributionId = lookup.distributionState?.id ?? (await findDistributionByComment(lookup));
+  if (distributionId) target.distributionId = distributionId;
+  else if (lookup.needDistribution) {
+    throw new UserError(
+      `the stack "${lookup.names.stack}" has no CloudFront distribution yet: the stack is not up`,
+      `${NOT_UP_HINT}, or sync with --no-invalidate`,
+    );
+  } else lookup.warn('the stack has no CloudFront distribution yet: nothing is invalidated');
+  return target;
+}
+
+async function findBucketByTag(lookup: TargetLookup): Promise<string> {
+  const name = lookup.names.bucket(lookup.accountId);
+  let tags: { Key?: string; Value?: string }[];
+  try {
+    const response = await lookup.aws.s3(lookup.region).send(new GetBucketTaggingCommand({ Bucket: name }));
+    tags = response.TagSet ?? [];
+  } catch (error) {
+    if (hasErrorName(error, 'NoSuchBucket')) {
+      throw new UserError(`the bucket ${name} does not exist: the stack is not up yet`, NOT_UP_HINT);
+    }
+    if (hasErrorName(error, 'NoSuchTagSet')) tags = [];
+    else if (hasErrorName(error, 'AccessDenied', 'Forbidden', '403')) {
+      throw new UserError(
+        `the bucket ${name} belongs to another account (${errorName(error)})`,
+        'set frontend.bucket to a name of your own and run `tekamolo up`',
+      );
+    } else throw error;
+  }
+  const stack = tags.find((tag) => tag.Key === STACK_TAG)?.Value;
+  if (stack !== lookup.names.stack) {
+    throw new UserError(
+      `the bucket ${name} exists but is not tekamolo stack "${lookup.names.stack}"'s (tag ${STACK_TAG}=${stack ?? 'missing'})`,
+      'check frontend.bucket and the stack name; tekamolo never uploads into a bucket it did not create',
+    );
+  }
+  return name;
+}
+
+async function findDistributionByComment(lookup: TargetLookup): Promise<string | undefined> {
+  const cloudfront = lookup.aws.cloudfront();
+  let marker: string | undefined;
+  do {
+    const response = await cloudfront.send(new ListDistributionsCommand({ Marker: marker }));
+    const list = response.DistributionList;
+    const found = (list?.Items ?? []).find(
+      (item: DistributionSummary) => item.Comment === lookup.names.distributionComment,
+    );
+    if (found?.Id) return found.Id;
+    marker = list?.IsTruncated ? list.NextMarker : undefined;
+  } while (marker);
+  return undefined;
+}

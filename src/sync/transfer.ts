@@ -1,0 +1,152 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { CopyObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { WorkError } from '../errors.js';
+import type { Fingerprint } from './fingerprint.js';
+import type { ObjectMetadata } from './manifest.js';
+import { isMultipart, PART_SIZE } from './multipart-etag.js';
+import { unquoteEtag } from './remote.js';
+
+/** The S3 calls of a sync, one object each. Each resolves to the ETag S3 reports. */
+
+export interface UploadFile {
+  key: string;
+  path: string;
+  size: number;
+  fingerprint: Fingerprint;
+  metadata: ObjectMetadata;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  /** Bytes sent so far for this file (multipart uploads report per part). */
+  onBytes?: (bytes: number) => void;
+  /** Parts in flight for one multipart upload. */
+  partConcurrency?: number;
+}
+
+/**
+ * Small files are read whole and sent with Content-MD5: S3 rejects the PUT if the bytes are not the
+ * ones hashed for the plan (the file changed in between). Large ones stream in fixed PART_SIZE parts
+ * so that their ETag is the one computed locally.
+ */
+export async function uploadFile(
+  s3: S3Client,
+  bucket: string,
+  file: UploadFile,
+  options: TransferOptions = {},
+): Promise<string> {
+  if (isMultipart(file.size)) return uploadInParts(s3, bucket, file, options);
+  const body = await readFile(file.path);
+  const response = await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: file.key,
+      Body: body,
+      ContentLength: body.length,
+      ContentMD5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
+      ContentType: file.metadata.contentType,
+      CacheControl: file.metadata.cacheControl,
+    }),
+    { abortSignal: options.signal },
+  );
+  options.onBytes?.(file.size);
+  return unquoteEtag(response.ETag);
+}
+
+async function uploadInParts(
+  s3: S3Client,
+  bucket: string,
+  file: UploadFile,
+  options: TransferOptions,
+): Promise<string> {
+  const upload = new Upload({
+    client: s3,
+    partSize: PART_SIZE,
+    queueSize: options.partConcurrency ?? 4,
+    // A failed upload aborts itself so that no parts are left behind to be billed.
+    leavePartsOnError: false,
+    params: {
+      Bucket: bucket,
+      Key: file.key,
+      Body: createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
+      ContentType: file.metadata.contentType,
+      CacheControl: file.metadata.cacheControl,
+    },
+  });
+  const onAbort = () => void upload.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let sent = 0;
+  upload.on('httpUploadProgress', (progress) => {
+    const loaded = progress.loaded ?? 0;
+    if (loaded > sent) {
+      options.onBytes?.(loaded - sent);
+      sent = loaded;
+    }
+  });
+  try {
+    const result = await upload.done();
+    if (sent < file.size) options.onBytes?.(file.size - sent);
+    return unquoteEtag(result.ETag);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * New headers for an object whose bytes are already right: a copy onto itself with REPLACE, no upload.
+ * S3 refuses a self-copy that changes nothing; REPLACE with the headers counts as a change.
+ */
+export async function replaceMetadata(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  metadata: ObjectMetadata,
+  signal?: AbortSignal,
+): Promise<string> {
+  const response = await s3.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+      MetadataDirective: 'REPLACE',
+      ContentType: metadata.contentType,
+      CacheControl: metadata.cacheControl,
+    }),
+    { abortSignal: signal },
+  );
+  return unquoteEtag(response.CopyObjectResult?.ETag);
+}
+
+/** DeleteObjects takes at most 1,000 keys per call. */
+const DELETE_BATCH = 1000;
+
+/** Delete keys in batches; a key S3 refused to delete fails the sync with S3's reason. */
+export async function deleteKeys(
+  s3: S3Client,
+  bucket: string,
+  keys: string[],
+  onDeleted?: (count: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+    const batch = keys.slice(start, start + DELETE_BATCH);
+    const response = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+      }),
+      { abortSignal: signal },
+    );
+    const errors = response.Errors ?? [];
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      throw new WorkError(
+        `S3 did not delete ${errors.length} of ${batch.length} objects, e.g. ${first.Key}: ${first.Message ?? first.Code}`,
+        'check the bucket policy and object lock settings, then sync again',
+      );
+    }
+    onDeleted?.(batch.length);
+  }
+}
