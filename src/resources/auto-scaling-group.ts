@@ -1,0 +1,557 @@
+import {
+  AttachLoadBalancerTargetGroupsCommand,
+  type AutoScalingGroup,
+  CancelInstanceRefreshCommand,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
+  DescribePoliciesCommand,
+  DetachLoadBalancerTargetGroupsCommand,
+  PutScalingPolicyCommand,
+  StartInstanceRefreshCommand,
+  UpdateAutoScalingGroupCommand,
+  type UpdateAutoScalingGroupCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import { waitFor } from '../aws/waiter.js';
+import {
+  type Actual,
+  type Change,
+  fieldChange,
+  type Health,
+  type Resource,
+  type ResourceContext,
+  STACK_TAG,
+  tagMap,
+  UNKNOWN,
+} from '../engine/contract.js';
+import { UserError } from '../errors.js';
+import type {
+  AutoScalingGroupOutputs,
+  LaunchTemplateOutputs,
+  NetworkOutputs,
+  TargetGroupOutputs,
+} from './outputs.js';
+
+export interface AutoScalingGroupDesired {
+  name: string;
+  launchTemplateId: string;
+  launchTemplateVersion: string;
+  subnets: string[];
+  targetGroupArns: string[];
+  min: number;
+  max: number;
+  desiredCapacity: number;
+  healthCheckType: 'ELB';
+  healthCheckGracePeriod: number;
+  cpuTarget: number;
+}
+
+export interface GroupInstance {
+  id: string;
+  /** Pending | InService | Terminating | … */
+  lifecycle: string;
+  /** Healthy | Unhealthy */
+  health: string;
+}
+
+export interface ActualAutoScalingGroup extends Actual {
+  name: string;
+  launchTemplateId?: string;
+  launchTemplateVersion?: string;
+  subnets?: string[];
+  targetGroupArns?: string[];
+  min?: number;
+  max?: number;
+  desiredCapacity?: number;
+  /** The desired capacity tekamolo last set (from state); the scaling policy owns it in between. */
+  appliedDesired?: number;
+  healthCheckType?: string;
+  healthCheckGracePeriod?: number;
+  /** The target-tracking policy's target; null when the policy is missing. */
+  cpuTarget?: number | null;
+  instances: GroupInstance[];
+  /** Set while an instance refresh started by tekamolo is followed. */
+  refreshId?: string;
+  status?: string;
+}
+
+/** Seconds ELB health checks are ignored after launch: enough for user data to start the app. */
+export const HEALTH_CHECK_GRACE_SECONDS = 300;
+export const CPU_POLICY_SUFFIX = '-cpu-target';
+/** Launch new instances before old ones go: a refresh never drops below full capacity. */
+const REFRESH_PREFERENCES = { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true };
+const REFRESH_DONE = new Set(['Successful']);
+const REFRESH_FAILED = new Set(['Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed', 'Baseline']);
+
+function policyName(groupName: string): string {
+  return `${groupName}${CPU_POLICY_SUFFIX}`;
+}
+
+function pollMs(ctx: ResourceContext): number {
+  return ctx.config.waits.pollSeconds * 1000;
+}
+
+function known(values: string[]): boolean {
+  return !values.includes(UNKNOWN);
+}
+
+async function describeGroup(ctx: ResourceContext, name: string): Promise<AutoScalingGroup | undefined> {
+  const result = await orUndefined(
+    ctx.aws.autoscaling().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+  );
+  return result?.AutoScalingGroups?.[0];
+}
+
+async function readCpuTarget(ctx: ResourceContext, name: string): Promise<number | null> {
+  const result = await ctx.aws
+    .autoscaling()
+    .send(new DescribePoliciesCommand({ AutoScalingGroupName: name, PolicyNames: [policyName(name)] }));
+  return result.ScalingPolicies?.[0]?.TargetTrackingConfiguration?.TargetValue ?? null;
+}
+
+function instancesOf(group: AutoScalingGroup): GroupInstance[] {
+  return (group.Instances ?? []).map((i) => ({
+    id: i.InstanceId ?? '',
+    lifecycle: i.LifecycleState ?? 'unknown',
+    health: i.HealthStatus ?? 'unknown',
+  }));
+}
+
+async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<ActualAutoScalingGroup> {
+  const name = group.AutoScalingGroupName ?? '';
+  const template =
+    group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  const actual: ActualAutoScalingGroup = {
+    id: name,
+    name,
+    launchTemplateId: template?.LaunchTemplateId,
+    launchTemplateVersion: template?.Version,
+    subnets: group.VPCZoneIdentifier?.split(',').filter(Boolean).sort(),
+    targetGroupArns: group.TargetGroupARNs ? [...group.TargetGroupARNs].sort() : undefined,
+    min: group.MinSize,
+    max: group.MaxSize,
+    desiredCapacity: group.DesiredCapacity,
+    healthCheckType: group.HealthCheckType,
+    healthCheckGracePeriod: group.HealthCheckGracePeriod,
+    cpuTarget: await readCpuTarget(ctx, name),
+    instances: instancesOf(group),
+  };
+  if (typeof ctx.saved.desiredCapacity === 'number') actual.appliedDesired = ctx.saved.desiredCapacity;
+  if (typeof ctx.saved.refreshId === 'string') actual.refreshId = ctx.saved.refreshId;
+  if (group.Status) actual.status = group.Status;
+  if (tagMap(group.Tags)[STACK_TAG] !== ctx.config.stack) {
+    actual.foreign = `Auto Scaling group ${name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
+  }
+  return actual;
+}
+
+/**
+ * Desired capacity: target tracking moves it between min and max, so tekamolo restores it only when
+ * the config's value changed since it last set it, or when it lies outside min..max.
+ */
+function desiredCapacityChange(desired: AutoScalingGroupDesired, actual: ActualAutoScalingGroup): Change[] {
+  if (actual.desiredCapacity === undefined) return [];
+  const outOfRange = actual.desiredCapacity < desired.min || actual.desiredCapacity > desired.max;
+  const configChanged =
+    actual.appliedDesired === undefined
+      ? actual.desiredCapacity !== desired.desiredCapacity
+      : actual.appliedDesired !== desired.desiredCapacity;
+  if (!outOfRange && !configChanged) return [];
+  return [
+    { field: 'desiredCapacity', from: actual.desiredCapacity, to: desired.desiredCapacity, action: 'update' },
+  ];
+}
+
+function groupTags(ctx: ResourceContext, name: string) {
+  return Object.entries(ctx.tags).map(([Key, Value]) => ({
+    Key,
+    Value,
+    PropagateAtLaunch: true,
+    ResourceId: name,
+    ResourceType: 'auto-scaling-group',
+  }));
+}
+
+async function putCpuPolicy(ctx: ResourceContext, name: string, target: number): Promise<void> {
+  await ctx.aws.autoscaling().send(
+    new PutScalingPolicyCommand({
+      AutoScalingGroupName: name,
+      PolicyName: policyName(name),
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' },
+        TargetValue: target,
+      },
+    }),
+  );
+}
+
+async function startRefresh(ctx: ResourceContext, name: string): Promise<string> {
+  const autoscaling = ctx.aws.autoscaling();
+  const start = () =>
+    autoscaling.send(
+      new StartInstanceRefreshCommand({
+        AutoScalingGroupName: name,
+        Strategy: 'Rolling',
+        Preferences: { ...REFRESH_PREFERENCES, InstanceWarmup: HEALTH_CHECK_GRACE_SECONDS },
+      }),
+    );
+  try {
+    const started = await start();
+    return started.InstanceRefreshId ?? '';
+  } catch (error) {
+    if (!hasErrorName(error, 'InstanceRefreshInProgress', 'InstanceRefreshInProgressFault')) throw error;
+    // A refresh rolling out an older template version is superseded: cancel it and start over.
+    ctx.progress('cancelling the instance refresh in progress (older template version)');
+    await orUndefined(autoscaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: name })));
+    // Cancelling takes a while; until it has, a new refresh is refused with InstanceRefreshInProgress.
+    const started = await retryOn(['InstanceRefreshInProgress', 'InstanceRefreshInProgressFault'], start, {
+      attempts: Math.max(1, Math.ceil((ctx.config.waits.instancesMinutes * 60_000) / pollMs(ctx))),
+      delayMs: pollMs(ctx),
+      onRetry: (_e, attempt) =>
+        ctx.waiting('waiting for the previous instance refresh to cancel', attempt * pollMs(ctx)),
+    });
+    return started.InstanceRefreshId ?? '';
+  }
+}
+
+async function followRefresh(ctx: ResourceContext, name: string, refreshId: string): Promise<void> {
+  await waitFor({
+    what: `instance refresh ${refreshId} of ${name}`,
+    intervalMs: pollMs(ctx),
+    timeoutMs: ctx.config.waits.instancesMinutes * 60_000,
+    hint: `check the refresh in the EC2 console (Auto Scaling group ${name}, Instance refresh) and the new instances' health checks`,
+    onWait: (s, ms) => ctx.waiting(`instance refresh: ${s}`, ms),
+    signal: ctx.signal,
+    poll: async () => {
+      const result = await ctx.aws.autoscaling().send(
+        new DescribeInstanceRefreshesCommand({
+          AutoScalingGroupName: name,
+          InstanceRefreshIds: [refreshId],
+        }),
+      );
+      const refresh = result.InstanceRefreshes?.[0];
+      if (!refresh) return { done: false, failed: 'the refresh is no longer listed', status: 'unknown' };
+      const status = refresh.Status ?? 'unknown';
+      const percent = refresh.PercentageComplete === undefined ? '' : ` ${refresh.PercentageComplete}%`;
+      if (REFRESH_DONE.has(status)) return { done: true, status };
+      if (REFRESH_FAILED.has(status)) {
+        return {
+          done: false,
+          failed: `${status}${refresh.StatusReason ? `: ${refresh.StatusReason}` : ''}`,
+          status,
+        };
+      }
+      return { done: false, status: `${status}${percent}` };
+    },
+  });
+  await ctx.record({ refreshId: undefined, lastRefreshId: refreshId });
+}
+
+async function waitInService(ctx: ResourceContext, name: string): Promise<AutoScalingGroup | undefined> {
+  return waitFor<AutoScalingGroup>({
+    what: `instances of ${name} to be InService`,
+    intervalMs: pollMs(ctx),
+    timeoutMs: ctx.config.waits.instancesMinutes * 60_000,
+    hint: `check the group's activity history (aws autoscaling describe-scaling-activities --auto-scaling-group-name ${name}): capacity, quotas, AMI, subnets`,
+    onWait: (s, ms) => ctx.waiting(`waiting for instances: ${s}`, ms),
+    signal: ctx.signal,
+    poll: async () => {
+      const group = await describeGroup(ctx, name);
+      if (!group) return { done: false, failed: 'the group disappeared', status: 'gone' };
+      const inService = instancesOf(group).filter((i) => i.lifecycle === 'InService').length;
+      const wanted = group.DesiredCapacity ?? 0;
+      return { done: inService >= wanted, status: `${inService}/${wanted} InService`, value: group };
+    },
+  });
+}
+
+async function liveInstances(ctx: ResourceContext, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await orUndefined(ctx.aws.ec2().send(new DescribeInstancesCommand({ InstanceIds: ids })));
+  const live: string[] = [];
+  for (const r of result?.Reservations ?? []) {
+    for (const i of r.Instances ?? []) {
+      if (i.InstanceId && i.State?.Name !== 'terminated') live.push(`${i.InstanceId} (${i.State?.Name})`);
+    }
+  }
+  return live;
+}
+
+export const autoScalingGroup: Resource<
+  AutoScalingGroupDesired,
+  ActualAutoScalingGroup,
+  AutoScalingGroupOutputs
+> = {
+  key: 'autoScalingGroup',
+  title: 'Auto Scaling group',
+  dependsOn: ['launchTemplate', 'targetGroup', 'network'],
+  optionalWait: true,
+
+  desired(ctx) {
+    const template = ctx.output<LaunchTemplateOutputs | undefined>('launchTemplate');
+    const subnets = ctx.output<NetworkOutputs | undefined>('network')?.subnetIds;
+    const targetGroupArn = ctx.output<TargetGroupOutputs | undefined>('targetGroup')?.arn ?? UNKNOWN;
+    const scaling = ctx.config.backend.scaling;
+    return {
+      name: ctx.names.autoScalingGroup,
+      launchTemplateId: template?.id ?? UNKNOWN,
+      launchTemplateVersion: template?.version === undefined ? UNKNOWN : String(template.version),
+      subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
+      targetGroupArns: [targetGroupArn],
+      min: scaling.min,
+      max: scaling.max,
+      desiredCapacity: scaling.desired,
+      healthCheckType: 'ELB',
+      healthCheckGracePeriod: HEALTH_CHECK_GRACE_SECONDS,
+      cpuTarget: scaling.cpuTarget,
+    };
+  },
+
+  async find(ctx) {
+    const name = typeof ctx.saved.name === 'string' ? ctx.saved.name : ctx.names.autoScalingGroup;
+    const group = (await describeGroup(ctx, name)) ?? (await describeGroup(ctx, ctx.names.autoScalingGroup));
+    return group ? toActual(ctx, group) : undefined;
+  },
+
+  diff(desired, actual): Change[] {
+    const rollOut = 'a new template version starts an instance refresh';
+    return [
+      ...(desired.launchTemplateId === UNKNOWN
+        ? []
+        : fieldChange(
+            'launchTemplateId',
+            desired.launchTemplateId,
+            actual.launchTemplateId,
+            'update',
+            rollOut,
+          )),
+      ...(desired.launchTemplateVersion === UNKNOWN
+        ? []
+        : fieldChange(
+            'launchTemplateVersion',
+            desired.launchTemplateVersion,
+            actual.launchTemplateVersion,
+            'update',
+            rollOut,
+          )),
+      ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+      ...(known(desired.targetGroupArns)
+        ? fieldChange('targetGroupArns', desired.targetGroupArns, actual.targetGroupArns)
+        : []),
+      ...fieldChange('min', desired.min, actual.min),
+      ...fieldChange('max', desired.max, actual.max),
+      ...desiredCapacityChange(desired, actual),
+      ...fieldChange('healthCheckType', desired.healthCheckType, actual.healthCheckType),
+      ...fieldChange('healthCheckGracePeriod', desired.healthCheckGracePeriod, actual.healthCheckGracePeriod),
+      ...fieldChange('cpuTarget', desired.cpuTarget, actual.cpuTarget),
+    ];
+  },
+
+  async create(ctx, desired) {
+    try {
+      // CreateAutoScalingGroup has no idempotency token; the name is unique per region, so a retried
+      // create meets AlreadyExists and takes the group over when it carries our tag.
+      await ctx.aws.autoscaling().send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: desired.name,
+          LaunchTemplate: {
+            LaunchTemplateId: desired.launchTemplateId,
+            Version: desired.launchTemplateVersion,
+          },
+          MinSize: desired.min,
+          MaxSize: desired.max,
+          DesiredCapacity: desired.desiredCapacity,
+          VPCZoneIdentifier: desired.subnets.join(','),
+          TargetGroupARNs: desired.targetGroupArns,
+          HealthCheckType: desired.healthCheckType,
+          HealthCheckGracePeriod: desired.healthCheckGracePeriod,
+          Tags: groupTags(ctx, desired.name),
+        }),
+      );
+    } catch (error) {
+      if (!hasErrorName(error, 'AlreadyExists', 'AlreadyExistsFault')) throw error;
+      const existing = await describeGroup(ctx, desired.name);
+      if (existing && tagMap(existing.Tags)[STACK_TAG] !== ctx.config.stack) {
+        throw new UserError(
+          `an Auto Scaling group named ${desired.name} exists and is not this stack's`,
+          'delete or rename it, or choose another stack name',
+        );
+      }
+    }
+    await ctx.record({ name: desired.name, desiredCapacity: desired.desiredCapacity });
+    await putCpuPolicy(ctx, desired.name, desired.cpuTarget);
+    return {
+      id: desired.name,
+      ...desired,
+      appliedDesired: desired.desiredCapacity,
+      instances: [],
+    };
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const fields = new Set(changes.map((c) => c.field));
+    const autoscaling = ctx.aws.autoscaling();
+    const input: UpdateAutoScalingGroupCommandInput = {
+      AutoScalingGroupName: actual.name,
+      LaunchTemplate: { LaunchTemplateId: desired.launchTemplateId, Version: desired.launchTemplateVersion },
+      MinSize: desired.min,
+      MaxSize: desired.max,
+      VPCZoneIdentifier: desired.subnets.join(','),
+      HealthCheckType: desired.healthCheckType,
+      HealthCheckGracePeriod: desired.healthCheckGracePeriod,
+    };
+    // Leave the desired count to the scaling policy unless the config changed it or it is out of range.
+    if (fields.has('desiredCapacity')) input.DesiredCapacity = desired.desiredCapacity;
+    else if (actual.desiredCapacity !== undefined) {
+      input.DesiredCapacity = Math.min(desired.max, Math.max(desired.min, actual.desiredCapacity));
+    }
+    const groupFields = [
+      'launchTemplateId',
+      'launchTemplateVersion',
+      'subnets',
+      'min',
+      'max',
+      'desiredCapacity',
+    ];
+    if (
+      groupFields.some((f) => fields.has(f)) ||
+      fields.has('healthCheckType') ||
+      fields.has('healthCheckGracePeriod')
+    ) {
+      await autoscaling.send(new UpdateAutoScalingGroupCommand(input));
+      if (fields.has('desiredCapacity')) await ctx.record({ desiredCapacity: desired.desiredCapacity });
+    }
+    if (fields.has('targetGroupArns')) {
+      const current = actual.targetGroupArns ?? [];
+      const attach = desired.targetGroupArns.filter((a) => !current.includes(a));
+      const detach = current.filter((a) => !desired.targetGroupArns.includes(a));
+      // Attach the new target group before detaching the old one: traffic always has a target.
+      if (attach.length > 0) {
+        await autoscaling.send(
+          new AttachLoadBalancerTargetGroupsCommand({
+            AutoScalingGroupName: actual.name,
+            TargetGroupARNs: attach,
+          }),
+        );
+      }
+      if (detach.length > 0) {
+        await autoscaling.send(
+          new DetachLoadBalancerTargetGroupsCommand({
+            AutoScalingGroupName: actual.name,
+            TargetGroupARNs: detach,
+          }),
+        );
+      }
+    }
+    if (fields.has('cpuTarget')) await putCpuPolicy(ctx, actual.name, desired.cpuTarget);
+    let refreshId = actual.refreshId;
+    if (
+      (fields.has('launchTemplateVersion') || fields.has('launchTemplateId')) &&
+      actual.instances.length > 0
+    ) {
+      ctx.progress(`starting an instance refresh to template version ${desired.launchTemplateVersion}`);
+      refreshId = await startRefresh(ctx, actual.name);
+      await ctx.record({ refreshId });
+    }
+    const updated: ActualAutoScalingGroup = {
+      ...actual,
+      ...desired,
+      id: actual.id,
+      desiredCapacity: input.DesiredCapacity ?? actual.desiredCapacity,
+      appliedDesired: fields.has('desiredCapacity') ? desired.desiredCapacity : actual.appliedDesired,
+    };
+    if (refreshId) updated.refreshId = refreshId;
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    if (actual.foreign) return;
+    try {
+      // A scaling activity in flight refuses the delete for a moment even with ForceDelete.
+      await retryOn(
+        [
+          'ScalingActivityInProgress',
+          'ScalingActivityInProgressFault',
+          'ResourceInUse',
+          'ResourceInUseFault',
+        ],
+        () =>
+          ctx.aws
+            .autoscaling()
+            .send(
+              new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: actual.name, ForceDelete: true }),
+            ),
+        { attempts: 10, delayMs: pollMs(ctx) },
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const instanceIds = actual.instances.map((i) => i.id);
+    // The instances' network interfaces hold the instance security group and the target group's
+    // registrations: later deletes need them terminated, not just the group gone.
+    let inTheWay: string[] = [];
+    await waitFor({
+      what: `deletion of Auto Scaling group ${actual.name} and its instances`,
+      intervalMs: pollMs(ctx),
+      timeoutMs: ctx.config.waits.instancesMinutes * 60_000,
+      hint: `still in the way: ${actual.name} or its instances; check the group's activity history and the EC2 console`,
+      onWait: (s, ms) => ctx.waiting(`waiting for deletion: ${s}`, ms),
+      signal: ctx.signal,
+      poll: async () => {
+        const group = await describeGroup(ctx, actual.name);
+        if (group)
+          return {
+            done: false,
+            status: `group ${group.Status ?? 'present'}, ${group.Instances?.length ?? 0} instance(s)`,
+          };
+        inTheWay = await liveInstances(ctx, instanceIds);
+        if (inTheWay.length > 0)
+          return { done: false, status: `instances not terminated: ${inTheWay.join(', ')}` };
+        return { done: true, status: 'gone' };
+      },
+    });
+  },
+
+  async wait(ctx, actual) {
+    const refreshId =
+      actual.refreshId ?? (typeof ctx.saved.refreshId === 'string' ? ctx.saved.refreshId : undefined);
+    if (refreshId) await followRefresh(ctx, actual.name, refreshId);
+    const group = await waitInService(ctx, actual.name);
+    if (!group) return actual;
+    const ready: ActualAutoScalingGroup = {
+      ...actual,
+      instances: instancesOf(group),
+      desiredCapacity: group.DesiredCapacity,
+    };
+    delete ready.refreshId;
+    return ready;
+  },
+
+  outputs(actual) {
+    return { name: actual.name };
+  },
+
+  describe(_ctx, actual) {
+    const inService = actual.instances.filter((i) => i.lifecycle === 'InService').length;
+    const refresh = actual.refreshId ? `, instance refresh ${actual.refreshId} running` : '';
+    return `desired ${actual.desiredCapacity ?? '?'} (min ${actual.min ?? '?'}, max ${actual.max ?? '?'}), ${inService} InService, template v${actual.launchTemplateVersion ?? '?'}${refresh}`;
+  },
+
+  async health(_ctx, actual): Promise<Health> {
+    const inService = actual.instances.filter((i) => i.lifecycle === 'InService');
+    const unhealthy = actual.instances
+      .filter((i) => i.health === 'Unhealthy')
+      .map((i) => `${i.id} Unhealthy`);
+    const wanted = actual.desiredCapacity ?? 0;
+    const detail = `${inService.length}/${wanted} InService`;
+    if (unhealthy.length > 0) return { state: 'unhealthy', detail: `${detail}; ${unhealthy.join(', ')}` };
+    if (actual.refreshId)
+      return { state: 'pending', detail: `${detail}; instance refresh ${actual.refreshId} running` };
+    if (inService.length < wanted) return { state: 'pending', detail };
+    return { state: 'ok', detail };
+  },
+};

@@ -1,0 +1,227 @@
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  type Address,
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DisassociateAddressCommand,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import { isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import {
+  type Actual,
+  type Change,
+  type Health,
+  RESOURCE_TAG,
+  type Resource,
+  type ResourceContext,
+  STACK_TAG,
+  tagList,
+  UNKNOWN,
+} from '../engine/contract.js';
+import { WorkError } from '../errors.js';
+import type { AutoScalingGroupOutputs, ElasticIpOutputs } from './outputs.js';
+
+export interface ElasticIpDesired {
+  groupName: string;
+  /** InService, healthy instances of the group, sorted: any of them may hold the address. */
+  candidates: string[];
+}
+
+export interface ActualElasticIp extends Actual {
+  allocationId: string;
+  publicIp: string;
+  associationId?: string;
+  instanceId?: string;
+}
+
+/** Instances of the group that can hold the address. */
+async function inServiceInstances(ctx: ResourceContext): Promise<string[]> {
+  const name = ctx.output<AutoScalingGroupOutputs | undefined>('autoScalingGroup')?.name;
+  if (!name || name === UNKNOWN) return [];
+  const result = await ctx.aws
+    .autoscaling()
+    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+  return (result.AutoScalingGroups?.[0]?.Instances ?? [])
+    .filter((i) => i.LifecycleState === 'InService' && i.HealthStatus !== 'Unhealthy' && i.InstanceId)
+    .map((i) => i.InstanceId as string)
+    .sort();
+}
+
+function toActual(address: Address): ActualElasticIp {
+  const actual: ActualElasticIp = {
+    id: address.AllocationId ?? '',
+    allocationId: address.AllocationId ?? '',
+    publicIp: address.PublicIp ?? '',
+  };
+  if (address.AssociationId) actual.associationId = address.AssociationId;
+  if (address.InstanceId) actual.instanceId = address.InstanceId;
+  return actual;
+}
+
+async function describeAddress(ctx: ResourceContext, allocationId: string): Promise<Address | undefined> {
+  const result = await orUndefined(
+    ctx.aws.ec2().send(new DescribeAddressesCommand({ AllocationIds: [allocationId] })),
+  );
+  return result?.Addresses?.[0];
+}
+
+/** "running", "terminated", or undefined when EC2 no longer knows the instance. */
+async function instanceState(ctx: ResourceContext, instanceId: string): Promise<string | undefined> {
+  const result = await orUndefined(
+    ctx.aws.ec2().send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+  );
+  return result?.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+}
+
+async function associate(
+  ctx: ResourceContext,
+  allocationId: string,
+  instanceId: string,
+): Promise<string | undefined> {
+  ctx.progress(`associating with ${instanceId}`);
+  const result = await ctx.aws.ec2().send(
+    // AllowReassociation: moving the address off a replaced instance is exactly the point.
+    new AssociateAddressCommand({
+      AllocationId: allocationId,
+      InstanceId: instanceId,
+      AllowReassociation: true,
+    }),
+  );
+  await ctx.record({ instanceId });
+  return result.AssociationId;
+}
+
+export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOutputs> = {
+  key: 'elasticIp',
+  title: 'Elastic IP',
+  dependsOn: ['autoScalingGroup'],
+  enabled: (config) => config.backend.elasticIp,
+
+  async desired(ctx) {
+    return { groupName: ctx.names.autoScalingGroup, candidates: await inServiceInstances(ctx) };
+  },
+
+  async find(ctx) {
+    const savedId = typeof ctx.saved.allocationId === 'string' ? ctx.saved.allocationId : undefined;
+    if (savedId) {
+      const address = await describeAddress(ctx, savedId);
+      if (address) return toActual(address);
+    }
+    // AllocateAddress has no idempotency token: the tags are how a lost allocation is found again.
+    const result = await ctx.aws.ec2().send(
+      new DescribeAddressesCommand({
+        Filters: [
+          { Name: `tag:${STACK_TAG}`, Values: [ctx.config.stack] },
+          { Name: `tag:${RESOURCE_TAG}`, Values: ['elasticIp'] },
+        ],
+      }),
+    );
+    const address = result.Addresses?.[0];
+    return address ? toActual(address) : undefined;
+  },
+
+  diff(desired, actual): Change[] {
+    // No InService instance (yet): nothing to associate with; health reports it.
+    if (desired.candidates.length === 0) return [];
+    if (actual.instanceId && desired.candidates.includes(actual.instanceId)) return [];
+    return [
+      {
+        field: 'instanceId',
+        from: actual.instanceId ?? null,
+        to: desired.candidates[0],
+        action: 'update',
+        reason: actual.instanceId
+          ? `${actual.instanceId} is no longer an InService instance of ${desired.groupName}`
+          : 'not associated',
+      },
+    ];
+  },
+
+  async create(ctx, desired) {
+    const allocated = await ctx.aws.ec2().send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tagList(ctx.tags) }],
+      }),
+    );
+    const allocationId = allocated.AllocationId;
+    if (!allocationId) throw new WorkError('AllocateAddress returned no allocation id');
+    const publicIp = allocated.PublicIp ?? '';
+    await ctx.record({ allocationId, publicIp });
+    const actual: ActualElasticIp = { id: allocationId, allocationId, publicIp };
+    const instanceId = desired.candidates[0];
+    if (!instanceId) {
+      ctx.warn(
+        `Elastic IP ${publicIp} is not associated yet: ${desired.groupName} has no InService instance`,
+      );
+      return actual;
+    }
+    const associationId = await associate(ctx, allocationId, instanceId);
+    if (associationId) actual.associationId = associationId;
+    return { ...actual, instanceId };
+  },
+
+  async update(ctx, desired, actual) {
+    const instanceId = desired.candidates[0];
+    if (!instanceId) return actual;
+    const associationId = await associate(ctx, actual.allocationId, instanceId);
+    const updated: ActualElasticIp = { ...actual, instanceId };
+    if (associationId) updated.associationId = associationId;
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    if (actual.foreign) return;
+    const ec2 = ctx.aws.ec2();
+    const current = await describeAddress(ctx, actual.allocationId);
+    if (!current) return;
+    if (current.AssociationId) {
+      await orUndefined(ec2.send(new DisassociateAddressCommand({ AssociationId: current.AssociationId })));
+    }
+    try {
+      // EC2 takes a moment to register the disassociation; until then release says InUse.
+      await retryOn(
+        ['InvalidIPAddress.InUse'],
+        () => ec2.send(new ReleaseAddressCommand({ AllocationId: actual.allocationId })),
+        { attempts: 10, delayMs: ctx.config.waits.pollSeconds * 1000 },
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
+
+  outputs(actual) {
+    const outputs: ElasticIpOutputs = { allocationId: actual.allocationId, publicIp: actual.publicIp };
+    if (actual.instanceId) outputs.instanceId = actual.instanceId;
+    return outputs;
+  },
+
+  async describe(ctx, actual) {
+    if (!actual.instanceId) return `${actual.publicIp}, not associated`;
+    const state = await instanceState(ctx, actual.instanceId);
+    const where = state === undefined ? 'no longer exists' : state;
+    return `${actual.publicIp} → ${actual.instanceId} (${where})`;
+  },
+
+  async health(ctx, actual): Promise<Health> {
+    if (!actual.instanceId)
+      return { state: 'pending', detail: `${actual.publicIp} is not associated with an instance` };
+    const state = await instanceState(ctx, actual.instanceId);
+    if (state === undefined || state === 'terminated' || state === 'shutting-down') {
+      return {
+        state: 'unhealthy',
+        detail: `${actual.publicIp} points at ${actual.instanceId}, which ${state ? `is ${state}` : 'no longer exists'}; up re-associates it`,
+      };
+    }
+    const candidates = await inServiceInstances(ctx);
+    if (candidates.length > 0 && !candidates.includes(actual.instanceId)) {
+      return {
+        state: 'unhealthy',
+        detail: `${actual.instanceId} is ${state} but not InService in the group; up re-associates it`,
+      };
+    }
+    return { state: 'ok', detail: `${actual.publicIp} → ${actual.instanceId}` };
+  },
+};
