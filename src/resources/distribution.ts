@@ -313,14 +313,17 @@ async function findByComment(
   for (let page = 0; page < LIST_MAX_PAGES; page++) {
     const response = await cloudfront.send(new ListDistributionsCommand({ Marker: marker }));
     const list = response.DistributionList;
-    for (const item of list?.Items ?? []) if (item.Comment === comment && item.Id) candidates.push(item.Id);
+    for (const item of list?.Items ?? []) {
+      // A summary without a Comment says nothing either way: the full read below decides.
+      if (item.Id && (item.Comment === comment || item.Comment === undefined)) candidates.push(item.Id);
+    }
     marker = list?.IsTruncated ? list.NextMarker : undefined;
     if (!marker) break;
   }
   let foreign: ActualDistribution | undefined;
   for (const id of candidates) {
     const response = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: id })));
-    if (!response?.Distribution) continue;
+    if (!response?.Distribution || response.Distribution.DistributionConfig?.Comment !== comment) continue;
     const actual = await withTags(cloudfront, fromAws(response.Distribution));
     const owner = actual.tags?.[STACK_TAG];
     if (owner === ctx.config.stack) return actual;

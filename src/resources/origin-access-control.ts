@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
 import { type Actual, fieldChange, type Resource, type ResourceContext } from '../engine/contract.js';
+import { UserError } from '../errors.js';
 import type { OriginAccessControlOutputs } from './outputs.js';
 import { withFreshETag } from './support/cloudfront-config.js';
 
@@ -75,6 +76,12 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
 
   async create(ctx, desired) {
     const cloudfront = ctx.aws.cloudfront();
+    // The API has no idempotency token: a create retried after a crash must see the first one.
+    const existing = await findByName(cloudfront, desired.name);
+    if (existing && existing.description === desired.description) {
+      await ctx.record({ id: existing.id, name: desired.name });
+      return existing;
+    }
     try {
       const response = await cloudfront.send(
         new CreateOriginAccessControlCommand({ OriginAccessControlConfig: toConfig(desired) }),
@@ -84,13 +91,14 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
       await ctx.record({ id: created.Id, name: desired.name });
       return fromAws(created);
     } catch (error) {
-      // The API has no idempotency token; names are unique per account, so a create retried after
-      // a crash fails with this error and the existing OAC is taken over when it carries our description.
-      if (!hasErrorName(error, 'OriginAccessControlAlreadyExists')) throw error;
-      const existing = await findByName(cloudfront, desired.name);
-      if (!existing || existing.description !== desired.description) throw error;
-      await ctx.record({ id: existing.id, name: desired.name });
-      return existing;
+      // Names are unique per account: one taken by an OAC that is not ours is the user's to resolve.
+      if (hasErrorName(error, 'OriginAccessControlAlreadyExists')) {
+        throw new UserError(
+          `an origin access control named ${desired.name} already exists and is not this stack's`,
+          `delete or rename it in the CloudFront console, or give it the description "${desired.description}" to adopt it`,
+        );
+      }
+      throw error;
     }
   },
 
