@@ -25,8 +25,8 @@ function isInside(root: string, path: string): boolean {
 
 /**
  * List the build folder. Symlinks are followed only while their target stays inside the folder (a
- * link to `/etc` or `~/.aws` is skipped, never uploaded); a directory reached twice through links is
- * read once. A missing or empty folder is a UserError: with `--delete` it would empty the bucket.
+ * link to `/etc` or `~/.aws` is skipped, never uploaded); a link to one of its own parent folders
+ * (a loop) is skipped. A missing or empty folder is a UserError: with `--delete` it would empty the bucket.
  */
 export async function scanFolder(dir: string): Promise<ScanResult> {
   const absolute = resolve(dir);
@@ -44,9 +44,7 @@ export async function scanFolder(dir: string): Promise<ScanResult> {
 
   const files: LocalFile[] = [];
   const skipped: string[] = [];
-  const visited = new Set<string>([root]);
-
-  async function walk(realDir: string, keyPrefix: string): Promise<void> {
+  async function walk(realDir: string, keyPrefix: string, ancestors: Set<string>): Promise<void> {
     let entries: Dirent[];
     try {
       entries = await readdir(realDir, { withFileTypes: true });
@@ -72,9 +70,11 @@ export async function scanFolder(dir: string): Promise<ScanResult> {
       }
       const info = await stat(path);
       if (info.isDirectory()) {
-        if (visited.has(path)) continue;
-        visited.add(path);
-        await walk(path, `${key}/`);
+        if (ancestors.has(path)) {
+          skipped.push(`${key}: symbolic link to its own parent folder`);
+          continue;
+        }
+        await walk(path, `${key}/`, new Set([...ancestors, path]));
       } else if (info.isFile()) {
         if (key === MANIFEST_KEY) {
           skipped.push(`${key}: the name of tekamolo's sync manifest`);
@@ -87,7 +87,7 @@ export async function scanFolder(dir: string): Promise<ScanResult> {
     }
   }
 
-  await walk(root, '');
+  await walk(root, '', new Set([root]));
   if (files.length === 0) {
     throw new UserError(
       `the frontend folder ${dir} is empty`,

@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectedEtag, fingerprintFile, sameContent } from '../../../src/sync/fingerprint.js';
+import {
+  isMultipart,
+  MultipartEtagHasher,
+  multipartEtag,
+  PART_SIZE,
+  partCount,
+} from '../../../src/sync/multipart-etag.js';
+
+/** The definition written out once more, independently: MD5 over the concatenated raw part MD5s. */
+function referenceEtag(data: Buffer, partSize: number): string {
+  const digests: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += partSize) {
+    digests.push(
+      createHash('md5')
+        .update(data.subarray(offset, offset + partSize))
+        .digest(),
+    );
+  }
+  return `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
+}
+
+describe('multipart ETag', () => {
+  it.each([
+    [10, 3],
+    [9, 3],
+    [1, 1],
+    [1000, 64],
+  ])('matches the definition for %i bytes in %i-byte parts', (size, partSize) => {
+    const data = randomBytes(size);
+    expect(multipartEtag(data, partSize)).toBe(referenceEtag(data, partSize));
+    expect(multipartEtag(data, partSize).endsWith(`-${Math.ceil(size / partSize)}`)).toBe(true);
+  });
+
+  it('does not depend on how the stream is chunked', () => {
+    const data = randomBytes(5000);
+    const hasher = new MultipartEtagHasher(777);
+    let offset = 0;
+    for (const step of [1, 776, 2, 1500, 3, 777, 1941]) {
+      hasher.update(data.subarray(offset, offset + step));
+      offset += step;
+    }
+    expect(offset).toBe(data.length);
+    expect(hasher.digest()).toBe(referenceEtag(data, 777));
+  });
+
+  it('uses parts only above the part size, as lib-storage does', () => {
+    expect(isMultipart(PART_SIZE)).toBe(false);
+    expect(isMultipart(PART_SIZE + 1)).toBe(true);
+    expect(partCount(PART_SIZE + 1)).toBe(2);
+    expect(partCount(3 * PART_SIZE)).toBe(3);
+  });
+});
+
+describe('fingerprintFile', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tekamolo-fp-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the MD5 of a small file and no multipart ETag', async () => {
+    const data = randomBytes(4096);
+    await writeFile(join(dir, 'a.bin'), data);
+    const fp = await fingerprintFile(join(dir, 'a.bin'), data.length, 8192);
+    expect(fp.md5).toBe(createHash('md5').update(data).digest('hex'));
+    expect(fp.multipartEtag).toBeUndefined();
+    expect(expectedEtag(fp)).toBe(fp.md5);
+  });
+
+  it('gives both the MD5 and the multipart ETag of a large file, streamed in 1 MiB reads', async () => {
+    const data = randomBytes(2.5 * 1024 * 1024);
+    await writeFile(join(dir, 'big.bin'), data);
+    const partSize = 1024 * 1024 + 7;
+    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, partSize);
+    expect(fp.md5).toBe(createHash('md5').update(data).digest('hex'));
+    expect(fp.multipartEtag).toBe(referenceEtag(data, partSize));
+    expect(expectedEtag(fp)).toBe(fp.multipartEtag);
+    expect(sameContent(fp, fp.md5)).toBe(true);
+    expect(sameContent(fp, referenceEtag(data, partSize))).toBe(true);
+    // An object uploaded in other parts has another ETag: uploaded again once.
+    expect(sameContent(fp, referenceEtag(data, 1024 * 1024))).toBe(false);
+  });
+
+  it('fails when the file is not the size that was scanned', async () => {
+    await writeFile(join(dir, 'a.txt'), 'hello');
+    await expect(fingerprintFile(join(dir, 'a.txt'), 4)).rejects.toThrow(/changed while it was read/);
+  });
+});
