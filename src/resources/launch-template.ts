@@ -40,6 +40,8 @@ export interface TemplateData {
   httpTokens: string;
   hopLimit: number;
   rootDeviceName: string;
+  /** GiB: the image's own root size, so instances launch as the AMI intends. */
+  rootVolumeSize: number;
   rootVolumeType: string;
   rootEncrypted: boolean;
 }
@@ -62,6 +64,8 @@ const SSM_PREFIX = 'ssm:';
 const DEFAULT_ROOT_DEVICE = '/dev/xvda';
 /** 2 lets containers on the instance reach IMDSv2; tokens are still required. */
 const HOP_LIMIT = 2;
+/** GiB, when the image does not say (Amazon Linux 2023 images use 8). */
+const DEFAULT_ROOT_SIZE = 8;
 
 async function resolveImageId(ctx: ResourceContext): Promise<string> {
   const ami = ctx.config.backend.ami;
@@ -81,7 +85,12 @@ async function resolveImageId(ctx: ResourceContext): Promise<string> {
   }
 }
 
-async function rootDeviceName(ctx: ResourceContext, imageId: string): Promise<string> {
+interface RootDevice {
+  name: string;
+  size: number;
+}
+
+async function rootDevice(ctx: ResourceContext, imageId: string): Promise<RootDevice> {
   const result = await orUndefined(ctx.aws.ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] })));
   const image = result?.Images?.[0];
   if (!image) {
@@ -90,7 +99,9 @@ async function rootDeviceName(ctx: ResourceContext, imageId: string): Promise<st
       'check backend.ami: AMI ids are regional; an ssm: parameter follows the latest image',
     );
   }
-  return image.RootDeviceName ?? DEFAULT_ROOT_DEVICE;
+  const name = image.RootDeviceName ?? DEFAULT_ROOT_DEVICE;
+  const mapping = image.BlockDeviceMappings?.find((m) => m.DeviceName === name);
+  return { name, size: mapping?.Ebs?.VolumeSize ?? DEFAULT_ROOT_SIZE };
 }
 
 async function userData(ctx: ResourceContext): Promise<string | undefined> {
@@ -119,6 +130,7 @@ function toRequest(ctx: ResourceContext, data: TemplateData): RequestLaunchTempl
         DeviceName: data.rootDeviceName,
         Ebs: {
           VolumeType: data.rootVolumeType as 'gp3',
+          VolumeSize: data.rootVolumeSize,
           Encrypted: data.rootEncrypted,
           DeleteOnTermination: true,
         },
@@ -141,6 +153,7 @@ function fromResponse(data: ResponseLaunchTemplateData | undefined): Partial<Tem
     httpTokens: data.MetadataOptions?.HttpTokens,
     hopLimit: data.MetadataOptions?.HttpPutResponseHopLimit,
     rootDeviceName: root?.DeviceName,
+    rootVolumeSize: root?.Ebs?.VolumeSize,
     rootVolumeType: root?.Ebs?.VolumeType,
     rootEncrypted: root?.Ebs?.Encrypted,
   };
@@ -204,13 +217,15 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
   async desired(ctx) {
     const imageId = await resolveImageId(ctx);
     const groupId = ctx.output<SecurityGroupOutputs | undefined>('sg.instances')?.groupId ?? UNKNOWN;
+    const root = await rootDevice(ctx, imageId);
     const data: TemplateData = {
       imageId,
       instanceType: ctx.config.backend.instanceType,
       securityGroupIds: [groupId],
       httpTokens: 'required',
       hopLimit: HOP_LIMIT,
-      rootDeviceName: await rootDeviceName(ctx, imageId),
+      rootDeviceName: root.name,
+      rootVolumeSize: root.size,
       rootVolumeType: 'gp3',
       rootEncrypted: true,
     };
