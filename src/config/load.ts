@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue, describeProblem } from './issues.js';
+import { deriveNames, type Names } from './names.js';
+import { type PathIssue, pathText } from './path-issue.js';
+import { type Config, configSchema } from './schema.js';
+import { checkSemantics } from './validate.js';
+import { at, positionOf } from './yaml-position.js';
+import { fromZodIssue, OWN_MESSAGE } from './zod-issues.js';
+
+export { ConfigError, type ConfigIssue } from './issues.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the config file. */
+  file: string;
+  /** Folder of the config file: relative paths in the config are relative to it. */
+  dir: string;
+  names: Names;
+}
+
+/** What checking a config file found: every issue, and the config when there were none. */
+export interface ConfigCheck {
+  /** The file as messages name it: relative to the working folder when inside it. */
+  displayFile: string;
+  file: string;
+  issues: ConfigIssue[];
+  loaded?: LoadedConfig;
+}
+
+/** Read, parse and check a config file; throws ConfigError (exit 2) listing every issue. */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const check = await checkConfigFile(file);
+  if (!check.loaded) throw new ConfigError(check.displayFile, check.issues);
+  return check.loaded;
+}
+
+export async function checkConfigFile(file: string): Promise<ConfigCheck> {
+  const absolute = resolve(file);
+  const displayFile = displayName(absolute);
+  const whole = (message: string, line = 0): ConfigCheck => ({
+    displayFile,
+    file: absolute,
+    issues: [{ file: displayFile, line, column: line, path: '', message }],
+  });
+
+  let source: string;
+  try {
+    source = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return whole(`config file not found (looked for ${absolute})`);
+    if (code === 'EISDIR') return whole(`${absolute} is a folder, expected a YAML file`);
+    return whole(`cannot read the config file: ${(error as Error).message}`);
+  }
+
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((error): ConfigIssue => {
+      const { line, column } = at(lines, error.pos[0]);
+      return {
+        file: displayFile,
+        line,
+        column,
+        path: '',
+        message: `malformed YAML: ${firstLine(error.message)}`,
+      };
+    });
+    return { displayFile, file: absolute, issues };
+  }
+  if (doc.contents === null || source.trim() === '') {
+    return whole('the file is empty, expected a mapping with at least stack, region and domain', 1);
+  }
+
+  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    const { line, column } = positionOf(doc, lines, [], 'value');
+    const found = Array.isArray(raw) ? 'a list' : JSON.stringify(raw);
+    const message = describeProblem({ found, expected: 'a mapping with at least stack, region and domain' });
+    return { displayFile, file: absolute, issues: [{ file: displayFile, line, column, path: '', message }] };
+  }
+
+  const dir = dirname(absolute);
+  const parsed = configSchema.safeParse(raw, { error: () => OWN_MESSAGE });
+  const pathIssues = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fromZodIssue(issue, raw))),
+    ...checkSemantics(raw, dir),
+  ];
+  const issues = placeIssues(pathIssues, doc, lines, displayFile);
+  if (issues.length > 0 || !parsed.success) return { displayFile, file: absolute, issues };
+  const config = parsed.data;
+  return {
+    displayFile,
+    file: absolute,
+    issues,
+    loaded: { config, file: absolute, dir, names: deriveNames(config) },
+  };
+}
+
+/** Give each issue its line and column; one issue per field (the first), in file order. */
+function placeIssues(
+  pathIssues: PathIssue[],
+  doc: Document,
+  lines: LineCounter,
+  file: string,
+): ConfigIssue[] {
+  const seen = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  for (const issue of pathIssues) {
+    const path = pathText(issue.path);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const { line, column } = positionOf(doc, lines, issue.path, issue.anchor);
+    const suggestion = issue.suggestion;
+    let message = issue.message ?? describeProblem(issue);
+    if (issue.message && suggestion !== undefined) message += `; did you mean ${suggestion}?`;
+    issues.push({
+      file,
+      line,
+      column,
+      path,
+      message,
+      ...(issue.found !== undefined && { found: issue.found }),
+      ...(issue.expected !== undefined && { expected: issue.expected }),
+      ...(suggestion !== undefined && { suggestion: suggestion.replace(/^"(.*)"$/, '$1') }),
+    });
+  }
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function displayName(absolute: string): string {
+  const rel = relative(process.cwd(), absolute);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? text;
+}
