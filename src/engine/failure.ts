@@ -1,5 +1,5 @@
 import { describeAwsError } from '../aws/errors.js';
-import { InterruptedError, UserError } from '../errors.js';
+import { InterruptedError, UserError, WorkError } from '../errors.js';
 
 /** A failed step as the user sees it: what was done to which resource, and the AWS cause. */
 export interface StepFailure {
@@ -9,9 +9,17 @@ export interface StepFailure {
   userError: boolean;
 }
 
+/** Our own errors and plain JS errors carry no AWS error code worth showing. */
+function isOwnError(error: unknown): boolean {
+  if (error instanceof UserError || error instanceof WorkError || error instanceof InterruptedError)
+    return true;
+  return error instanceof Error && (error.name === 'Error' || error.name === 'TypeError');
+}
+
 export function describeFailure(step: string, title: string, error: unknown): StepFailure {
+  const what = `${step} ${title}`;
   const failure: StepFailure = {
-    message: describeAwsError(`${step} ${title}`, error),
+    message: isOwnError(error) ? `${what}: ${(error as Error).message}` : describeAwsError(what, error),
     userError: error instanceof UserError,
   };
   const hint = (error as { hint?: unknown } | undefined)?.hint;

@@ -18,6 +18,8 @@ export interface WalkOptions {
   signal: AbortSignal;
   work(node: WalkNode): Promise<void>;
   onSkip(key: string, reason: string): void;
+  /** Why a node is skipped because of `dependency` (default: "<dependency> failed"). */
+  blockedReason?(dependency: string, state: NodeState): string;
 }
 
 export interface WalkResult {
@@ -52,7 +54,9 @@ export function walk(options: WalkOptions): Promise<WalkResult> {
           return s === 'failed' || s === 'skipped';
         });
         if (blocked) {
-          skip(key, `${blocked} ${states.get(blocked) === 'failed' ? 'failed' : 'was skipped'}`);
+          const state = states.get(blocked) ?? 'failed';
+          const reason = options.blockedReason?.(blocked, state);
+          skip(key, reason ?? `${blocked} ${state === 'failed' ? 'failed' : 'was skipped'}`);
         } else if (signal.aborted) {
           skip(key, 'interrupted');
         } else if (keyDeps.every((d) => ready.has(d))) {

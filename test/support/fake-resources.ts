@@ -1,0 +1,283 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aws } from '../../src/aws/clients.js';
+import { Tracer } from '../../src/aws/trace.js';
+import { deriveNames } from '../../src/config/names.js';
+import type { Config } from '../../src/config/schema.js';
+import {
+  type Actual,
+  type AnyResource,
+  type Change,
+  fieldChange,
+  type Resource,
+  type ResourceContext,
+  type RunOptions,
+} from '../../src/engine/contract.js';
+import type { EngineEnv } from '../../src/engine/env.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { StateStore } from '../../src/state/store.js';
+import { testConfig } from './context.js';
+
+/**
+ * In-memory resources for engine tests: each fake kind keeps its "AWS" objects in a FakeCloud, with
+ * configurable delays, failures, waits and replacement fields. Nothing here talks to AWS.
+ */
+
+export interface FakeItem {
+  id: string;
+  name: string;
+  spec: Record<string, unknown>;
+  /** Set on an item someone else owns: `find` reports it as foreign. */
+  foreign?: string;
+  /** Set while a deletion is pending (`delete` with wait off and `pendingDelete`). */
+  deleting?: boolean;
+}
+
+export interface FakeCall {
+  key: string;
+  op: 'find' | 'create' | 'update' | 'delete' | 'wait';
+  id?: string;
+  at: number;
+  /** When the call returned. */
+  end?: number;
+}
+
+export class FakeCloud {
+  readonly items = new Map<string, FakeItem>();
+  readonly calls: FakeCall[] = [];
+  private counter = 0;
+
+  nextId(key: string): string {
+    this.counter++;
+    return `${key}-${this.counter}`;
+  }
+
+  byName(name: string): FakeItem[] {
+    return [...this.items.values()].filter((i) => i.name === name);
+  }
+
+  callsOf(op: FakeCall['op'], key?: string): FakeCall[] {
+    return this.calls.filter((c) => c.op === op && (key === undefined || c.key === key));
+  }
+
+  /** Put an object in place as if created earlier (by tekamolo, or by someone else with `foreign`). */
+  seed(item: Omit<FakeItem, 'id'> & { id?: string }): FakeItem {
+    const full: FakeItem = { ...item, id: item.id ?? this.nextId(item.name) };
+    this.items.set(full.id, full);
+    return full;
+  }
+}
+
+export interface FakeActual extends Actual {
+  spec: Record<string, unknown>;
+}
+
+export interface FakeOutputs {
+  id: string;
+  [field: string]: unknown;
+}
+
+export interface FakeOptions {
+  key: string;
+  dependsOn?: string[];
+  /** Desired fields (besides the ids of dependencies, which are added as `<dep>Id`). */
+  spec?: Record<string, unknown>;
+  /** Fields whose change forces a replacement. */
+  replaceFields?: string[];
+  /** Milliseconds each step takes. */
+  delayMs?: number;
+  /** Milliseconds `wait` takes (no wait when absent). */
+  waitMs?: number;
+  fail?: Partial<Record<'find' | 'create' | 'update' | 'delete' | 'wait', Error>>;
+  /** `create` records the id, then fails (a crash halfway). */
+  failAfterRecord?: Error;
+  readOnly?: boolean;
+  optionalWait?: boolean;
+  readyBeforeDependents?: boolean;
+  enabled?: boolean;
+  /** `delete` resolves 'pending' when ctx.options.wait is false. */
+  pendingDelete?: boolean;
+  /** Called inside `create`, after the id was recorded (e.g. to press Ctrl-C mid-run). */
+  onCreate?: (ctx: ResourceContext) => void;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (!ms) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+export function fakeResource(
+  cloud: FakeCloud,
+  o: FakeOptions,
+): Resource<Record<string, unknown>, FakeActual, FakeOutputs> {
+  const dependsOn = o.dependsOn ?? [];
+  const track = async <T>(
+    op: FakeCall['op'],
+    id: string | undefined,
+    body: () => Promise<T> | T,
+  ): Promise<T> => {
+    const call: FakeCall = { key: o.key, op, at: Date.now() };
+    if (id) call.id = id;
+    cloud.calls.push(call);
+    try {
+      await sleep(o.delayMs ?? 0);
+      const error = o.fail?.[op];
+      if (error) throw error;
+      return await body();
+    } finally {
+      call.end = Date.now();
+    }
+  };
+  const actualOf = (item: FakeItem): FakeActual => {
+    const actual: FakeActual = { id: item.id, spec: { ...item.spec } };
+    if (item.foreign) actual.foreign = item.foreign;
+    return actual;
+  };
+  const resource: Resource<Record<string, unknown>, FakeActual, FakeOutputs> = {
+    key: o.key,
+    title: `fake ${o.key}`,
+    dependsOn,
+    readOnly: o.readOnly ?? false,
+    optionalWait: o.optionalWait ?? false,
+    readyBeforeDependents: o.readyBeforeDependents ?? false,
+    enabled: () => o.enabled ?? true,
+    desired(ctx) {
+      const desired: Record<string, unknown> = { ...o.spec };
+      for (const dep of dependsOn) {
+        const out = ctx.output<FakeOutputs | undefined>(dep);
+        if (out) desired[`${dep}Id`] = out.id;
+      }
+      return desired;
+    },
+    find(ctx) {
+      return track('find', undefined, () => {
+        const saved = typeof ctx.saved.id === 'string' ? cloud.items.get(ctx.saved.id) : undefined;
+        const item = saved ?? cloud.byName(o.key)[0];
+        return item ? actualOf(item) : undefined;
+      });
+    },
+    diff(desired, actual) {
+      const changes: Change[] = [];
+      for (const [field, value] of Object.entries(desired)) {
+        const replace = o.replaceFields?.includes(field);
+        changes.push(
+          ...fieldChange(
+            field,
+            value,
+            actual.spec[field],
+            replace ? 'replace' : 'update',
+            replace ? `${field} cannot change in place` : undefined,
+          ),
+        );
+      }
+      return changes;
+    },
+    create(ctx, desired) {
+      return track('create', undefined, async () => {
+        if (o.readOnly) throw new Error(`${o.key} does not exist: create it first`);
+        const item: FakeItem = { id: cloud.nextId(o.key), name: o.key, spec: { ...desired } };
+        cloud.items.set(item.id, item);
+        await ctx.record({ id: item.id });
+        o.onCreate?.(ctx);
+        if (o.failAfterRecord) throw o.failAfterRecord;
+        return actualOf(item);
+      });
+    },
+    update(_ctx, desired, actual) {
+      return track('update', actual.id, () => {
+        const item = cloud.items.get(actual.id);
+        if (!item) throw new Error(`${actual.id} is gone`);
+        item.spec = { ...item.spec, ...desired };
+        delete item.foreign;
+        return actualOf(item);
+      });
+    },
+    delete(ctx, actual) {
+      return track('delete', actual.id, async () => {
+        if (o.pendingDelete && !ctx.options.wait) {
+          const item = cloud.items.get(actual.id);
+          if (item) item.deleting = true;
+          await ctx.record({ deleting: true });
+          return 'pending' as const;
+        }
+        cloud.items.delete(actual.id);
+      });
+    },
+    outputs(actual) {
+      return { id: actual.id, ...actual.spec };
+    },
+  };
+  if (o.waitMs !== undefined) {
+    const waitMs = o.waitMs;
+    resource.wait = (ctx, actual) =>
+      track('wait', actual.id, async () => {
+        ctx.waiting('until ready', 0);
+        await sleep(waitMs, ctx.signal);
+        return actual;
+      });
+  }
+  return resource;
+}
+
+export interface FakeEnv extends EngineEnv {
+  events: EngineEvent[];
+  controller: AbortController;
+  dir: string;
+  /** Questions asked through `confirm`. */
+  questions: string[];
+}
+
+export interface FakeEnvOptions {
+  config?: Config;
+  options?: Partial<RunOptions>;
+  /** The answer to confirm questions (default false). */
+  answer?: boolean;
+  concurrency?: number;
+  dir?: string;
+}
+
+/** An EngineEnv over fake resources and a state file in a fresh temporary folder. */
+export async function fakeEnv(resources: AnyResource[], opts: FakeEnvOptions = {}): Promise<FakeEnv> {
+  const config = opts.config ?? testConfig();
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'tekamolo-engine-')));
+  const store = await StateStore.open({ path: join(dir, '.tekamolo', 'state.json'), stack: config.stack });
+  const events: EngineEvent[] = [];
+  const questions: string[] = [];
+  const controller = new AbortController();
+  const env: FakeEnv = {
+    resources,
+    config,
+    configDir: dir,
+    names: deriveNames(config),
+    accountId: '123456789012',
+    aws: new Aws({ region: config.region, tracer: new Tracer() }),
+    store,
+    options: { wait: true, yes: false, readOnly: false, keepBucket: false, ...opts.options },
+    sink: (event) => events.push(event),
+    signal: controller.signal,
+    confirm: async (question) => {
+      questions.push(question);
+      return opts.answer ?? false;
+    },
+    concurrency: opts.concurrency ?? 8,
+    events,
+    controller,
+    dir,
+    questions,
+  };
+  return env;
+}
+
+/** Events of one type, typed. */
+export function eventsOf<T extends EngineEvent['type']>(
+  events: EngineEvent[],
+  type: T,
+): Extract<EngineEvent, { type: T }>[] {
+  return events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
+}

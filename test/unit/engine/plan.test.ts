@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { UNKNOWN } from '../../../src/engine/contract.js';
+import { observe } from '../../../src/engine/observe.js';
+import { plan, planChanges, summaryLine } from '../../../src/engine/plan.js';
+import { UserError } from '../../../src/errors.js';
+import { FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
+
+describe('observe and plan', () => {
+  it('is plain data: create, update field by field, replace with why, takeover, noop', async () => {
+    const cloud = new FakeCloud();
+    const same = cloud.seed({ name: 'same', spec: { v: 1 } });
+    const drift = cloud.seed({ name: 'drift', spec: { size: 1 } });
+    const port = cloud.seed({ name: 'port', spec: { port: 80 } });
+    const record = cloud.seed({ name: 'record', spec: { target: 'd111' }, foreign: 'points to d111' });
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'same', spec: { v: 1 } }),
+      fakeResource(cloud, { key: 'drift', spec: { size: 2 } }),
+      fakeResource(cloud, { key: 'port', spec: { port: 8080 }, replaceFields: ['port'] }),
+      fakeResource(cloud, { key: 'record', spec: { target: 'ours' } }),
+      fakeResource(cloud, { key: 'fresh', spec: { v: 1 } }),
+    ]);
+    const result = await plan(env);
+    expect(result).toEqual({
+      stack: 'demo',
+      resources: [
+        { key: 'same', title: 'fake same', action: 'noop', id: same.id, changes: [] },
+        {
+          key: 'drift',
+          title: 'fake drift',
+          action: 'update',
+          id: drift.id,
+          changes: [{ field: 'size', from: 1, to: 2, action: 'update' }],
+        },
+        {
+          key: 'port',
+          title: 'fake port',
+          action: 'replace',
+          id: port.id,
+          changes: [
+            { field: 'port', from: 80, to: 8080, action: 'replace', reason: 'port cannot change in place' },
+          ],
+        },
+        {
+          key: 'record',
+          title: 'fake record',
+          action: 'takeover',
+          id: record.id,
+          reason: 'points to d111',
+          changes: [{ field: 'target', from: 'd111', to: 'ours', action: 'update' }],
+        },
+        { key: 'fresh', title: 'fake fresh', action: 'create', changes: [] },
+      ],
+      summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, errors: 0 },
+    });
+    expect(summaryLine(result.summary)).toBe('1 to create, 1 to update, 1 to replace, 1 to take over');
+    expect(planChanges(result)).toBe(true);
+    expect(cloud.calls.filter((c) => c.op !== 'find')).toEqual([]);
+  });
+
+  it('does not look for dependents of a resource that will be created', async () => {
+    const cloud = new FakeCloud();
+    cloud.seed({ name: 'b', spec: {} });
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'a' }),
+      fakeResource(cloud, { key: 'b', dependsOn: ['a'] }),
+    ]);
+    const observations = await observe(env);
+    expect(observations.map((o) => [o.key, o.action, o.reason])).toEqual([
+      ['a', 'create', undefined],
+      ['b', 'create', 'a will be created'],
+    ]);
+    expect(cloud.callsOf('find', 'b')).toEqual([]);
+  });
+
+  it('hands UNKNOWN outputs of a resource being replaced to its dependents', async () => {
+    const cloud = new FakeCloud();
+    const old = cloud.seed({ name: 'a', spec: { port: 80 } });
+    cloud.seed({ name: 'b', spec: { aId: old.id } });
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'a', spec: { port: 8080 }, replaceFields: ['port'] }),
+      fakeResource(cloud, { key: 'b', dependsOn: ['a'] }),
+    ]);
+    const [, b] = await observe(env);
+    expect(b!.action).toBe('update');
+    expect(b!.changes).toEqual([{ field: 'aId', from: old.id, to: UNKNOWN, action: 'update' }]);
+  });
+
+  it("reports a missing read-only resource with the handler's message, and does not check its dependents", async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'zone', readOnly: true }),
+      fakeResource(cloud, { key: 'record', dependsOn: ['zone'] }),
+    ]);
+    const [zone, record] = await observe(env);
+    expect(zone!.error).toBe('looking up fake zone: zone does not exist: create it first');
+    expect(record!.error).toBe('not checked: zone could not be read');
+    const result = await plan(env);
+    expect(result.summary.errors).toBe(2);
+    expect(summaryLine(result.summary)).toContain('2 could not be checked');
+  });
+
+  it('keeps the hint of a UserError from find', async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([
+      fakeResource(cloud, {
+        key: 'bucket',
+        fail: { find: new UserError('bucket name taken', 'set frontend.bucket') },
+      }),
+    ]);
+    const [bucket] = await observe(env);
+    expect(bucket).toMatchObject({
+      error: 'reading fake bucket: bucket name taken',
+      hint: 'set frontend.bucket',
+    });
+  });
+
+  it('never writes the state file, even when a handler records', async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([fakeResource(cloud, { key: 'a' })]);
+    const result = await plan(env);
+    expect(result.summary.create).toBe(1);
+    expect(env.store.exists).toBe(false);
+    expect(planChanges({ ...result, summary: { ...result.summary, create: 0 } })).toBe(false);
+  });
+
+  it('calls onObserved with the context, for status', async () => {
+    const cloud = new FakeCloud();
+    cloud.seed({ name: 'a', spec: {} });
+    const env = await fakeEnv([fakeResource(cloud, { key: 'a' })]);
+    const seen: string[] = [];
+    await observe(env, {
+      onObserved: (o, ctx) => {
+        seen.push(`${o.key}:${o.action}:${ctx?.options.readOnly}`);
+      },
+    });
+    expect(seen).toEqual(['a:noop:true']);
+  });
+});
