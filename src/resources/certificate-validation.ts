@@ -244,16 +244,6 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
       if (actual.records.some((r) => sameRecord(r, record))) continue;
       changes.push({ field: `record ${record.name}`, from: 'missing', to: record.value, action: 'update' });
     }
-    // A certificate still pending makes `up` wait for it again (after an earlier timeout, say).
-    for (const certificate of actual.certificates) {
-      if (certificate.status === 'ISSUED') continue;
-      changes.push({
-        field: `${certificate.key} status`,
-        from: certificate.status,
-        to: 'ISSUED',
-        action: 'update',
-      });
-    }
     return changes;
   },
 
