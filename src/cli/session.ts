@@ -2,8 +2,11 @@ import { Aws } from '../aws/clients.js';
 import { preflight } from '../aws/preflight.js';
 import { Tracer } from '../aws/trace.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
+import type { AnyResource, RunOptions } from '../engine/contract.js';
+import type { EngineEnv } from '../engine/env.js';
 import type { EventSink } from '../engine/events.js';
-import { ExitCode } from '../errors.js';
+import type { RunResult } from '../engine/run-summary.js';
+import { ExitCode, InterruptedError } from '../errors.js';
 import { StateStore, statePath } from '../state/store.js';
 import type { GlobalOptions } from './options.js';
 import { pickRenderer, type Renderer } from './render/index.js';
@@ -114,4 +117,41 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
     aws.destroy();
     throw error;
   }
+}
+
+/** The engine's view of a session: the stack's resources and this command's run options. */
+export function engineEnv(session: Session, resources: AnyResource[], options: RunOptions): EngineEnv {
+  return {
+    resources,
+    config: session.loaded.config,
+    configDir: session.loaded.dir,
+    names: session.loaded.names,
+    accountId: session.accountId,
+    aws: session.aws,
+    store: session.store,
+    options,
+    sink: session.sink,
+    signal: session.signal,
+    confirm: (question) => session.confirm(question),
+  };
+}
+
+/**
+ * Exit code of an `up` or `destroy`: 130 (thrown) when interrupted; 2 when every failure was bad
+ * input and nothing was changed; 1 for any other failure.
+ */
+export function runExitCode(result: RunResult, command: 'up' | 'destroy'): number {
+  if (result.interrupted) {
+    throw new InterruptedError(
+      `interrupted: the state was saved; run \`tekamolo ${command}\` again to ${command === 'up' ? 'resume' : 'finish'}`,
+    );
+  }
+  if (result.ok) return ExitCode.ok;
+  const badInput = result.failures.every((f) => f.failure.userError) && result.changingCalls === 0;
+  return badInput ? ExitCode.badInput : ExitCode.failure;
+}
+
+/** Human results: stdout, or stderr when stdout carries --json. */
+export function humanOut(globals: GlobalOptions): NodeJS.WriteStream {
+  return globals.json ? process.stderr : process.stdout;
 }

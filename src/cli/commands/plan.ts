@@ -1,0 +1,29 @@
+import { discoverForDestroy } from '../../engine/destroy.js';
+import { plan, planChanges } from '../../engine/plan.js';
+import { ExitCode } from '../../errors.js';
+import { stack } from '../../resources/index.js';
+import type { CommandRunner, PlanOptions } from '../options.js';
+import { colors } from '../render/colors.js';
+import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../render/plan.js';
+import { engineEnv, openSession } from '../session.js';
+
+/** `tekamolo plan`: what `up` (or, with --destroy, `destroy`) would do; read-only. */
+export const run: CommandRunner<PlanOptions> = async (globals, options) => {
+  const session = await openSession(globals, { command: 'plan', lock: false });
+  try {
+    const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
+    const c = colors(globals.color && Boolean(process.stdout.isTTY));
+    if (options.destroy) {
+      const found = await discoverForDestroy(env, { describe: true });
+      process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c));
+      if (found.summary.errors) return ExitCode.failure;
+      return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
+    }
+    const result = await plan(env);
+    process.stdout.write(globals.json ? planJson(result) : renderPlan(result, c, globals.verbose));
+    if (result.summary.errors) return ExitCode.failure;
+    return options.exitCode && planChanges(result) ? ExitCode.differs : ExitCode.ok;
+  } finally {
+    await session.close();
+  }
+};

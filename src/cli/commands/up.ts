@@ -1,0 +1,26 @@
+import { apply } from '../../engine/apply.js';
+import { stack } from '../../resources/index.js';
+import type { CommandRunner, UpOptions } from '../options.js';
+import { colors } from '../render/colors.js';
+import { upSummary } from '../render/summary.js';
+import { engineEnv, humanOut, openSession, runExitCode } from '../session.js';
+
+/** `tekamolo up`: converge AWS to the config; resumes after a crash. */
+export const run: CommandRunner<UpOptions> = async (globals, options) => {
+  const session = await openSession(globals, { command: 'up', lock: true });
+  try {
+    const env = engineEnv(session, stack, {
+      wait: options.wait,
+      yes: globals.yes,
+      readOnly: false,
+      keepBucket: false,
+    });
+    const result = await apply(env);
+    session.renderer.close();
+    const out = humanOut(globals);
+    out.write(upSummary(result, session.loaded.names, colors(globals.color && Boolean(out.isTTY))));
+    return runExitCode(result, 'up');
+  } finally {
+    await session.close();
+  }
+};

@@ -1,0 +1,95 @@
+import type { DestroyPlan } from '../../engine/destroy.js';
+import { destroyPlanLine } from '../../engine/destroy.js';
+import type { Plan, PlanEntry } from '../../engine/plan.js';
+import { summaryLine } from '../../engine/plan.js';
+import type { Colors } from './colors.js';
+import { formatChange, redactChange } from './format.js';
+
+function marker(entry: PlanEntry, c: Colors): string {
+  if (entry.error) return c.red('✗  ');
+  switch (entry.action) {
+    case 'create':
+      return c.green('+  ');
+    case 'update':
+      return c.yellow('~  ');
+    case 'replace':
+      return c.magenta('-/+');
+    case 'takeover':
+      return c.red('!  ');
+    case 'noop':
+      return c.dim('=  ');
+  }
+}
+
+function headline(entry: PlanEntry): string {
+  switch (entry.action) {
+    case 'create':
+      return entry.reason ? `create (${entry.reason})` : 'create';
+    case 'update':
+      return 'update in place';
+    case 'replace': {
+      const why = entry.changes.find((ch) => ch.action === 'replace')?.reason;
+      return `replace${why ? ` (${why})` : ''}`;
+    }
+    case 'takeover':
+      return `take over (${entry.reason ?? 'not this stack’s'})`;
+    case 'noop':
+      return 'in sync';
+  }
+}
+
+/**
+ * The plan for a person: one line per resource (+ create, ~ update, -/+ replace, ! take over), the
+ * changed fields as `field: old → new` (secrets as `(sensitive)`), then the summary line. Resources
+ * in sync are listed only with --verbose.
+ */
+export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
+  const lines: string[] = [c.bold(`Plan for stack ${plan.stack}:`)];
+  const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
+  for (const entry of plan.resources) {
+    if (entry.action === 'noop' && !entry.error && !verbose) continue;
+    const id = entry.id ? c.dim(` ${entry.id}`) : '';
+    const what = entry.error ? c.red(entry.error) : `${headline(entry)}${id}`;
+    lines.push(`  ${marker(entry, c)} ${entry.key.padEnd(width)}  ${what}`);
+    if (entry.hint) lines.push(`        → ${entry.hint}`);
+    for (const change of entry.changes) {
+      const note = change.action === 'replace' ? c.magenta(' (forces replacement)') : '';
+      lines.push(`        ${formatChange(change)}${note}`);
+    }
+  }
+  const inSync = plan.summary.noop;
+  if (inSync && !verbose) lines.push(c.dim(`  ${inSync} in sync`));
+  lines.push('', summaryLine(plan.summary));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `plan --json`: the plan as one document, secret values replaced. */
+export function planJson(plan: Plan): string {
+  const resources = plan.resources.map((r) => ({ ...r, changes: r.changes.map(redactChange) }));
+  return `${JSON.stringify({ ...plan, resources, summaryLine: summaryLine(plan.summary) }, null, 2)}\n`;
+}
+
+/** What destroy would delete (and what it keeps), for `plan --destroy` and the destroy confirmation. */
+export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
+  const lines: string[] = [c.bold(`Destroy stack ${plan.stack}:`)];
+  const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
+  for (const t of plan.resources) {
+    if (t.action === 'absent' && !t.error) continue;
+    const id = t.actual ? ` ${t.actual.id}` : '';
+    if (t.error) lines.push(`  ${c.red('✗')} ${t.key.padEnd(width)}  ${c.red(t.error)}`);
+    else if (t.action === 'delete') {
+      const detail = t.detail ? c.dim(` (${t.detail})`) : '';
+      lines.push(`  ${c.red('-')} ${t.key.padEnd(width)}  ${t.title}${id}${detail}`);
+    } else
+      lines.push(`  ${c.dim('=')} ${t.key.padEnd(width)}  ${c.dim(`kept: ${t.title}${id} (${t.reason})`)}`);
+  }
+  for (const r of plan.retired) {
+    lines.push(`  ${c.red('-')} ${r.key.padEnd(width)}  replaced earlier ${String(r.actual.id)}`);
+  }
+  lines.push('', destroyPlanLine(plan));
+  return `${lines.join('\n')}\n`;
+}
+
+export function destroyPlanJson(plan: DestroyPlan): string {
+  return `${JSON.stringify({ ...plan, summaryLine: destroyPlanLine(plan) }, null, 2)}\n`;
+}
