@@ -1,0 +1,297 @@
+import { ACMClient, type CertificateDetail, DescribeCertificateCommand } from '@aws-sdk/client-acm';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetHostedZoneCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UNKNOWN } from '../../../src/engine/contract.js';
+import { certificateValidation } from '../../../src/resources/certificate-validation.js';
+import { publicDelegation } from '../../../src/resources/support/delegation.js';
+import { testConfig, testContext } from '../../support/context.js';
+import { awsError, type FakeZone, fakeZone, throttling } from './fake-route53.js';
+
+const dns = vi.hoisted(() => ({
+  resolveNs: (_name: string): Promise<string[]> => Promise.resolve([]),
+  options: [] as unknown[],
+}));
+vi.mock('node:dns/promises', () => ({
+  Resolver: class {
+    constructor(options: unknown) {
+      dns.options.push(options);
+    }
+    resolveNs(name: string) {
+      return dns.resolveNs(name);
+    }
+    cancel() {}
+  },
+}));
+
+const CDN_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/cdn-1';
+const ORIGIN_ARN = 'arn:aws:acm:eu-central-1:123456789012:certificate/origin-1';
+const ZONE_NS = ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'];
+const APEX = { Name: '_a1.example.com.', Type: 'CNAME' as const, Value: '_v1.acm-validations.aws.' };
+const WWW = { Name: '_a2.www.example.com.', Type: 'CNAME' as const, Value: '_v2.acm-validations.aws.' };
+const ORIGIN = { Name: '_a3.origin.example.com.', Type: 'CNAME' as const, Value: '_v3.acm-validations.aws.' };
+
+function cert(arn: string, status: string, options: [string, typeof APEX | undefined][]): CertificateDetail {
+  return {
+    CertificateArn: arn,
+    DomainName: options[0]?.[0],
+    SubjectAlternativeNames: options.map(([name]) => name),
+    Status: status as CertificateDetail['Status'],
+    DomainValidationOptions: options.map(([DomainName, ResourceRecord]) =>
+      ResourceRecord ? { DomainName, ResourceRecord } : { DomainName },
+    ),
+  };
+}
+
+const cdnPending = cert(CDN_ARN, 'PENDING_VALIDATION', [
+  ['example.com', APEX],
+  ['www.example.com', WWW],
+]);
+const originPending = cert(ORIGIN_ARN, 'PENDING_VALIDATION', [['origin.example.com', ORIGIN]]);
+
+const outputs = {
+  zone: { zoneId: 'ZONE1', name: 'example.com', nameServers: ZONE_NS },
+  'certificate.cdn': {
+    arn: CDN_ARN,
+    domainNames: ['example.com', 'www.example.com'],
+    status: 'PENDING_VALIDATION',
+  },
+  'certificate.origin': {
+    arn: ORIGIN_ARN,
+    domainNames: ['origin.example.com'],
+    status: 'PENDING_VALIDATION',
+  },
+};
+
+describe('certificate validation', () => {
+  let acm: ReturnType<typeof mockClient<ACMClient>>;
+  let route53: ReturnType<typeof mockClient<Route53Client>>;
+  let zone: FakeZone;
+
+  beforeEach(() => {
+    acm = mockClient(ACMClient);
+    route53 = mockClient(Route53Client);
+    zone = fakeZone(route53);
+    route53.on(GetHostedZoneCommand).resolves({
+      HostedZone: { Id: '/hostedzone/ZONE1', Name: 'example.com.', CallerReference: 'x' },
+      DelegationSet: { NameServers: ZONE_NS },
+    });
+    acm.on(DescribeCertificateCommand, { CertificateArn: CDN_ARN }).resolves({ Certificate: cdnPending });
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: ORIGIN_ARN })
+      .resolves({ Certificate: originPending });
+    dns.resolveNs = () => Promise.resolve(ZONE_NS);
+    dns.options = [];
+  });
+  afterEach(() => {
+    acm.reset();
+    acm.restore();
+    route53.reset();
+    route53.restore();
+  });
+
+  const ctxWith = (opts: { saved?: Record<string, unknown>; minutes?: number; readOnly?: boolean } = {}) =>
+    testContext({
+      key: 'validation',
+      outputs,
+      saved: opts.saved ?? {},
+      options: { readOnly: opts.readOnly ?? false },
+      config: testConfig({ waits: { pollSeconds: 0.01, certificateMinutes: opts.minutes ?? 0.05 } }),
+    });
+
+  it('waits until ACM has published the validation records (absent at the first describe)', async () => {
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
+      .resolvesOnce({
+        Certificate: cert(CDN_ARN, 'PENDING_VALIDATION', [
+          ['example.com', undefined],
+          ['www.example.com', undefined],
+        ]),
+      })
+      .resolves({ Certificate: cdnPending });
+    const ctx = ctxWith();
+    const desired = await certificateValidation.desired(ctx);
+    expect(desired.records.map((r) => r.name)).toEqual([
+      '_a1.example.com',
+      '_a2.www.example.com',
+      '_a3.origin.example.com',
+    ]);
+    expect(ctx.messages.some((m) => m.includes('not yet for example.com, www.example.com'))).toBe(true);
+  });
+
+  it('de-duplicates the CNAMEs across both certificates and UPSERTs them in one batch', async () => {
+    // The same name on two certificates of one account gets the same validation record.
+    acm.on(DescribeCertificateCommand, { CertificateArn: ORIGIN_ARN }).resolves({
+      Certificate: cert(ORIGIN_ARN, 'PENDING_VALIDATION', [
+        ['origin.example.com', ORIGIN],
+        ['www.example.com', WWW],
+      ]),
+    });
+    const ctx = ctxWith();
+    const created = await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    expect(zone.batches).toHaveLength(1);
+    expect(zone.batches[0]?.map((c) => `${c.Action} ${c.ResourceRecordSet?.Name}`)).toEqual([
+      'UPSERT _a1.example.com',
+      'UPSERT _a2.www.example.com',
+      'UPSERT _a3.origin.example.com',
+    ]);
+    expect(ctx.recorded.records).toHaveLength(3);
+    expect(certificateValidation.outputs(created)).toMatchObject({
+      cdnCertificateArn: CDN_ARN,
+      originCertificateArn: ORIGIN_ARN,
+    });
+  });
+
+  it('waits from PENDING_VALIDATION to ISSUED, polling through a throttled describe', async () => {
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
+      .resolvesOnce({ Certificate: cdnPending }) // desired
+      .resolvesOnce({ Certificate: cdnPending }) // first poll
+      .rejectsOnce(throttling())
+      .resolves({ Certificate: { ...cdnPending, Status: 'ISSUED' } });
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: ORIGIN_ARN })
+      .resolves({ Certificate: { ...originPending, Status: 'ISSUED' } });
+    const ctx = ctxWith();
+    const created = await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    const ready = await certificateValidation.wait!(ctx, created);
+    expect(ready.certificates.map((c) => `${c.key} ${c.status}`)).toEqual([
+      'certificate.cdn ISSUED',
+      'certificate.origin ISSUED',
+    ]);
+    const waited = ctx.messages.filter((m) => m.startsWith('waiting for ACM to issue'));
+    expect(waited.some((m) => m.includes('certificate.cdn PENDING_VALIDATION'))).toBe(true);
+    expect(waited.some((m) => m.includes('throttled'))).toBe(true);
+  });
+
+  it('on timeout lists the CNAMEs and compares the zone name servers with the public delegation', async () => {
+    dns.resolveNs = () => Promise.resolve(['ns1.registrar.net.', 'ns2.registrar.net.']);
+    const ctx = ctxWith({ minutes: 0.001 });
+    const created = await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    const error = await certificateValidation.wait!(ctx, created).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'WorkError',
+      message: expect.stringMatching(
+        /^timed out after .* waiting for certificate validation \(last status: certificate\.cdn PENDING_VALIDATION/,
+      ),
+    });
+    const hint = (error as { hint: string }).hint;
+    expect(hint).toContain('_a1.example.com CNAME _v1.acm-validations.aws');
+    expect(hint).toContain('_a3.origin.example.com CNAME _v3.acm-validations.aws');
+    expect(hint).toContain(
+      "example.com is delegated to ns1.registrar.net, ns2.registrar.net, but the hosted zone's name servers are ns-1.awsdns-01.org, ns-2.awsdns-02.com",
+    );
+    expect(dns.options).toEqual([expect.objectContaining({ tries: 1 })]);
+  });
+
+  it('when public DNS cannot be reached the hint says so instead of hanging', async () => {
+    dns.resolveNs = () =>
+      Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const ctx = ctxWith({ minutes: 0.001 });
+    const created = await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    await expect(certificateValidation.wait!(ctx, created)).rejects.toMatchObject({
+      hint: expect.stringContaining(
+        'could not look up the public NS delegation of example.com (ECONNREFUSED)',
+      ),
+    });
+  });
+
+  it('a lookup that never answers ends at its own deadline', async () => {
+    dns.resolveNs = () => new Promise<string[]>(() => {});
+    expect(await publicDelegation('example.com', 20)).toEqual({
+      found: false,
+      reason: expect.stringContaining('no answer'),
+    });
+  });
+
+  it('a failed certificate ends the wait at once with the reason', async () => {
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
+      .resolves({ Certificate: { ...cdnPending, Status: 'FAILED', FailureReason: 'CAA_ERROR' } });
+    const ctx = ctxWith({ minutes: 5 });
+    const created = await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    await expect(certificateValidation.wait!(ctx, created)).rejects.toMatchObject({
+      message: 'certificate validation failed: certificate.cdn FAILED (CAA_ERROR)',
+    });
+  });
+
+  it('find sees records deleted behind its back as missing; plan before the certificates exist finds nothing', async () => {
+    const ctx = ctxWith();
+    const desired = await certificateValidation.desired(ctx);
+    await certificateValidation.create(ctx, desired);
+    zone.sets = zone.sets.filter((s) => s.Name !== WWW.Name);
+    const drifted = (await certificateValidation.find(ctxWith({ saved: { ...ctx.saved } })))!;
+    expect(certificateValidation.diff(desired, drifted)).toEqual([
+      {
+        field: 'record _a2.www.example.com',
+        from: 'missing',
+        to: '_v2.acm-validations.aws',
+        action: 'update',
+      },
+    ]);
+    expect(await certificateValidation.health!(ctx, drifted)).toMatchObject({
+      state: 'unhealthy',
+      detail: expect.stringContaining('_a2.www.example.com'),
+    });
+
+    const unknown = testContext({
+      key: 'validation',
+      options: { readOnly: true },
+      outputs: {
+        zone: outputs.zone,
+        'certificate.cdn': { arn: UNKNOWN },
+        'certificate.origin': { arn: UNKNOWN },
+      },
+    });
+    expect(await certificateValidation.find(unknown)).toBeUndefined();
+  });
+
+  it('delete removes only the records with exactly the value tekamolo wrote', async () => {
+    const ctx = ctxWith();
+    await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    const changed = {
+      Name: WWW.Name,
+      Type: 'CNAME' as const,
+      TTL: 60,
+      ResourceRecords: [{ Value: 'someone-else.example.net' }],
+    };
+    zone.sets = zone.sets.map((s) => (s.Name === WWW.Name ? changed : s));
+    zone.sets.push({
+      Name: '_other.example.com.',
+      Type: 'CNAME',
+      TTL: 300,
+      ResourceRecords: [{ Value: 'x.example.net' }],
+    });
+
+    const found = (await certificateValidation.find(ctxWith({ saved: { ...ctx.saved } })))!;
+    await certificateValidation.delete(ctx, found);
+    expect(zone.sets.map((s) => s.Name).sort()).toEqual(['_a2.www.example.com.', '_other.example.com.']);
+    expect(zone.sets.find((s) => s.Name === WWW.Name)).toEqual(changed);
+  });
+
+  it('a record already gone during delete counts as deleted', async () => {
+    const ctx = ctxWith();
+    await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    const found = (await certificateValidation.find(ctxWith({ saved: { ...ctx.saved } })))!;
+    zone.sets = zone.sets.filter((s) => s.Name !== APEX.Name);
+    await certificateValidation.delete(ctx, found);
+    expect(zone.sets.filter((s) => s.Type === 'CNAME')).toEqual([]);
+  });
+
+  it('ChangeResourceRecordSets errors other than not-found are thrown', async () => {
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(awsError('InvalidChangeBatch', 'RRSet of type CNAME with DNS name x is not permitted'));
+    const ctx = ctxWith();
+    await expect(
+      certificateValidation.create(ctx, await certificateValidation.desired(ctx)),
+    ).rejects.toMatchObject({
+      name: 'InvalidChangeBatch',
+    });
+    expect(ctx.recorded.records).toBeUndefined();
+  });
+});
