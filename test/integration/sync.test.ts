@@ -294,7 +294,7 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
     expect(await invalidationPaths()).toEqual([['/robots.txt']]);
   });
 
-  it('re-uploads an object another tool changed, with tekamolo's headers, without a HEAD', async () => {
+  it('re-uploads an object another tool changed, with the planned headers, without a HEAD', async () => {
     await buildSite(dir, 1, 1);
     await sync();
     const text = await readFile(join(dir, 'robots.txt'));

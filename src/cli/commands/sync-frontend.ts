@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { ExitCode, WorkError } from '../../errors.js';
+import type { BucketOutputs, DistributionOutputs } from '../../resources/outputs.js';
+import { syncFrontend } from '../../sync/sync.js';
+import { findSyncTarget } from '../../sync/target.js';
+import type { CommandRunner, GlobalOptions, SyncOptions } from '../options.js';
+import { colors } from '../render/colors.js';
+import { type SyncRenderMode, syncRenderer } from '../render/sync-progress.js';
+import { openSession } from '../session.js';
+
+function renderMode(globals: GlobalOptions): SyncRenderMode {
+  if (globals.json) return 'json';
+  return process.stderr.isTTY && process.env.TERM !== 'dumb' ? 'live' : 'plain';
+}
+
+/**
+ * sync-frontend takes no state lock: it only reads the state (never writes it), and a deploy from CI
+ * must not wait for an `up` that is waiting for CloudFront; uploading while `up` runs is safe, since
+ * the bucket and distribution are either there (used) or not (a clear error). A running `destroy` is
+ * different: it empties and deletes the bucket, so a sync then is refused.
+ */
+async function refuseDuringDestroy(statePath: string): Promise<string | undefined> {
+  let holder: { pid?: unknown; host?: unknown; command?: unknown; startedAt?: unknown };
+  try {
+    holder = JSON.parse(await readFile(`${statePath}.lock`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (holder.host === hostname() && typeof holder.pid === 'number') {
+    try {
+      process.kill(holder.pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined; // a lock left by a dead run
+    }
+  }
+  const who = `pid ${String(holder.pid)} on ${String(holder.host)} since ${String(holder.startedAt)}`;
+  if (holder.command === 'destroy') {
+    throw new WorkError(
+      `a \`tekamolo destroy\` of this stack is running (${who}): not syncing into a bucket being deleted`,
+      'wait for it to finish, then run `tekamolo up` and sync again',
+    );
+  }
+  return `\`tekamolo ${String(holder.command)}\` is running on this stack (${who}); syncing anyway`;
+}
+
+function entry<T>(
+  value: Record<string, unknown> | undefined,
+  field: keyof T & string,
+): Partial<T> | undefined {
+  return value && typeof value[field] === 'string' ? (value as Partial<T>) : undefined;
+}
+
+export const run: CommandRunner<SyncOptions> = async (globals, options) => {
+  const session = await openSession(globals, { command: 'sync-frontend', lock: false });
+  const renderer = syncRenderer({
+    mode: renderMode(globals),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    colors: colors(globals.color && Boolean(process.stderr.isTTY)),
+    verbose: globals.verbose,
+  });
+  try {
+    const warning = await refuseDuringDestroy(session.store.path);
+    const warn = (message: string) =>
+      renderer.event({ type: 'warning', message, time: new Date().toISOString() });
+    if (warning) warn(warning);
+
+    const { config, dir: configDir, names } = session.loaded;
+    const dir = options.dir ? resolve(options.dir) : resolve(configDir, config.frontend.dir);
+    const lookup: Parameters<typeof findSyncTarget>[0] = {
+      aws: session.aws,
+      names,
+      accountId: session.accountId,
+      region: config.region,
+      needDistribution: options.invalidate && !options.dryRun,
+      warn,
+    };
+    const bucketState = entry<BucketOutputs>(session.store.get('bucket'), 'name');
+    const distributionState = entry<DistributionOutputs>(session.store.get('distribution'), 'id');
+    if (bucketState) lookup.bucketState = bucketState;
+    if (distributionState) lookup.distributionState = distributionState;
+    const target = await findSyncTarget(lookup);
+
+    const settings: Parameters<typeof syncFrontend>[0]['settings'] = {
+      dir,
+      invalidationThreshold: config.frontend.invalidationThreshold,
+      deleteStale: options.delete,
+      dryRun: options.dryRun,
+      invalidate: options.invalidate,
+      waitForInvalidation: options.wait,
+      concurrency: options.concurrency,
+      waitIntervalMs: config.waits.pollSeconds * 1000,
+      waitTimeoutMs: config.waits.distributionMinutes * 60_000,
+    };
+    if (config.frontend.cacheControl) settings.cacheRules = config.frontend.cacheControl;
+    await syncFrontend({
+      aws: session.aws,
+      target,
+      settings,
+      emit: (event) => renderer.event(event),
+      signal: session.signal,
+    });
+    return ExitCode.ok;
+  } finally {
+    renderer.close();
+    await session.close();
+  }
+};
