@@ -88,8 +88,8 @@ export const HOSTED_ZONE_ID_PATTERN = /^(?:\/hostedzone\/)?[A-Z0-9]{1,32}$/;
 export const hostedZoneId: Rule = (value) => {
   if (HOSTED_ZONE_ID_PATTERN.test(value)) return undefined;
   const expected = 'a Route 53 hosted zone id such as Z0123456789ABC (upper-case letters and digits)';
-  const upper = value.toUpperCase();
-  return HOSTED_ZONE_ID_PATTERN.test(upper) ? { expected, suggestion: upper } : { expected };
+  const fixed = value.replace(/[a-z0-9]+$/, (id) => id.toUpperCase());
+  return HOSTED_ZONE_ID_PATTERN.test(fixed) ? { expected, suggestion: fixed } : { expected };
 };
 
 export const AMI_PATTERN = /^(?:ami-[0-9a-f]{8,17}|ssm:\/[A-Za-z0-9_.\-/]+)$/;

@@ -46,6 +46,9 @@ function pattern(regex: RegExp, expected: string) {
   return z.string().regex(regex, { error: expected });
 }
 
+/** The latest Amazon Linux 2023 for x86_64, looked up in SSM at `up` time. */
+export const DEFAULT_AMI = 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+
 const nonEmpty = z.string().min(1, { error: 'a non-empty string' });
 
 export const scalingSchema = z
@@ -63,7 +66,7 @@ const backend = z
       .default('t3.small')
       .describe('EC2 instance type'),
     ami: pattern(AMI_PATTERN, 'an AMI id (ami-0123456789abcdef0) or ssm:/<parameter name>')
-      .default('ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64')
+      .default(DEFAULT_AMI)
       .describe('An AMI id (ami-…) or ssm:<parameter name> resolving to one'),
     port: z.int().min(1).max(65535).default(8080).describe('Port the backend listens on'),
     healthCheckPath: pattern(

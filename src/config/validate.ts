@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { foundText, hasKey, type PathIssue, valueAt } from './path-issue.js';
 import { hostname, isArmInstanceType, TAG_KEY_CHARS } from './rules.js';
-import { scalingSchema } from './schema.js';
+import { DEFAULT_AMI, scalingSchema } from './schema.js';
 
 /**
  * Checks that need more than one field, or the file system. They run on the raw document even when
@@ -15,7 +15,7 @@ export function checkSemantics(raw: unknown, dir: string): PathIssue[] {
     ...checkAliases(raw),
     ...checkUserData(raw, dir),
     ...checkArchitecture(raw),
-    ...checkUnique(raw, ['backend', 'sshCidrs'], 'EC2 rejects a duplicate security group rule'),
+    ...checkUnique(raw, ['backend', 'sshCidrs'], 'each CIDR once (EC2 rejects a duplicate rule)'),
     ...checkUnique(raw, ['backend', 'subnetIds'], 'each subnet once'),
     ...checkTags(raw),
   ];
@@ -37,7 +37,7 @@ function checkScaling(raw: unknown): PathIssue[] {
   if (!parsed.success) return [];
   const { min, desired, max } = parsed.data;
   const shown = (key: string, value: number) =>
-    hasKey(raw, [...base, key]) ? String(value) : `${value} (the default)`;
+    hasKey(raw, [...base, key]) ? String(value) : `${value}, the default`;
   if (min > max) {
     return [
       {
@@ -147,7 +147,7 @@ function checkUserData(raw: unknown, dir: string): PathIssue[] {
 
 /** An SSM parameter names the architecture; a Graviton type cannot boot an x86_64 image or back. */
 function checkArchitecture(raw: unknown): PathIssue[] {
-  const ami = text(raw, ['backend', 'ami']);
+  const ami = hasKey(raw, ['backend', 'ami']) ? text(raw, ['backend', 'ami']) : DEFAULT_AMI;
   const type = text(raw, ['backend', 'instanceType']);
   if (!ami?.startsWith('ssm:') || !type) return [];
   const arm = isArmInstanceType(type);
@@ -159,7 +159,7 @@ function checkArchitecture(raw: unknown): PathIssue[] {
         anchor: 'value',
         found,
         expected: 'an x86_64 instance type',
-        suggestion: `ami ${ami.replace('x86_64', 'arm64')}`,
+        suggestion: `backend.ami ${JSON.stringify(ami.replace('x86_64', 'arm64'))}`,
       },
     ];
   }

@@ -49,7 +49,8 @@ export function fromZodIssue(issue: z.core.$ZodIssue, raw: unknown): PathIssue[]
     case 'invalid_value': {
       const values = issue.values.map(String);
       const expected = custom ?? `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
-      const suggestion = typeof value === 'string' ? closest(value, values) : undefined;
+      const guess = typeof value === 'string' ? closest(value, values) : undefined;
+      const suggestion = guess === undefined ? undefined : JSON.stringify(guess);
       return [
         { path, anchor: 'value', found: foundText(value), expected, ...(suggestion && { suggestion }) },
       ];
@@ -58,7 +59,8 @@ export function fromZodIssue(issue: z.core.$ZodIssue, raw: unknown): PathIssue[]
     case 'too_big':
       return [{ path, anchor: 'value', found: foundText(value), expected: custom ?? boundText(issue) }];
     case 'custom': {
-      const suggestion = (issue.params as { suggestion?: string } | undefined)?.suggestion;
+      const guess = (issue.params as { suggestion?: string } | undefined)?.suggestion;
+      const suggestion = guess === undefined ? undefined : JSON.stringify(guess);
       return [
         {
           path,
