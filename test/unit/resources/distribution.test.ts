@@ -4,6 +4,8 @@ import {
   CreateDistributionWithTagsCommand,
   DeleteDistributionCommand,
   type Distribution,
+  type DistributionList,
+  type DistributionSummary,
   GetDistributionCommand,
   GetDistributionConfigCommand,
   ListDistributionsCommand,
@@ -74,6 +76,17 @@ function awsDistribution(desired: DistributionDesired, status = 'Deployed', enab
     Status: status,
     DistributionConfig: config,
   } as Distribution;
+}
+
+/** One page of ListDistributions with the given summaries. */
+function list(items: Partial<DistributionSummary>[]): DistributionList {
+  return {
+    Items: items as DistributionSummary[],
+    IsTruncated: false,
+    Marker: '',
+    MaxItems: 100,
+    Quantity: items.length,
+  };
 }
 
 function actualOf(desired: DistributionDesired, status = 'Deployed', enabled = true): ActualDistribution {
@@ -208,7 +221,7 @@ describe('distribution', () => {
     it('takes over the distribution a crashed create made when the CallerReference is refused', async () => {
       cf.on(CreateDistributionWithTagsCommand).rejects(awsError('DistributionAlreadyExists'));
       cf.on(ListDistributionsCommand).resolves({
-        DistributionList: { Items: [{ Id: ID, Comment: 'tekamolo:demo' } as never], IsTruncated: false },
+        DistributionList: list([{ Id: ID, Comment: 'tekamolo:demo' }]),
       });
       cf.on(GetDistributionCommand).resolves({
         Distribution: awsDistribution(desired, 'InProgress'),
@@ -228,10 +241,10 @@ describe('distribution', () => {
   describe('find and diff', () => {
     it('finds by comment and marks a distribution without our stack tag foreign', async () => {
       cf.on(ListDistributionsCommand).resolves({
-        DistributionList: {
-          Items: [{ Id: 'EOTHER', Comment: 'other' } as never, { Id: ID, Comment: 'tekamolo:demo' } as never],
-          IsTruncated: false,
-        },
+        DistributionList: list([
+          { Id: 'EOTHER', Comment: 'other' },
+          { Id: ID, Comment: 'tekamolo:demo' },
+        ]),
       });
       cf.on(GetDistributionCommand).resolves({ Distribution: awsDistribution(desired), ETag: 'E1' });
       cf.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [] } });
@@ -244,7 +257,7 @@ describe('distribution', () => {
     it('finds by the state id first and falls back to the comment when it is gone', async () => {
       const saved = context({ saved: { id: 'EGONE' } });
       cf.on(GetDistributionCommand, { Id: 'EGONE' }).rejects(awsError('NoSuchDistribution'));
-      cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [], IsTruncated: false } });
+      cf.on(ListDistributionsCommand).resolves({ DistributionList: list([]) });
       expect(await distribution.find(saved)).toBeUndefined();
       expect(cf.commandCalls(ListDistributionsCommand)).toHaveLength(1);
     });

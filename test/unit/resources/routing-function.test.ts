@@ -6,6 +6,7 @@ import {
   DescribeFunctionCommand,
   type FunctionSummary,
   GetFunctionCommand,
+  type GetFunctionCommandOutput,
   PublishFunctionCommand,
   UpdateFunctionCommand,
 } from '@aws-sdk/client-cloudfront';
@@ -32,6 +33,13 @@ function summary(comment: string, stage: 'DEVELOPMENT' | 'LIVE' = 'DEVELOPMENT')
     FunctionConfig: { Comment: comment, Runtime: 'cloudfront-js-2.0' },
     FunctionMetadata: { FunctionARN: ARN, Stage: stage, LastModifiedTime: new Date() },
   };
+}
+
+/** The SDK's blob type for a function's code. */
+function blob(text: string): GetFunctionCommandOutput['FunctionCode'] {
+  return Object.assign(new TextEncoder().encode(text), {
+    transformToString: () => text,
+  }) as GetFunctionCommandOutput['FunctionCode'];
 }
 
 /** Runs the generated code as CloudFront would, on one request path. */
@@ -107,13 +115,12 @@ describe('routingFunction', () => {
   function stages(development: string, live: string | undefined, comment = desired.comment) {
     cf.on(DescribeFunctionCommand).resolves({ FunctionSummary: summary(comment), ETag: 'E1' });
     cf.on(GetFunctionCommand, { Stage: 'DEVELOPMENT' }).resolves({
-      FunctionCode: new TextEncoder().encode(development),
+      FunctionCode: blob(development),
       ETag: 'E1',
     });
     if (live === undefined)
       cf.on(GetFunctionCommand, { Stage: 'LIVE' }).rejects(awsError('NoSuchFunctionExists'));
-    else
-      cf.on(GetFunctionCommand, { Stage: 'LIVE' }).resolves({ FunctionCode: new TextEncoder().encode(live) });
+    else cf.on(GetFunctionCommand, { Stage: 'LIVE' }).resolves({ FunctionCode: blob(live) });
   }
 
   it('sees a function saved but never published, and update only publishes it', async () => {
