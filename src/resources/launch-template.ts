@@ -8,6 +8,7 @@ import {
   DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
+  type Image,
   type LaunchTemplate,
   ModifyLaunchTemplateCommand,
   type RequestLaunchTemplateData,
@@ -91,8 +92,15 @@ interface RootDevice {
 }
 
 async function rootDevice(ctx: ResourceContext, imageId: string): Promise<RootDevice> {
-  const result = await orUndefined(ctx.aws.ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] })));
-  const image = result?.Images?.[0];
+  let image: Image | undefined;
+  try {
+    const result = await ctx.aws.ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+    image = result.Images?.[0];
+  } catch (error) {
+    if (!hasErrorName(error, 'InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable')) {
+      throw error;
+    }
+  }
   if (!image) {
     throw new UserError(
       `AMI ${imageId} was not found in ${ctx.config.region}`,
