@@ -116,7 +116,7 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
     return actual.names
       .map((name) => {
         const held = actual.records.filter((r) => r.name === name);
-        const parts = held.map((r) => `${r.type} ${r.ownership === 'missing' ? 'missing' : (r.holds ?? '')}`);
+        const parts = held.map((r) => r.holds ?? `${r.type} missing`);
         return `${name}: ${parts.join(', ')}`;
       })
       .join('; ');

@@ -4,7 +4,7 @@ import {
   GetHostedZoneCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import { certificateValidation } from '../../../src/resources/certificate-validation.js';
@@ -68,8 +68,8 @@ const outputs = {
 };
 
 describe('certificate validation', () => {
-  let acm: ReturnType<typeof mockClient<ACMClient>>;
-  let route53: ReturnType<typeof mockClient<Route53Client>>;
+  let acm: AwsClientStub<ACMClient>;
+  let route53: AwsClientStub<Route53Client>;
   let zone: FakeZone;
 
   beforeEach(() => {

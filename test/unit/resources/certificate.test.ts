@@ -8,7 +8,7 @@ import {
   ListTagsForCertificateCommand,
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cdnCertificate, idempotencyToken, originCertificate } from '../../../src/resources/certificate.js';
 import { testConfig, testContext } from '../../support/context.js';
@@ -44,7 +44,7 @@ const ourTags = [
 ];
 
 describe('certificates', () => {
-  let acm: ReturnType<typeof mockClient<ACMClient>>;
+  let acm: AwsClientStub<ACMClient>;
 
   beforeEach(() => {
     acm = mockClient(ACMClient);

@@ -35,7 +35,10 @@ export function fakeZone(mock: AwsClientStub<Route53Client>, initial: ResourceRe
     const changes = input.ChangeBatch?.Changes ?? [];
     const next = [...zone.sets];
     for (const change of changes) {
-      const set = { ...change.ResourceRecordSet, Name: withDot(change.ResourceRecordSet?.Name ?? '') };
+      const set = {
+        ...change.ResourceRecordSet,
+        Name: withDot(change.ResourceRecordSet?.Name ?? ''),
+      } as ResourceRecordSet;
       const at = next.findIndex((s) => key(s) === key(set));
       if (change.Action === 'DELETE') {
         if (at < 0) {

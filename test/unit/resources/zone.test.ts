@@ -1,5 +1,5 @@
 import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { zone } from '../../../src/resources/zone.js';
 import { testConfig, testContext } from '../../support/context.js';
@@ -12,7 +12,7 @@ function hostedZone(id: string, name: string, privateZone = false) {
 }
 
 describe('zone', () => {
-  let route53: ReturnType<typeof mockClient<Route53Client>>;
+  let route53: AwsClientStub<Route53Client>;
 
   beforeEach(() => {
     route53 = mockClient(Route53Client);
