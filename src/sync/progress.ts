@@ -25,7 +25,9 @@ export class TransferProgress {
     this.maybeEmit();
   }
 
-  fileDone(): void {
+  /** A file is done; `bytes` are the ones not reported through `bytes()` yet. */
+  fileDone(bytes = 0): void {
+    this.bytesDone += bytes;
     this.filesDone++;
     this.maybeEmit();
   }

@@ -331,20 +331,25 @@ async function runTransfers(
       concurrency,
       async (job) => {
         if ('upload' in job) {
+          let reported = 0;
           const etag = await uploadFile(s3, bucket, job.upload, {
             signal,
-            onBytes: (bytes) => progress.bytes(bytes),
+            onBytes: (bytes) => {
+              reported += bytes;
+              progress.bytes(bytes);
+            },
             partConcurrency: Math.min(4, concurrency),
           });
           if (etag !== expectedEtag(job.upload.fingerprint)) mismatches.push(job.upload.key);
           etags.set(job.upload.key, etag);
+          progress.fileDone(Math.max(0, job.upload.size - reported));
         } else {
           etags.set(
             job.update.key,
             await replaceMetadata(s3, bucket, job.update.key, job.update.metadata, signal),
           );
+          progress.fileDone();
         }
-        progress.fileDone();
       },
       { stopOnError: true, signal },
     );

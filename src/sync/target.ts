@@ -1,7 +1,11 @@
-import { type DistributionSummary, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import {
+  type DistributionSummary,
+  GetDistributionCommand,
+  ListDistributionsCommand,
+} from '@aws-sdk/client-cloudfront';
 import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import type { Aws } from '../aws/clients.js';
-import { errorName, hasErrorName } from '../aws/errors.js';
+import { errorName, hasErrorName, orUndefined } from '../aws/errors.js';
 import type { Names } from '../config/names.js';
 import { STACK_TAG } from '../engine/contract.js';
 import { UserError } from '../errors.js';
@@ -80,15 +84,23 @@ async function findBucketByTag(lookup: TargetLookup): Promise<string> {
 
 async function findDistributionByComment(lookup: TargetLookup): Promise<string | undefined> {
   const cloudfront = lookup.aws.cloudfront();
+  const comment = lookup.names.distributionComment;
+  const unknown: string[] = [];
   let marker: string | undefined;
   do {
     const response = await cloudfront.send(new ListDistributionsCommand({ Marker: marker }));
     const list = response.DistributionList;
-    const found = (list?.Items ?? []).find(
-      (item: DistributionSummary) => item.Comment === lookup.names.distributionComment,
-    );
-    if (found?.Id) return found.Id;
+    for (const item of list?.Items ?? ([] as DistributionSummary[])) {
+      if (!item.Id) continue;
+      if (item.Comment === comment) return item.Id;
+      // A summary without a Comment (some implementations leave it out) says nothing either way.
+      if (item.Comment === undefined) unknown.push(item.Id);
+    }
     marker = list?.IsTruncated ? list.NextMarker : undefined;
   } while (marker);
+  for (const id of unknown) {
+    const response = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: id })));
+    if (response?.Distribution?.DistributionConfig?.Comment === comment) return id;
+  }
   return undefined;
 }

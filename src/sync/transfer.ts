@@ -20,7 +20,7 @@ export interface UploadFile {
 
 export interface TransferOptions {
   signal?: AbortSignal;
-  /** Bytes sent so far for this file (multipart uploads report per part). */
+  /** Bytes sent while a multipart upload goes on (a single PUT reports nothing: its size is known). */
   onBytes?: (bytes: number) => void;
   /** Parts in flight for one multipart upload. */
   partConcurrency?: number;
@@ -51,7 +51,6 @@ export async function uploadFile(
     }),
     { abortSignal: options.signal },
   );
-  options.onBytes?.(file.size);
   return unquoteEtag(response.ETag);
 }
 
@@ -87,7 +86,6 @@ async function uploadInParts(
   });
   try {
     const result = await upload.done();
-    if (sent < file.size) options.onBytes?.(file.size - sent);
     return unquoteEtag(result.ETag);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
