@@ -88,13 +88,17 @@ export function describeEvent(event: EngineEvent, c: Colors, verbose: boolean): 
       return c.yellow(`warning: ${event.key ? `${event.key}: ` : ''}${event.message}`);
     case 'info':
       return event.message;
-    case 'run-finished': {
-      const counts = Object.entries(event.counts)
-        .filter(([, n]) => n)
-        .map(([k, n]) => `${n} ${k}`)
-        .join(', ');
-      const verdict = event.ok ? c.green('done') : c.red('failed');
-      return `${verdict} in ${formatMs(event.durationMs)}: ${counts || 'nothing to do'}; ${event.awsCalls} AWS calls (${event.changingCalls} changing)`;
-    }
+    case 'run-finished':
+      // The command's closing summary says this in words; only --json carries the event as such.
+      return undefined;
   }
+}
+
+/** "17 created, 2 in sync, 1 failed": a run's counts in words. */
+export function countsText(counts: Partial<Record<PlanAction | 'failed' | 'skipped', number>>): string {
+  const words: Record<string, string> = { ...ACTION_DONE, failed: 'failed', skipped: 'skipped' };
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n)
+    .map(([k, n]) => `${n} ${words[k] ?? k}`);
+  return parts.length ? parts.join(', ') : 'nothing to do';
 }

@@ -3,14 +3,30 @@ import type { Colors } from './colors.js';
 import { describeEvent } from './format.js';
 import type { Output, Renderer } from './renderer.js';
 
-/** Timestamped lines, one per event, for logs and pipes (no cursor movement). */
+/** A wait that keeps saying the same thing is repeated at most this often in a log. */
+const WAIT_REPEAT_MS = 30_000;
+
+/**
+ * Timestamped lines, one per event, for logs and pipes (no cursor movement). A long wait polls many
+ * times: its line is printed when its status changes, else every 30 s.
+ */
 export function plainRenderer(out: Output, c: Colors, verbose: boolean): Renderer {
+  const lastWait = new Map<string, { message: string; at: number }>();
+  const quiet = (event: EngineEvent): boolean => {
+    if (event.type !== 'resource-waiting') return false;
+    const at = Date.parse(event.time);
+    const last = lastWait.get(event.key);
+    if (last && last.message === event.message && at - last.at < WAIT_REPEAT_MS) return true;
+    lastWait.set(event.key, { message: event.message, at });
+    return false;
+  };
   const line = (time: string, text: string) => {
     const stamp = c.dim(time.slice(11, 19));
     out.write(`${stamp} ${text.replaceAll('\n', `\n${' '.repeat(9)}`)}\n`);
   };
   return {
     sink(event: EngineEvent) {
+      if (quiet(event)) return;
       const text = describeEvent(event, c, verbose);
       if (text !== undefined) line(event.time, text);
     },

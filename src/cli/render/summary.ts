@@ -2,14 +2,7 @@ import type { Names } from '../../config/names.js';
 import type { RunResult } from '../../engine/run-summary.js';
 import type { DistributionOutputs } from '../../resources/outputs.js';
 import type { Colors } from './colors.js';
-import { formatMs } from './format.js';
-
-function countsText(counts: RunResult['counts']): string {
-  const parts = Object.entries(counts)
-    .filter(([, n]) => n)
-    .map(([k, n]) => `${n} ${k === 'noop' ? 'in sync' : k}`);
-  return parts.length ? parts.join(', ') : 'nothing to do';
-}
+import { countsText, formatMs } from './format.js';
 
 function failuresText(result: RunResult, c: Colors): string[] {
   const lines: string[] = [];

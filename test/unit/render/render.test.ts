@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import { colors } from '../../../src/cli/render/colors.js';
+import { jsonRenderer } from '../../../src/cli/render/json.js';
+import { liveRenderer } from '../../../src/cli/render/live.js';
+import { plainRenderer } from '../../../src/cli/render/plain.js';
+import { planJson, renderDestroyPlan, renderPlan } from '../../../src/cli/render/plan.js';
+import type { DestroyPlan } from '../../../src/engine/destroy.js';
+import type { EngineEvent } from '../../../src/engine/events.js';
+import type { Plan } from '../../../src/engine/plan.js';
+
+class Buffer {
+  text = '';
+  columns = 200;
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+  get lines() {
+    return this.text.split('\n').filter(Boolean);
+  }
+}
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 21, 0, seconds)).toISOString();
+const noColor = colors(false);
+
+const events: EngineEvent[] = [
+  { type: 'run-started', time: at(0), command: 'up', stack: 'demo', resources: 3 },
+  { type: 'resource-started', time: at(1), key: 'bucket', title: 'S3 bucket', action: 'create' },
+  { type: 'resource-done', time: at(2), key: 'bucket', action: 'create', id: 'demo-site', durationMs: 1200 },
+  {
+    type: 'resource-waiting',
+    time: at(3),
+    key: 'validation',
+    message: 'waiting for ISSUED',
+    elapsedMs: 1000,
+  },
+  {
+    type: 'resource-waiting',
+    time: at(13),
+    key: 'validation',
+    message: 'waiting for ISSUED',
+    elapsedMs: 11000,
+  },
+  {
+    type: 'resource-waiting',
+    time: at(34),
+    key: 'validation',
+    message: 'waiting for ISSUED',
+    elapsedMs: 32000,
+  },
+  {
+    type: 'resource-failed',
+    time: at(40),
+    key: 'listener',
+    error: 'creating HTTPS listener: certificate not found (CertificateNotFound)',
+    hint: 'check the certificate',
+    durationMs: 300,
+  },
+  { type: 'resource-skipped', time: at(40), key: 'distribution', reason: 'listener failed' },
+  {
+    type: 'resource-done',
+    time: at(41),
+    key: 'listener',
+    action: 'update',
+    durationMs: 5,
+    changes: [{ field: 'originSecret', from: 'abc', to: 'def', action: 'update' }],
+  },
+  {
+    type: 'run-finished',
+    time: at(42),
+    command: 'up',
+    ok: false,
+    durationMs: 42000,
+    counts: { create: 1, failed: 1, skipped: 1 },
+    awsCalls: 10,
+    changingCalls: 2,
+  },
+];
+
+describe('plain renderer', () => {
+  it('prints one timestamped line per event that matters, and a long wait only when it changes or every 30 s', () => {
+    const out = new Buffer();
+    const r = plainRenderer(out, noColor, false);
+    for (const e of events) r.sink(e);
+    expect(out.lines).toEqual([
+      '21:00:00 up demo: 3 resources',
+      '21:00:01 bucket: creating',
+      '21:00:02 ✓ bucket: created demo-site 1.2s',
+      '21:00:03 validation: waiting for ISSUED (1.0s)',
+      '21:00:34 validation: waiting for ISSUED (32.0s)',
+      '21:00:40 ✗ listener: creating HTTPS listener: certificate not found (CertificateNotFound)',
+      '             → check the certificate',
+      '21:00:40 - distribution: skipped (listener failed)',
+      '21:00:41 ✓ listener: updated 5ms',
+    ]);
+  });
+
+  it('shows changed fields with --verbose, never a secret value', () => {
+    const out = new Buffer();
+    const r = plainRenderer(out, noColor, true);
+    for (const e of events) r.sink(e);
+    expect(out.text).toContain('originSecret: (sensitive)');
+    expect(out.text).not.toContain('abc');
+    expect(out.text).not.toContain('def');
+  });
+
+  it('has no escape codes without colour', () => {
+    const out = new Buffer();
+    const r = plainRenderer(out, noColor, true);
+    for (const e of events) r.sink(e);
+    expect(out.text).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe('json renderer', () => {
+  it('writes every event as one JSON object per line on stdout, secrets replaced', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    const r = jsonRenderer(stdout, stderr);
+    for (const e of events) r.sink(e);
+    r.note('human text');
+    const parsed = stdout.lines.map((line) => JSON.parse(line) as EngineEvent);
+    expect(parsed.map((e) => e.type)).toEqual(events.map((e) => e.type));
+    expect(parsed.at(-1)).toEqual(events.at(-1));
+    expect(stdout.text).not.toContain('"abc"');
+    expect(parsed[8]).toMatchObject({
+      changes: [{ field: 'originSecret', from: '(sensitive)', to: '(sensitive)' }],
+    });
+    expect(stderr.text).toBe('human text\n');
+  });
+});
+
+describe('live renderer', () => {
+  it('draws running resources below the finished lines and redraws them in place', () => {
+    const out = new Buffer();
+    let now = Date.parse(at(1));
+    const r = liveRenderer(out, noColor, false, () => now);
+    r.sink(events[0]!);
+    r.sink(events[1]!);
+    expect(out.text).toContain('bucket: creating 0ms');
+    now += 2500;
+    r.sink({ type: 'resource-progress', time: at(3), key: 'bucket', message: 'setting encryption' });
+    expect(out.text).toContain('\x1b[1A\x1b[0J');
+    expect(out.text).toContain('bucket: setting encryption 2.5s');
+    r.sink(events[2]!);
+    r.close();
+    // What stays on screen after the last redraw: the permanent lines only.
+    expect(out.text.endsWith('✓ bucket: created demo-site 1.2s\n')).toBe(true);
+  });
+});
+
+const plan: Plan = {
+  stack: 'demo',
+  resources: [
+    { key: 'zone', title: 'Route 53 hosted zone', action: 'noop', id: 'Z1', changes: [] },
+    { key: 'bucket', title: 'S3 bucket', action: 'create', changes: [] },
+    {
+      key: 'listener',
+      title: 'HTTPS listener',
+      action: 'update',
+      id: 'arn:l',
+      changes: [
+        { field: 'sslPolicy', from: 'old', to: 'new', action: 'update' },
+        { field: 'originSecret', from: 's1', to: 's2', action: 'update' },
+      ],
+    },
+    {
+      key: 'targetGroup',
+      title: 'target group',
+      action: 'replace',
+      id: 'arn:tg',
+      changes: [
+        {
+          field: 'port',
+          from: 80,
+          to: 8080,
+          action: 'replace',
+          reason: 'the port of a target group is fixed',
+        },
+      ],
+    },
+    {
+      key: 'dnsAlias',
+      title: 'DNS aliases',
+      action: 'takeover',
+      reason: 'points to d111.cloudfront.net',
+      changes: [],
+    },
+    {
+      key: 'network',
+      title: 'VPC',
+      action: 'noop',
+      error: 'reading VPC: boom',
+      hint: 'check the VPC id',
+      changes: [],
+    },
+  ],
+  summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, errors: 1 },
+};
+
+describe('plan renderer', () => {
+  it('marks each action, shows field changes, hides secrets and ends with the summary', () => {
+    const text = renderPlan(plan, noColor, false);
+    expect(text.split('\n')).toEqual([
+      'Plan for stack demo:',
+      '  +   bucket       create',
+      '  ~   listener     update in place arn:l',
+      '        sslPolicy: old → new',
+      '        originSecret: (sensitive)',
+      '  -/+ targetGroup  replace (the port of a target group is fixed) arn:tg',
+      '        port: 80 → 8080 (forces replacement)',
+      '  !   dnsAlias     take over (points to d111.cloudfront.net)',
+      '  ✗   network      reading VPC: boom',
+      '        → check the VPC id',
+      '  1 in sync',
+      '',
+      '1 to create, 1 to update, 1 to replace, 1 to take over, 1 could not be checked',
+      '',
+    ]);
+  });
+
+  it('lists resources in sync with --verbose', () => {
+    expect(renderPlan(plan, noColor, true)).toContain('=   zone         in sync Z1');
+  });
+
+  it('is one JSON document with --json, secrets replaced', () => {
+    const doc = JSON.parse(planJson(plan));
+    expect(doc.summary).toEqual(plan.summary);
+    expect(doc.summaryLine).toBe(
+      '1 to create, 1 to update, 1 to replace, 1 to take over, 1 could not be checked',
+    );
+    expect(doc.resources[2].changes[1]).toEqual({
+      field: 'originSecret',
+      from: '(sensitive)',
+      to: '(sensitive)',
+      action: 'update',
+    });
+    expect(JSON.stringify(doc)).not.toContain('s1');
+  });
+
+  it('shows what destroy deletes and what it keeps', () => {
+    const found: DestroyPlan = {
+      stack: 'demo',
+      resources: [
+        {
+          key: 'zone',
+          title: 'hosted zone',
+          action: 'keep',
+          actual: { id: 'Z1' },
+          reason: 'never deleted by tekamolo',
+        },
+        {
+          key: 'bucket',
+          title: 'S3 bucket',
+          action: 'delete',
+          actual: { id: 'demo-site' },
+          detail: '12 objects, 3.4 MB',
+        },
+        { key: 'oac', title: 'OAC', action: 'absent' },
+      ],
+      retired: [],
+      summary: { delete: 1, keep: 1, errors: 0 },
+    };
+    expect(renderDestroyPlan(found, noColor).split('\n')).toEqual([
+      'Destroy stack demo:',
+      '  = zone      kept: hosted zone Z1 (never deleted by tekamolo)',
+      '  - bucket    S3 bucket demo-site (12 objects, 3.4 MB)',
+      '',
+      '1 to delete, 1 kept',
+      '',
+    ]);
+  });
+});
