@@ -12,7 +12,7 @@ import {
   ModifyLaunchTemplateCommand,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type ActualLaunchTemplate,
@@ -33,8 +33,8 @@ function ctx(saved: Record<string, unknown> = {}, config = testConfig()) {
 }
 
 describe('launch template', () => {
-  let ec2: ReturnType<typeof mockClient<EC2Client>>;
-  let ssm: ReturnType<typeof mockClient<SSMClient>>;
+  let ec2: AwsClientStub<EC2Client>;
+  let ssm: AwsClientStub<SSMClient>;
 
   beforeEach(() => {
     ec2 = mockClient(EC2Client);

@@ -6,11 +6,12 @@ import {
   DescribeListenersCommand,
   DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
+  type Listener,
   ModifyListenerCommand,
   ModifyRuleCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import { type ActualListener, listener, SSL_POLICY } from '../../../src/resources/listener.js';
@@ -35,7 +36,7 @@ function ctx(saved: Record<string, unknown> = {}) {
   return testContext({ key: 'listener', saved, outputs: OUTPUTS });
 }
 
-function awsListener() {
+function awsListener(): Listener {
   return {
     ListenerArn: LISTENER,
     LoadBalancerArn: LB,
@@ -44,7 +45,7 @@ function awsListener() {
     SslPolicy: SSL_POLICY,
     Certificates: [{ CertificateArn: CERT }],
     DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403' } }],
-  } as const;
+  };
 }
 
 function rule(priority: string, secret: string, targetGroupArn = TG): Rule {
@@ -62,7 +63,7 @@ function rule(priority: string, secret: string, targetGroupArn = TG): Rule {
 const defaultRule: Rule = { RuleArn: `${LISTENER}/default`, Priority: 'default', IsDefault: true };
 
 describe('listener', () => {
-  let elbv2: ReturnType<typeof mockClient<ElasticLoadBalancingV2Client>>;
+  let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
 
   beforeEach(() => {
     elbv2 = mockClient(ElasticLoadBalancingV2Client);

@@ -4,9 +4,11 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
+  type LoadBalancer,
+  type LoadBalancerStateEnum,
   SetSecurityGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActualLoadBalancer, loadBalancer } from '../../../src/resources/load-balancer.js';
 import { testConfig, testContext } from '../../support/context.js';
@@ -21,18 +23,18 @@ const OUTPUTS = {
   'sg.alb': { groupId: 'sg-alb' },
 };
 
-function lb(state: string, reason?: string) {
+function lb(state: string, reason?: string): LoadBalancer {
   return {
     LoadBalancerArn: ARN,
     LoadBalancerName: 'demo-alb',
     DNSName: 'demo-alb-1.eu-central-1.elb.amazonaws.com',
     CanonicalHostedZoneId: 'Z215JYRZR1TBD5',
-    State: { Code: state, ...(reason ? { Reason: reason } : {}) },
+    State: { Code: state as LoadBalancerStateEnum, ...(reason ? { Reason: reason } : {}) },
     Scheme: 'internet-facing',
     IpAddressType: 'ipv4',
     SecurityGroups: ['sg-alb'],
     AvailabilityZones: [{ SubnetId: 'subnet-a' }, { SubnetId: 'subnet-b' }],
-  } as const;
+  };
 }
 
 function ctx(saved = {}, config = testConfig()) {
@@ -51,7 +53,7 @@ function actual(state = 'active'): ActualLoadBalancer {
 }
 
 describe('load balancer', () => {
-  let elbv2: ReturnType<typeof mockClient<ElasticLoadBalancingV2Client>>;
+  let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
 
   beforeEach(() => {
     elbv2 = mockClient(ElasticLoadBalancingV2Client);

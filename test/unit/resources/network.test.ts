@@ -1,5 +1,5 @@
 import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { network } from '../../../src/resources/network.js';
 import { testConfig, testContext } from '../../support/context.js';
@@ -9,7 +9,7 @@ function subnet(id: string, zone: string) {
 }
 
 describe('network', () => {
-  let ec2: ReturnType<typeof mockClient<EC2Client>>;
+  let ec2: AwsClientStub<EC2Client>;
 
   beforeEach(() => {
     ec2 = mockClient(EC2Client);
@@ -41,7 +41,7 @@ describe('network', () => {
       Name: 'default-for-az',
       Values: ['true'],
     });
-    expect(network.diff(network.desired(ctx), actual!)).toEqual([]);
+    expect(network.diff(await network.desired(ctx), actual!)).toEqual([]);
   });
 
   it('uses the configured VPC and subnets', async () => {
@@ -102,7 +102,7 @@ describe('network', () => {
     const ctx = testContext({ key: 'network' });
     expect(await network.find(ctx)).toBeUndefined();
     expect(network.readOnly).toBe(true);
-    await expect(network.create(ctx, network.desired(ctx))).rejects.toMatchObject({
+    await expect(network.create(ctx, await network.desired(ctx))).rejects.toMatchObject({
       name: 'UserError',
       hint: expect.stringContaining('create-default-vpc'),
     });

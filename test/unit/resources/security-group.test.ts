@@ -8,7 +8,7 @@ import {
   EC2Client,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import {
@@ -37,7 +37,7 @@ function ctx(saved = {}, config = testConfig()) {
 }
 
 describe('security groups', () => {
-  let ec2: ReturnType<typeof mockClient<EC2Client>>;
+  let ec2: AwsClientStub<EC2Client>;
 
   beforeEach(() => {
     ec2 = mockClient(EC2Client);

@@ -7,7 +7,7 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActualTargetGroup, targetGroup } from '../../../src/resources/target-group.js';
 import { testConfig, testContext } from '../../support/context.js';
@@ -38,7 +38,7 @@ function actual(over: Partial<ActualTargetGroup> = {}): ActualTargetGroup {
 }
 
 describe('target group', () => {
-  let elbv2: ReturnType<typeof mockClient<ElasticLoadBalancingV2Client>>;
+  let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
 
   beforeEach(() => {
     elbv2 = mockClient(ElasticLoadBalancingV2Client);
