@@ -130,6 +130,18 @@ async function findByTags(ctx: ResourceContext, desired: DesiredCertificate) {
   return fallback;
 }
 
+/**
+ * A certificate ACM will never issue or serve again (validation timed out after 72 hours, CAA refused,
+ * expired, revoked) is replaced: a new request with a fresh token once the old token has lapsed.
+ */
+const UNUSABLE = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'EXPIRED', 'REVOKED']);
+
+function unusable(actual: CertificateInfo): Change[] {
+  if (!UNUSABLE.has(actual.status)) return [];
+  const reason = `ACM will not issue or serve a ${actual.status} certificate${actual.failureReason ? ` (${actual.failureReason})` : ''}: a new one is requested`;
+  return [{ field: 'status', from: actual.status, to: 'ISSUED', action: 'replace', reason }];
+}
+
 function expiry(actual: CertificateInfo): string {
   return actual.notAfter ? `, expires ${actual.notAfter.slice(0, 10)}` : '';
 }
@@ -180,6 +192,7 @@ function certificateHandler(
           'the names of a certificate cannot change: a new one is requested, the old one is deleted once the listener and distribution use the new one',
         ),
         ...fieldChange('tags', desired.tags, actual.tags),
+        ...unusable(actual),
       ];
     },
 
@@ -188,19 +201,29 @@ function certificateHandler(
       const [domainName] = requested;
       if (!domainName) throw new Error(`${kind.key}: no names to request a certificate for`);
       ctx.progress(`requesting a certificate for ${requested.join(', ')} in ${desired.region}`);
-      const response = await ctx.aws.acm(desired.region).send(
-        new RequestCertificateCommand({
-          DomainName: domainName,
-          SubjectAlternativeNames: requested,
-          ValidationMethod: 'DNS',
-          IdempotencyToken: idempotencyToken(ctx.config.stack, kind.key, requested),
-          Tags: tagList(desired.tags),
-        }),
-      );
-      const arn = response.CertificateArn;
-      if (!arn) throw new Error('ACM RequestCertificate returned no certificate ARN');
-      await ctx.record({ arn, region: desired.region });
-      const info = await readCertificate(ctx, arn, desired.region);
+      const request = async (token: string) => {
+        const response = await ctx.aws.acm(desired.region).send(
+          new RequestCertificateCommand({
+            DomainName: domainName,
+            SubjectAlternativeNames: requested,
+            ValidationMethod: 'DNS',
+            IdempotencyToken: token,
+            Tags: tagList(desired.tags),
+          }),
+        );
+        const arn = response.CertificateArn;
+        if (!arn) throw new Error('ACM RequestCertificate returned no certificate ARN');
+        await ctx.record({ arn, region: desired.region });
+        return arn;
+      };
+      let arn = await request(idempotencyToken(ctx.config.stack, kind.key, requested));
+      let info = await readCertificate(ctx, arn, desired.region);
+      if (info && UNUSABLE.has(info.status)) {
+        // ACM answers a token with the same certificate for an hour, even a FAILED one being replaced;
+        // a token derived from the dead certificate asks for a fresh one (and stays idempotent).
+        arn = await request(idempotencyToken(ctx.config.stack, kind.key, [...requested, arn]));
+        info = await readCertificate(ctx, arn, desired.region);
+      }
       if (info) return { ...info, id: arn, tags: desired.tags };
       // Just requested: a describe that does not see it yet is eventual consistency, not a failure.
       return {

@@ -109,6 +109,26 @@ describe('certificates', () => {
       expect(ctx.recorded.arn).toBe(ORIGIN_ARN);
     });
 
+    it('a token that still answers with a FAILED certificate is followed by a fresh request', async () => {
+      const fresh = 'arn:aws:acm:us-east-1:123456789012:certificate/cdn-2';
+      acm
+        .on(RequestCertificateCommand)
+        .resolvesOnce({ CertificateArn: CDN_ARN })
+        .resolves({ CertificateArn: fresh });
+      acm
+        .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
+        .resolves({ Certificate: detail({ Status: 'FAILED' }) });
+      acm
+        .on(DescribeCertificateCommand, { CertificateArn: fresh })
+        .resolves({ Certificate: detail({ CertificateArn: fresh, Status: 'PENDING_VALIDATION' }) });
+      const ctx = cdnCtx();
+      const actual = await cdnCertificate.create(ctx, await cdnCertificate.desired(ctx));
+      expect(actual).toMatchObject({ arn: fresh, status: 'PENDING_VALIDATION' });
+      expect(ctx.recorded.arn).toBe(fresh);
+      const tokens = acm.commandCalls(RequestCertificateCommand).map((c) => c.args[0].input.IdempotencyToken);
+      expect(new Set(tokens).size).toBe(2);
+    });
+
     it('in us-east-1 there is no origin certificate and the CloudFront one covers the origin name', async () => {
       const config = testConfig({ region: 'us-east-1' });
       expect(originCertificate.enabled?.(config)).toBe(false);
@@ -189,6 +209,17 @@ describe('certificates', () => {
           action: 'replace',
           to: ['app.example.com', 'example.com'],
         }),
+      ]);
+    });
+
+    it('a certificate ACM gave up on (VALIDATION_TIMED_OUT) is replaced', async () => {
+      acm
+        .on(DescribeCertificateCommand)
+        .resolves({ Certificate: detail({ Status: 'VALIDATION_TIMED_OUT' }) });
+      const ctx = cdnCtx({ arn: CDN_ARN });
+      const actual = (await cdnCertificate.find(ctx))!;
+      expect(cdnCertificate.diff(await cdnCertificate.desired(ctx), actual)).toEqual([
+        expect.objectContaining({ field: 'status', from: 'VALIDATION_TIMED_OUT', action: 'replace' }),
       ]);
     });
 
