@@ -5,7 +5,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { orUndefined } from '../aws/errors.js';
-import { type Actual, fieldChange, type Resource, type ResourceContext } from '../engine/contract.js';
+import {
+  type Actual,
+  fieldChange,
+  type Resource,
+  type ResourceContext,
+  UNKNOWN,
+} from '../engine/contract.js';
 import { WorkError } from '../errors.js';
 import type { BucketOutputs, BucketPolicyOutputs, DistributionOutputs } from './outputs.js';
 
@@ -61,6 +67,8 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
 
   async find(ctx) {
     const bucket = ctx.output<BucketOutputs>('bucket');
+    // A bucket that does not exist yet (plan) or any more (destroy) holds no policy.
+    if (!bucket || bucket.name === UNKNOWN || bucket.region === UNKNOWN) return undefined;
     const sid = statementId(ctx);
     const document = await readPolicy(ctx.aws.s3(bucket.region), bucket.name);
     const statements = statementsOf(document);

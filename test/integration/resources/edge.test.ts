@@ -18,6 +18,7 @@ import {
   GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  ListBucketsCommand,
   ListObjectVersionsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
@@ -117,6 +118,12 @@ describe.skipIf(!motoAvailable())('S3 and CloudFront handlers against moto', () 
     const tagging = await s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }));
     expect(tagging.TagSet).toContainEqual({ Key: 'tekamolo:stack', Value: 'demo' });
     expect(tagging.TagSet).toContainEqual({ Key: 'tekamolo:resource', Value: 'bucket' });
+
+    // A create retried after a crash converges the same bucket instead of failing or doubling.
+    const again = await bucket.create(testContext({ key: 'bucket' }), desired);
+    expect(again.id).toBe(BUCKET);
+    const listed = await s3.send(new ListBucketsCommand({}));
+    expect(listed.Buckets?.map((b) => b.Name)).toEqual([BUCKET]);
 
     const byState = await bucket.find(ctx);
     const byName = await bucket.find(testContext({ key: 'bucket' }));

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UNKNOWN } from '../../../src/engine/contract.js';
 import { type BucketPolicyDesired, bucketPolicy, canonical } from '../../../src/resources/bucket-policy.js';
 import { testContext } from '../../support/context.js';
 
@@ -138,6 +139,18 @@ describe('bucketPolicy', () => {
       new S3ServiceException({ name: 'NoSuchBucket', $fault: 'client', $metadata: {}, message: 'gone' }),
     );
     await expect(bucketPolicy.delete(context(), actual)).resolves.toBeUndefined();
+  });
+
+  it('finds nothing without a call while the bucket is not known yet', async () => {
+    const ctx = testContext({
+      key: 'bucketPolicy',
+      outputs: {
+        bucket: { name: UNKNOWN, arn: UNKNOWN, region: UNKNOWN, regionalDomainName: UNKNOWN },
+        distribution: { id: 'E2EXAMPLE', arn: DIST_ARN, domainName: 'd111.cloudfront.net' },
+      },
+    });
+    expect(await bucketPolicy.find(ctx)).toBeUndefined();
+    expect(s3.calls()).toHaveLength(0);
   });
 
   it('canonical sorts keys and unwraps one-element lists', () => {
