@@ -238,6 +238,23 @@ describe('distribution', () => {
     });
   });
 
+  it('creates with a fresh CallerReference when the refused one belonged to a deleted distribution', async () => {
+    cf.on(CreateDistributionWithTagsCommand).callsFake(async (input) => {
+      const reference = input.DistributionConfigWithTags.DistributionConfig.CallerReference;
+      if (reference === desired.callerReference) throw awsError('DistributionAlreadyExists');
+      return { Distribution: awsDistribution(desired), ETag: 'E1' };
+    });
+    cf.on(ListDistributionsCommand).resolves({ DistributionList: list([]) });
+    const actual = await distribution.create(ctx, desired);
+    expect(actual.id).toBe(ID);
+    const references = cf
+      .commandCalls(CreateDistributionWithTagsCommand)
+      .map((c) => c.args[0].input.DistributionConfigWithTags?.DistributionConfig?.CallerReference);
+    expect(references).toHaveLength(2);
+    expect(references[0]).toBe(desired.callerReference);
+    expect(references[1]).toMatch(new RegExp(`^${desired.callerReference}-\\d+$`));
+  });
+
   describe('find and diff', () => {
     it('finds by comment and marks a distribution without our stack tag foreign', async () => {
       cf.on(ListDistributionsCommand).resolves({
