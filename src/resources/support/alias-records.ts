@@ -81,7 +81,7 @@ export async function readAliasRecords(
   });
 }
 
-/** "www.example.com A → 192.0.2.1" for each foreign record. */
+/** "www.example.com A 192.0.2.1" for each foreign record. */
 export function foreignRecords(states: AliasRecordState[]): string[] {
   return states.filter((s) => s.ownership === 'foreign').map((s) => `${s.name} ${s.holds ?? ''}`.trim());
 }
@@ -114,7 +114,7 @@ export async function writeAliasRecords(
     name: normalizeName(spec.name),
     type: spec.type,
     ownership: 'ours',
-    holds: `${spec.type} alias → ${normalizeName(spec.alias.dnsName)}`,
+    holds: `${spec.type} alias ${normalizeName(spec.alias.dnsName)}`,
     target: normalizeName(spec.alias.dnsName),
     current: toRecordSet(spec),
   }));
@@ -143,7 +143,7 @@ export function aliasChanges(specs: AliasSpec[], states: AliasRecordState[]) {
       {
         field: `${normalizeName(spec.name)} ${spec.type}`,
         from: state?.holds ?? 'missing',
-        to: `alias → ${want}`,
+        to: `${spec.type} alias ${want}`,
         action: 'update' as const,
       },
     ];

@@ -81,12 +81,12 @@ export async function findRecord(
   return sets.find((set) => set.Type === type);
 }
 
-/** "alias → d111.cloudfront.net", "A 192.0.2.1", "CNAME → other.example.net". */
+/** "A alias d111.cloudfront.net", "A 192.0.2.1", "CNAME other.example.net". */
 export function describeRecord(set: ResourceRecordSet): string {
-  if (set.AliasTarget?.DNSName) return `${set.Type} alias → ${normalizeName(set.AliasTarget.DNSName)}`;
+  if (set.AliasTarget?.DNSName) return `${set.Type} alias ${normalizeName(set.AliasTarget.DNSName)}`;
   const values = (set.ResourceRecords ?? []).map((r) => normalizeName(r.Value ?? ''));
   const policy = set.SetIdentifier ? ` (routing policy ${set.SetIdentifier})` : '';
-  return `${set.Type} → ${values.join(', ') || '(no value)'}${policy}`;
+  return `${set.Type} ${values.join(', ') || '(no value)'}${policy}`;
 }
 
 /** Whether an existing record set holds exactly what `spec` writes. */

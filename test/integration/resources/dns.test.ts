@@ -367,7 +367,7 @@ describe.skipIf(!motoAvailable())('DNS and certificate handlers against moto', (
       const desired = await dnsAlias.desired(ctx);
 
       const found = await dnsAlias.find(ctx);
-      expect(found?.foreign).toContain('www.example.com A → 192.0.2.10');
+      expect(found?.foreign).toContain('www.example.com A 192.0.2.10');
       await expect(dnsAlias.create(ctx, desired)).rejects.toMatchObject({
         name: 'UserError',
         message: expect.stringContaining('refusing to take over'),

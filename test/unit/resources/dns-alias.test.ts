@@ -76,11 +76,11 @@ describe('dns alias', () => {
   it('a record pointing elsewhere is foreign and the takeover is refused without --yes', async () => {
     zone.sets.push(alias('www.example.com', 'A', 'd999.cloudfront.net'));
     const found = await dnsAlias.find(ctxWith());
-    expect(found?.foreign).toBe('points elsewhere: www.example.com A alias → d999.cloudfront.net');
+    expect(found?.foreign).toBe('points elsewhere: www.example.com A alias d999.cloudfront.net');
     const desired = await dnsAlias.desired(ctxWith());
     const changes = dnsAlias.diff(desired, found!);
     expect(changes).toContainEqual(
-      expect.objectContaining({ field: 'www.example.com A', from: 'A alias → d999.cloudfront.net' }),
+      expect.objectContaining({ field: 'www.example.com A', from: 'A alias d999.cloudfront.net' }),
     );
 
     for (const call of [
@@ -89,7 +89,7 @@ describe('dns alias', () => {
     ]) {
       await expect(call()).rejects.toMatchObject({
         name: 'UserError',
-        message: expect.stringContaining('www.example.com A alias → d999.cloudfront.net'),
+        message: expect.stringContaining('www.example.com A alias d999.cloudfront.net'),
         hint: expect.stringContaining('--yes'),
       });
     }
@@ -107,7 +107,7 @@ describe('dns alias', () => {
       ResourceRecords: [{ Value: 'example.com' }],
     });
     const found = await dnsAlias.find(ctxWith());
-    expect(found?.foreign).toContain('www.example.com CNAME → example.com');
+    expect(found?.foreign).toContain('www.example.com CNAME example.com');
     await dnsAlias.create(ctxWith({ confirm: true }), await dnsAlias.desired(ctxWith()));
     expect(
       zone.batches[0]?.map((c) => `${c.Action} ${c.ResourceRecordSet?.Name} ${c.ResourceRecordSet?.Type}`),
@@ -151,11 +151,11 @@ describe('dns alias', () => {
 
     const found = (await dnsAlias.find(ctx))!;
     expect(await dnsAlias.describe!(ctx, found)).toBe(
-      'example.com: A alias → d111.cloudfront.net, AAAA alias → d111.cloudfront.net; www.example.com: A alias → d111.cloudfront.net, AAAA → 2001:db8::1',
+      'example.com: A alias d111.cloudfront.net, AAAA alias d111.cloudfront.net; www.example.com: A alias d111.cloudfront.net, AAAA 2001:db8::1',
     );
     expect(await dnsAlias.health!(ctx, found)).toEqual({
       state: 'unhealthy',
-      detail: 'points elsewhere: www.example.com AAAA → 2001:db8::1',
+      detail: 'points elsewhere: www.example.com AAAA 2001:db8::1',
     });
     await dnsAlias.delete(ctx, found);
     expect(zone.sets.map((s) => `${s.Name} ${s.Type}`).sort()).toEqual([

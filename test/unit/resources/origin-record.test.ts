@@ -71,7 +71,7 @@ describe('origin record', () => {
     expect(found?.foreign).toBeUndefined();
     expect(originRecord.diff(desired, found!)).toEqual([]);
     expect(await originRecord.describe!(ctx, found!)).toBe(
-      'origin.example.com A alias → dualstack.demo-alb-1.eu-central-1.elb.amazonaws.com',
+      'origin.example.com A alias dualstack.demo-alb-1.eu-central-1.elb.amazonaws.com',
     );
   });
 
@@ -83,7 +83,7 @@ describe('origin record', () => {
       ResourceRecords: [{ Value: 'old-host.example.net' }],
     });
     const found = await originRecord.find(ctxWith());
-    expect(found?.foreign).toBe('points elsewhere: origin.example.com CNAME → old-host.example.net');
+    expect(found?.foreign).toBe('points elsewhere: origin.example.com CNAME old-host.example.net');
     const desired = await originRecord.desired(ctxWith());
     expect(originRecord.diff(desired, found!)).toHaveLength(1);
 
@@ -110,7 +110,7 @@ describe('origin record', () => {
     const found = await originRecord.find(moved);
     expect(found?.foreign).toBeUndefined();
     expect(originRecord.diff(await originRecord.desired(moved), found!)).toEqual([
-      expect.objectContaining({ to: 'alias → dualstack.demo-alb-2.eu-central-1.elb.amazonaws.com' }),
+      expect.objectContaining({ to: 'A alias dualstack.demo-alb-2.eu-central-1.elb.amazonaws.com' }),
     ]);
     // Without state the same record is someone else's.
     expect((await originRecord.find(ctxWith({ alb: replaced })))?.foreign).toContain('demo-alb-1');
