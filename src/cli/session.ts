@@ -62,6 +62,10 @@ function installInterrupt(controller: AbortController, renderer: Renderer): () =
 
 export async function openSession(globals: GlobalOptions, opts: SessionOptions): Promise<Session> {
   const loaded = await loadConfig(globals.config);
+  // The SDK warns on every run under Node < 22 about its releases of 2027; tekamolo pins its SDK
+  // version in the lock file, so on the Node versions package.json supports this is noise in the
+  // output (and in --json runs). An explicit setting by the user wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const tracer = new Tracer(globals.trace);
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
