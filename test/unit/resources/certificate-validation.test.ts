@@ -8,7 +8,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import { certificateValidation } from '../../../src/resources/certificate-validation.js';
-import { publicDelegation } from '../../../src/resources/support/delegation.js';
+import { compareDelegation, publicDelegation } from '../../../src/resources/support/delegation.js';
 import { testConfig, testContext } from '../../support/context.js';
 import { awsError, type FakeZone, fakeZone, throttling } from './fake-route53.js';
 
@@ -202,10 +202,36 @@ describe('certificate validation', () => {
 
   it('a lookup that never answers ends at its own deadline', async () => {
     dns.resolveNs = () => new Promise<string[]>(() => {});
-    expect(await publicDelegation('example.com', 20)).toEqual({
-      found: false,
+    expect(await publicDelegation('example.com', 10)).toEqual({
+      state: 'unknown',
       reason: expect.stringContaining('no answer'),
     });
+  });
+
+  it('no such name is believed only when public DNS answers for the top-level domain', async () => {
+    const nxdomain = () =>
+      Promise.reject(Object.assign(new Error('queryNs ENOTFOUND'), { code: 'ENOTFOUND' }));
+    dns.resolveNs = (name) => (name === 'com' ? Promise.resolve(['a.gtld-servers.net']) : nxdomain());
+    expect(await publicDelegation('example.com')).toEqual({ state: 'undelegated' });
+    expect(compareDelegation('example.com', ZONE_NS, { state: 'undelegated' })).toContain(
+      "public DNS has no NS delegation for example.com: at the registrar, set the name servers to the zone's: ns-1.awsdns-01.org",
+    );
+
+    dns.resolveNs = nxdomain;
+    const offline = await publicDelegation('example.com');
+    expect(offline).toEqual({
+      state: 'unknown',
+      reason: 'public DNS does not answer here (ENOTFOUND for .com)',
+    });
+    expect(compareDelegation('example.com', ZONE_NS, offline)).toMatch(/^could not look up/);
+  });
+
+  it('a delegation to the zone itself says the records may still be propagating', () => {
+    const text = compareDelegation('example.com', ZONE_NS, {
+      state: 'delegated',
+      nameServers: [...ZONE_NS].sort(),
+    });
+    expect(text).toContain('delegated to the zone');
   });
 
   it('a failed certificate ends the wait at once with the reason', async () => {
