@@ -90,6 +90,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
     uninstall = installInterrupt(controller, renderer);
     const opened = store;
     let closed = false;
+    const questions: Promise<unknown> = Promise.resolve();
     return {
       loaded,
       aws,

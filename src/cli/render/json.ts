@@ -12,5 +12,6 @@ export function jsonRenderer(stdout: Output, stderr: Output): Renderer {
       stderr.write(`${text}\n`);
     },
     close() {},
+    suspend: (fn) => fn(),
   };
 }

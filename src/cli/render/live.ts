@@ -29,6 +29,7 @@ export function liveRenderer(
   let drawn = 0;
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
+  let paused = false;
 
   const clear = () => {
     if (drawn > 0) out.write(`\x1b[${drawn}A\x1b[0J`);
@@ -38,6 +39,7 @@ export function liveRenderer(
   const cut = (text: string) => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
 
   const draw = () => {
+    if (paused) return;
     clear();
     const spinner = c.cyan(FRAMES[frame % FRAMES.length] ?? '-');
     const lines = [...rows.values()].map((row) => {
@@ -62,7 +64,12 @@ export function liveRenderer(
     }
   };
 
+  const held: string[] = [];
   const permanent = (text: string) => {
+    if (paused) {
+      held.push(text);
+      return;
+    }
     clear();
     out.write(`${text}\n`);
     draw();
@@ -111,6 +118,17 @@ export function liveRenderer(
       timer = undefined;
       rows.clear();
       clear();
+    },
+    async suspend(fn) {
+      clear();
+      paused = true;
+      try {
+        return await fn();
+      } finally {
+        paused = false;
+        for (const text of held.splice(0)) out.write(`${text}\n`);
+        draw();
+      }
     },
   };
 }

@@ -34,5 +34,6 @@ export function plainRenderer(out: Output, c: Colors, verbose: boolean): Rendere
       out.write(`${text}\n`);
     },
     close() {},
+    suspend: (fn) => fn(),
   };
 }

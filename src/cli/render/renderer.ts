@@ -7,6 +7,8 @@ export interface Renderer {
   note(line: string): void;
   /** Final redraw; stop timers. */
   close(): void;
+  /** Run `fn` (a question on the terminal) with the live view cleared and its redraws paused. */
+  suspend<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** The part of a stream a renderer needs (process.stderr, or a buffer in tests). */

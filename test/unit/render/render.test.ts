@@ -149,6 +149,25 @@ describe('live renderer', () => {
   });
 });
 
+describe('live renderer while a question is asked', () => {
+  it('clears the running rows and holds finished lines until the answer', async () => {
+    const out = new Buffer();
+    const r = liveRenderer(out, noColor, false, () => Date.parse(at(1)));
+    r.sink(events[1]!);
+    let during = '';
+    const answer = await r.suspend(async () => {
+      const before = out.text.length;
+      r.sink(events[2]!);
+      during = out.text.slice(before);
+      return 'yes';
+    });
+    expect(answer).toBe('yes');
+    expect(during).toBe('');
+    expect(out.text).toContain('✓ bucket: created demo-site 1.2s');
+    r.close();
+  });
+});
+
 const plan: Plan = {
   stack: 'demo',
   resources: [
