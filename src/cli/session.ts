@@ -90,7 +90,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
     uninstall = installInterrupt(controller, renderer);
     const opened = store;
     let closed = false;
-    const questions: Promise<unknown> = Promise.resolve();
+    let questions: Promise<unknown> = Promise.resolve();
     return {
       loaded,
       aws,
@@ -101,8 +101,15 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       tracer,
       globals,
       renderer,
-      confirm: (question) =>
-        globals.yes ? Promise.resolve(true) : confirmOnTerminal(question, controller.signal),
+      confirm: (question) => {
+        if (globals.yes) return Promise.resolve(true);
+        // One question at a time: several resources may ask at once.
+        const answer = questions.then(() =>
+          renderer.suspend(() => confirmOnTerminal(question, controller.signal)),
+        );
+        questions = answer.catch(() => false);
+        return answer;
+      },
       async close() {
         if (closed) return;
         closed = true;
