@@ -24,6 +24,7 @@ import {
   tagList,
   tagMap,
 } from '../engine/contract.js';
+import { UserError } from '../errors.js';
 import type { CertificateOutputs } from './outputs.js';
 import {
   type CertificateInfo,
@@ -142,6 +143,15 @@ function unusable(actual: CertificateInfo): Change[] {
   return [{ field: 'status', from: actual.status, to: 'ISSUED', action: 'replace', reason }];
 }
 
+/** ACM quotas (names per certificate, certificates per year) are the user's to raise or work around. */
+function quotaError(error: unknown, region: string, names: number): unknown {
+  if (errorName(error) !== 'LimitExceededException') return error;
+  return new UserError(
+    `ACM quota reached in ${region} requesting a certificate for ${names} name(s): ${(error as Error).message}`,
+    'use fewer aliases (10 names per certificate by default), or request a quota increase for AWS Certificate Manager in Service Quotas',
+  );
+}
+
 function expiry(actual: CertificateInfo): string {
   return actual.notAfter ? `, expires ${actual.notAfter.slice(0, 10)}` : '';
 }
@@ -202,15 +212,20 @@ function certificateHandler(
       if (!domainName) throw new Error(`${kind.key}: no names to request a certificate for`);
       ctx.progress(`requesting a certificate for ${requested.join(', ')} in ${desired.region}`);
       const request = async (token: string) => {
-        const response = await ctx.aws.acm(desired.region).send(
-          new RequestCertificateCommand({
-            DomainName: domainName,
-            SubjectAlternativeNames: requested,
-            ValidationMethod: 'DNS',
-            IdempotencyToken: token,
-            Tags: tagList(desired.tags),
-          }),
-        );
+        const response = await ctx.aws
+          .acm(desired.region)
+          .send(
+            new RequestCertificateCommand({
+              DomainName: domainName,
+              SubjectAlternativeNames: requested,
+              ValidationMethod: 'DNS',
+              IdempotencyToken: token,
+              Tags: tagList(desired.tags),
+            }),
+          )
+          .catch((error: unknown) => {
+            throw quotaError(error, desired.region, requested.length);
+          });
         const arn = response.CertificateArn;
         if (!arn) throw new Error('ACM RequestCertificate returned no certificate ARN');
         await ctx.record({ arn, region: desired.region });

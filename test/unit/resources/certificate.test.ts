@@ -129,6 +129,19 @@ describe('certificates', () => {
       expect(new Set(tokens).size).toBe(2);
     });
 
+    it('an ACM quota hit is a UserError saying what to do', async () => {
+      acm
+        .on(RequestCertificateCommand)
+        .rejects(awsError('LimitExceededException', 'Cannot request more certificates'));
+      const ctx = cdnCtx();
+      await expect(cdnCertificate.create(ctx, await cdnCertificate.desired(ctx))).rejects.toMatchObject({
+        name: 'UserError',
+        message: expect.stringContaining('ACM quota reached in us-east-1'),
+        hint: expect.stringContaining('Service Quotas'),
+      });
+      expect(ctx.recorded.arn).toBeUndefined();
+    });
+
     it('in us-east-1 there is no origin certificate and the CloudFront one covers the origin name', async () => {
       const config = testConfig({ region: 'us-east-1' });
       expect(originCertificate.enabled?.(config)).toBe(false);
