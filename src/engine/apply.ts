@@ -27,6 +27,23 @@ function asState(actual: Actual): ResourceState {
 }
 
 /**
+ * Every resource that may change something also waits for the read-only lookups (hosted zone, network)
+ * that need nothing themselves: a missing hosted zone then stops the run before anything is created,
+ * and the user fixes the config with nothing to clean up (exit 2).
+ */
+function gatedByLookups(graph: Graph): Map<string, string[]> {
+  const lookups = graph.order.filter((key) => {
+    const r = graph.resources.get(key);
+    return r?.readOnly && (graph.deps.get(key) ?? []).every((d) => graph.resources.get(d)?.readOnly);
+  });
+  const deps = new Map<string, string[]>();
+  for (const [key, keyDeps] of graph.deps) {
+    deps.set(key, graph.resources.get(key)?.readOnly ? keyDeps : [...new Set([...keyDeps, ...lookups])]);
+  }
+  return deps;
+}
+
+/**
  * `up`: walk the graph; per resource desired → find → create | update | replace | takeover | noop, then
  * wait. Outputs are saved after every step; dependents start as soon as outputs are known (before the
  * wait ends, unless `readyBeforeDependents`). A replaced resource is kept under `retired` and deleted
@@ -72,7 +89,8 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       emit(env, { type: 'resource-started', key, title: resource.title, action });
       let result: Actual;
       if (!actual) {
-        step = 'creating';
+        // A read-only resource's create only throws the UserError that says what to do.
+        step = resource.readOnly ? 'looking up' : 'creating';
         result = await resource.create(ctx, desired);
       } else if (action === 'takeover') {
         const foreign = `${resource.title} ${actual.id} exists and is not this stack's (${actual.foreign})`;
@@ -139,7 +157,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
 
   const walked = await walk({
     order: graph.order,
-    deps: graph.deps,
+    deps: gatedByLookups(graph),
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
     onSkip: (key, reason) => emit(env, { type: 'resource-skipped', key, reason }),

@@ -308,3 +308,25 @@ describe('apply', () => {
     });
   });
 });
+
+describe('apply with a missing read-only resource', () => {
+  it('changes nothing: every resource that could change waits for the lookups', async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'bucket', delayMs: 5 }),
+      fakeResource(cloud, { key: 'zone', readOnly: true, delayMs: 20 }),
+      fakeResource(cloud, { key: 'record', dependsOn: ['zone'] }),
+    ]);
+    const result = await apply(env);
+    expect(result.ok).toBe(false);
+    expect(cloud.callsOf('create').map((c) => c.key)).toEqual(['zone']);
+    expect(cloud.items.size).toBe(0);
+    expect(result.failures).toEqual([
+      {
+        key: 'zone',
+        failure: { message: 'looking up fake zone: zone does not exist: create it first', userError: false },
+      },
+    ]);
+    expect(result.states.get('bucket')).toBe('skipped');
+  });
+});
