@@ -1,2 +1,11 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+// dist/tekamolo.js is the bundled command line (scripts/bundle.mjs), quicker to start; dist/cli/main.js
+// is the same code as tsc wrote it. A bundle older than tsc's output is stale (a build stopped before
+// bundling), so the unbundled code runs then.
+import { statSync } from 'node:fs';
+
+const bundle = new URL('../dist/tekamolo.js', import.meta.url);
+const main = new URL('../dist/cli/main.js', import.meta.url);
+const bundled = statSync(bundle, { throwIfNoEntry: false });
+const built = statSync(main, { throwIfNoEntry: false });
+await import((bundled && (!built || bundled.mtimeMs >= built.mtimeMs) ? bundle : main).href);

@@ -83,7 +83,9 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   }
 
   const dir = dirname(absolute);
-  const parsed = configSchema.safeParse(raw, { error: () => OWN_MESSAGE });
+  // jitless: zod otherwise compiles a fast path for each object schema with new Function, which only
+  // pays off over many parses; a run parses once, and the compile is a measurable part of start-up.
+  const parsed = configSchema.safeParse(raw, { error: () => OWN_MESSAGE, jitless: true });
   const pathIssues = [
     ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fromZodIssue(issue, raw))),
     ...checkSemantics(raw, dir),

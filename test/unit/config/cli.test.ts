@@ -89,6 +89,19 @@ describe('tekamolo validate (built CLI)', () => {
     expect(found.code).toBe(0);
   });
 
+  it('the bundle (dist/tekamolo.js) behaves as the unbundled build', () => {
+    expect(existsSync(join(root, 'dist/tekamolo.js'))).toBe(true);
+    const args = ['validate', '--json', '-c', 'test/fixtures/config/bad/several-errors.yaml'];
+    const run = (entry: string) =>
+      spawnSync(process.execPath, [entry, ...args], { cwd: root, encoding: 'utf8' });
+    const bundled = run('dist/tekamolo.js');
+    const unbundled = run('dist/cli/main.js');
+    expect(bundled.status).toBe(2);
+    expect(bundled.status).toBe(unbundled.status);
+    expect(bundled.stdout).toBe(unbundled.stdout);
+    expect(bundled.stderr).toBe(unbundled.stderr);
+  });
+
   it('loads nothing of the AWS SDK for validate or --help', () => {
     const nodeArgs = ['--import', join(dir, 'no-aws-sdk.mjs')];
     // The guard itself works: importing an SDK client under it fails.

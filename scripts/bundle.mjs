@@ -1,0 +1,39 @@
+// Bundles the built command line (dist/cli/main.js) into dist/tekamolo.js plus one chunk per command,
+// after tsc. Why: unbundled, `tekamolo validate` reads and links ~250 small ES modules of zod, yaml and
+// commander, which costs more than node's own start; one file each is about twice as quick
+// (scripts/bench-startup.mjs). Only our code, zod, yaml and commander are inlined: every other package
+// (the AWS SDK above all) stays an import from node_modules, loaded only by the commands that use it.
+// The files sit directly in dist/, beside dist/version.js, so paths relative to import.meta.url hold.
+// When bundling fails the build goes on and bin/tekamolo.js runs dist/cli/main.js unbundled.
+import { readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const INLINE = /^(zod|yaml|commander)(\/|$)/;
+
+for (const file of readdirSync(dist)) {
+  if (/^tekamolo(-.*)?\.js$/.test(file)) rmSync(dist + file);
+}
+
+try {
+  const { build } = await import('rolldown');
+  await build({
+    input: { tekamolo: `${dist}cli/main.js` },
+    platform: 'node',
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !INLINE.test(id),
+    logLevel: 'warn',
+    output: {
+      dir: dist,
+      format: 'esm',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'tekamolo-[name]-[hash].js',
+      minify: true,
+    },
+  });
+} catch (error) {
+  for (const file of readdirSync(dist)) {
+    if (/^tekamolo(-.*)?\.js$/.test(file)) rmSync(dist + file);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`warning: not bundled (the CLI runs unbundled, slower to start): ${message}\n`);
+}
