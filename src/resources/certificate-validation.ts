@@ -65,7 +65,7 @@ interface ActualValidation extends Actual {
 const CERTIFICATE_KEYS = ['certificate.cdn', 'certificate.origin'] as const;
 /** ACM publishes the validation CNAMEs a few seconds after RequestCertificate. */
 const RECORDS_APPEAR_MS = 2 * 60_000;
-/** The records are rewritten at most this often while AWS rolls the change out: a short TTL. */
+/** A short TTL, so that a corrected record reaches ACM's resolvers quickly. */
 const RECORD_TTL = 300;
 const FINAL_FAILURES = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED', 'INACTIVE']);
 
@@ -104,7 +104,7 @@ async function readAll(ctx: ResourceContext, refs: CertificateRef[], skipMissing
 /** Reads the certificates until ACM has published every validation record (bounded). */
 async function readPublished(ctx: ResourceContext, refs: CertificateRef[]): Promise<Read[]> {
   const result = await waitFor({
-    what: 'ACM to publish the DNS validation records',
+    what: "publication of ACM's DNS validation records",
     intervalMs: Math.min(ctx.config.waits.pollSeconds, 2) * 1000,
     timeoutMs: RECORDS_APPEAR_MS,
     hint: 'describe the certificates (aws acm describe-certificate) and check their DomainValidationOptions',
@@ -112,6 +112,11 @@ async function readPublished(ctx: ResourceContext, refs: CertificateRef[]): Prom
     signal: ctx.signal,
     poll: async () => {
       const reads = await readAll(ctx, refs);
+      const dead = reads.filter((r) => FINAL_FAILURES.has(r.info.status));
+      if (dead.length > 0) {
+        const failed = dead.map((r) => `${r.ref.key} ${r.info.status}`).join(', ');
+        return { done: false, failed, status: failed };
+      }
       const missing = reads.flatMap((r) => r.info.recordsMissingFor);
       return missing.length === 0
         ? { done: true, status: 'published', value: reads }

@@ -235,13 +235,22 @@ describe('certificate validation', () => {
   });
 
   it('a failed certificate ends the wait at once with the reason', async () => {
+    const failed = { ...cdnPending, Status: 'FAILED' as const, FailureReason: 'CAA_ERROR' as const };
     acm
       .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
-      .resolves({ Certificate: { ...cdnPending, Status: 'FAILED', FailureReason: 'CAA_ERROR' } });
+      .resolvesOnce({ Certificate: cdnPending })
+      .resolves({ Certificate: failed });
     const ctx = ctxWith({ minutes: 5 });
     const created = await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
     await expect(certificateValidation.wait!(ctx, created)).rejects.toMatchObject({
       message: 'certificate validation failed: certificate.cdn FAILED (CAA_ERROR)',
+    });
+    // Failed before its records were published: no two-minute wait for records that never come.
+    acm.on(DescribeCertificateCommand, { CertificateArn: CDN_ARN }).resolves({
+      Certificate: { ...failed, DomainValidationOptions: [{ DomainName: 'example.com' }] },
+    });
+    await expect(certificateValidation.desired(ctx)).rejects.toMatchObject({
+      message: "publication of ACM's DNS validation records failed: certificate.cdn FAILED",
     });
   });
 
