@@ -1,0 +1,105 @@
+import pLimit from 'p-limit';
+import { isReadOnlyOperation, type Tracer } from '../aws/trace.js';
+import type { AnyResource, ResourceContext } from '../engine/contract.js';
+import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
+import { describeFailure } from '../engine/failure.js';
+import { type Observation, observe } from '../engine/observe.js';
+import { type Reading, type StatusRow, toRow } from './row.js';
+import { type StatusSummary, summarize } from './summary.js';
+
+/** One reading of the whole stack: plain data for the table and for `--json`. */
+export interface StatusReport {
+  stack: string;
+  /** When the reading started (ISO-8601). */
+  time: string;
+  durationMs: number;
+  stateFile: { path: string; exists: boolean };
+  rows: StatusRow[];
+  summary: StatusSummary;
+  /** AWS calls made for this reading; `changing` is always 0 (status only reads). */
+  awsCalls: { total: number; changing: number } | null;
+}
+
+export interface ReadStatusOptions {
+  /** Counts the AWS calls of this reading. */
+  tracer?: Tracer;
+  /** How many describe/health reads run at once (default: the engine's concurrency). */
+  concurrency?: number;
+}
+
+/** `describe` and `health` of one found resource, both reads, side by side. */
+async function readDetails(
+  resource: AnyResource,
+  ctx: ResourceContext,
+  observation: Observation,
+): Promise<Reading> {
+  const actual = observation.actual;
+  if (!actual) return {};
+  const reading: Reading = {};
+  const failures: string[] = [];
+  const [detail, health] = await Promise.allSettled([
+    Promise.resolve().then(() => resource.describe?.(ctx, actual)),
+    Promise.resolve().then(() => resource.health?.(ctx, actual)),
+  ]);
+  if (detail.status === 'fulfilled') {
+    if (detail.value) reading.detail = detail.value;
+  } else failures.push(describeFailure('describing', resource.title, detail.reason).message);
+  if (health.status === 'fulfilled') {
+    if (health.value) reading.health = health.value;
+  } else failures.push(describeFailure('checking the health of', resource.title, health.reason).message);
+  if (failures.length > 0) reading.error = failures.join('; ');
+  return reading;
+}
+
+/**
+ * Read the whole stack without changing anything: the engine's read-only walk (find + diff, the same
+ * as `plan`), and for every resource found its `describe` and `health`. Those reads start as soon as
+ * the resource is found and run beside the walk (bounded), so that a slow health read never holds
+ * back the lookup of the resources that depend on it.
+ */
+export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}): Promise<StatusReport> {
+  const started = Date.now();
+  const time = new Date(started).toISOString();
+  const callsBefore = options.tracer?.records.length ?? 0;
+  const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
+  const byKey = new Map(env.resources.map((r) => [r.key, r]));
+  const limit = pLimit(options.concurrency ?? env.concurrency ?? DEFAULT_CONCURRENCY);
+  const readings = new Map<string, Promise<Reading>>();
+
+  const observations = await observe(readOnlyEnv, {
+    onObserved(observation, ctx) {
+      const resource = byKey.get(observation.key);
+      if (!resource || !ctx || !observation.actual || observation.error) return;
+      readings.set(
+        observation.key,
+        limit(() => readDetails(resource, ctx, observation)),
+      );
+    },
+  });
+
+  const rows: StatusRow[] = [];
+  for (const observation of observations) {
+    const reading = (await readings.get(observation.key)) ?? {};
+    rows.push(toRow(observation, reading, byKey.get(observation.key)?.readOnly ?? false));
+  }
+  const records = options.tracer?.records.slice(callsBefore);
+  const stateFile = { path: env.store.path, exists: env.store.exists };
+  const summary = summarize(rows, {
+    config: env.config,
+    names: env.names,
+    stateFile,
+    outputs: new Map(observations.map((o) => [o.key, o.outputs])),
+    readOnlyKeys: new Set(env.resources.filter((r) => r.readOnly).map((r) => r.key)),
+  });
+  return {
+    stack: env.config.stack,
+    time,
+    durationMs: Date.now() - started,
+    stateFile,
+    rows,
+    summary,
+    awsCalls: records
+      ? { total: records.length, changing: records.filter((r) => !isReadOnlyOperation(r.operation)).length }
+      : null,
+  };
+}

@@ -1,0 +1,89 @@
+import type { Change, Health } from '../engine/contract.js';
+import type { Observation } from '../engine/observe.js';
+import { shortId } from './short-id.js';
+
+/**
+ * The states of a status row, worst first. `error` is a resource that could not be read (an AWS error,
+ * or a dependency that could not be read): tekamolo cannot say whether it is ok.
+ */
+export const STATUS_STATES = [
+  'error',
+  'missing',
+  'foreign',
+  'drifted',
+  'unhealthy',
+  'pending',
+  'ok',
+] as const;
+export type StatusState = (typeof STATUS_STATES)[number];
+
+/** One resource in `status`: plain data, printed as a table row or as JSON. */
+export interface StatusRow {
+  key: string;
+  title: string;
+  state: StatusState;
+  /** The AWS id (ARN, id or name) of what was found; null when nothing was found. */
+  id: string | null;
+  /** The id cut for a table column. */
+  shortId: string | null;
+  /** The handler's `describe`: what a user needs to know about it. */
+  detail: string | null;
+  /** The handler's `health`: null when the resource has no health read or was not found. */
+  health: Health | null;
+  /** Fields that differ from the config (state `drifted`). */
+  changes: Change[];
+  /** Why: what points elsewhere (`foreign`), or which dependency is missing (`missing`). */
+  reason: string | null;
+  /** What could not be read, and what to do about it. */
+  error: string | null;
+  hint: string | null;
+}
+
+/** What the handler's `describe` and `health` said about a resource that was found. */
+export interface Reading {
+  detail?: string;
+  health?: Health;
+  /** `describe` or `health` failed. */
+  error?: string;
+}
+
+/**
+ * A read-only resource (the hosted zone, the network) that does not exist is reported by the engine as
+ * an error, because `up` cannot create it; in status it is simply missing, with the hint that says
+ * what to do.
+ */
+function missingReadOnly(observation: Observation, readOnly: boolean): boolean {
+  return readOnly && observation.error === `${observation.title} not found`;
+}
+
+/** The state of a row: the worst of existence, sync and health. */
+export function stateOf(observation: Observation, reading: Reading, readOnly = false): StatusState {
+  if (missingReadOnly(observation, readOnly)) return 'missing';
+  if (observation.error || reading.error) return 'error';
+  if (observation.action === 'create') return 'missing';
+  if (observation.action === 'takeover') return 'foreign';
+  if (observation.action === 'update' || observation.action === 'replace') return 'drifted';
+  if (reading.health?.state === 'unhealthy') return 'unhealthy';
+  if (reading.health?.state === 'pending') return 'pending';
+  return 'ok';
+}
+
+/** An observation (find + diff) and a reading (describe + health) → one row. */
+export function toRow(observation: Observation, reading: Reading = {}, readOnly = false): StatusRow {
+  const id = observation.actual?.id ?? null;
+  const error = missingReadOnly(observation, readOnly) ? null : (observation.error ?? reading.error ?? null);
+  return {
+    key: observation.key,
+    title: observation.title,
+    state: stateOf(observation, reading, readOnly),
+    id,
+    shortId: id === null ? null : shortId(id),
+    detail: reading.detail ?? null,
+    health: reading.health ?? null,
+    changes: observation.changes,
+    reason:
+      observation.reason ?? (missingReadOnly(observation, readOnly) ? (observation.error ?? null) : null),
+    error,
+    hint: observation.hint ?? null,
+  };
+}

@@ -1,0 +1,295 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AutoScalingClient, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isReadOnlyOperation, type TraceRecord } from '../../src/aws/trace.js';
+import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+
+/**
+ * `tekamolo status` as a user runs it: the built command line against a local moto_server, before and
+ * after `up`, after changes made behind tekamolo's back, and without the state file.
+ */
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(root, 'bin', 'tekamolo.js');
+const DOMAIN = 'example.com';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface JsonRow {
+  key: string;
+  title: string;
+  state: string;
+  id: string | null;
+  shortId: string | null;
+  detail: string | null;
+  health: { state: string; detail?: string } | null;
+  changes: { field: string; from: unknown; to: unknown; action: string }[];
+  reason: string | null;
+  error: string | null;
+  hint: string | null;
+}
+
+interface JsonDocument {
+  version: number;
+  stack: string;
+  time: string;
+  durationMs: number;
+  stateFile: { path: string; exists: boolean };
+  ok: boolean;
+  rows: JsonRow[];
+  summary: {
+    ok: boolean;
+    counts: Record<string, number>;
+    urls: { site: string[]; api: string; cloudfront: string | null };
+    nextSteps: string[];
+  };
+  awsCalls: { total: number; changing: number } | null;
+}
+
+function tekamolo(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  if (!existsSync(join(root, 'dist', 'cli', 'commands', 'status.js'))) {
+    throw new Error('dist/ has no status command: run `npm run build` before these tests');
+  }
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr }));
+  });
+}
+
+async function readTrace(file: string): Promise<TraceRecord[]> {
+  if (!existsSync(file)) return [];
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as TraceRecord);
+}
+
+function rowsOf(run: Run): JsonRow[] {
+  return (JSON.parse(run.stdout) as JsonDocument).rows;
+}
+
+function states(rows: JsonRow[]): Record<string, string> {
+  return Object.fromEntries(rows.map((r) => [r.key, r.state]));
+}
+
+describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => {
+  let moto: Moto;
+  let dir: string;
+  let config: string;
+  let zoneId: string;
+
+  const clientOptions = (region: string) => ({
+    region,
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const run = (...args: string[]) => tekamolo(['-c', config, ...args], moto.env());
+
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  beforeEach(async () => {
+    await moto.reset();
+    dir = await mkdtemp(join(tmpdir(), 'tekamolo-status-'));
+    config = join(dir, 'tekamolo.yaml');
+    // The emulator has no CloudFront Functions API: routing off.
+    await writeFile(
+      config,
+      [
+        'stack: st',
+        'region: eu-central-1',
+        `domain: ${DOMAIN}`,
+        'frontend:',
+        '  routing: none',
+        `  bucket: st-site-${Date.now()}`,
+        'backend:',
+        '  scaling: { min: 1, desired: 2, max: 4, cpuTarget: 50 }',
+        'waits:',
+        '  pollSeconds: 0.05',
+        '',
+      ].join('\n'),
+    );
+    const route53 = new Route53Client(clientOptions('us-east-1'));
+    const zone = await route53.send(
+      new CreateHostedZoneCommand({ Name: DOMAIN, CallerReference: `status-${Date.now()}` }),
+    );
+    route53.destroy();
+    zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  });
+
+  const up = async () => {
+    const result = await run('--yes', 'up');
+    expect(result.code, result.stderr).toBe(0);
+  };
+
+  it('before up: every resource of the stack is missing and --exit-code exits 3', async () => {
+    const trace = join(dir, 'trace.jsonl');
+    const result = await run('--trace', trace, 'status', '--exit-code');
+    expect(result.code, result.stderr).toBe(3);
+    const lines = result.stdout.split('\n');
+    for (const key of ['certificate.cdn', 'bucket', 'loadBalancer', 'distribution', 'dnsAlias']) {
+      expect(lines.find((l) => l.trimStart().startsWith(`${key} `))).toMatch(/\bmissing\b/);
+    }
+    expect(result.stdout).toContain('no state file at');
+    expect(result.stdout).toContain('nothing of stack st exists yet: run `tekamolo up`');
+
+    const json = await run('--json', 'status');
+    expect(json.code).toBe(0);
+    const rows = rowsOf(json);
+    const notLookedUp = rows.filter((r) => r.key !== 'zone' && r.key !== 'network');
+    expect(notLookedUp.length).toBeGreaterThan(10);
+    expect(notLookedUp.every((r) => r.state === 'missing' && r.id === null)).toBe(true);
+    expect(states(rows)).toMatchObject({ zone: 'ok', network: 'ok' });
+
+    const calls = await readTrace(trace);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+  });
+
+  it('after up: every row ok, exit 0, one JSON document, and not one changing call', async () => {
+    await up();
+    const trace = join(dir, 'status-trace.jsonl');
+    const result = await run('--trace', trace, 'status', '--exit-code');
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toContain('all ok: 19 ok');
+    expect(result.stdout).toContain(`https://${DOMAIN}/api/ (API)`);
+    const calls = await readTrace(trace);
+    expect(calls.length).toBeGreaterThan(19);
+    expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+
+    const json = await run('--json', 'status', '--exit-code');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as JsonDocument;
+    expect(Object.keys(doc).sort()).toEqual(
+      ['awsCalls', 'durationMs', 'ok', 'rows', 'stack', 'stateFile', 'summary', 'time', 'version'].sort(),
+    );
+    expect(doc).toMatchObject({ version: 1, stack: 'st', ok: true, stateFile: { exists: true } });
+    expect(Number.isNaN(Date.parse(doc.time))).toBe(false);
+    expect(doc.awsCalls?.changing).toBe(0);
+    expect(doc.summary.urls).toEqual({
+      site: [`https://${DOMAIN}/`, `https://www.${DOMAIN}/`],
+      api: `https://${DOMAIN}/api/`,
+      cloudfront: expect.stringMatching(/^https:\/\/\w+\.cloudfront\.net\/$/),
+    });
+    expect(doc.summary.counts).toEqual({
+      error: 0,
+      missing: 0,
+      foreign: 0,
+      drifted: 0,
+      unhealthy: 0,
+      pending: 0,
+      ok: 19,
+    });
+    expect(doc.summary.nextSteps).toEqual([]);
+    const rowKeys = [
+      'key',
+      'title',
+      'state',
+      'id',
+      'shortId',
+      'detail',
+      'health',
+      'changes',
+      'reason',
+      'error',
+      'hint',
+    ];
+    for (const row of doc.rows) {
+      expect(Object.keys(row).sort()).toEqual([...rowKeys].sort());
+      expect(row.state).toBe('ok');
+      expect(typeof row.id).toBe('string');
+    }
+    const byKey = new Map(doc.rows.map((r) => [r.key, r]));
+    expect(byKey.get('certificate.cdn')?.detail).toMatch(/^ISSUED, expires \d{4}-\d\d-\d\d/);
+    expect(byKey.get('targetGroup')?.detail).toMatch(/2\/2 targets healthy/);
+    expect(byKey.get('autoScalingGroup')?.detail).toMatch(/desired 2 .*2 InService/);
+    expect(byKey.get('elasticIp')?.detail).toMatch(/→ i-\w+ \(running\)/);
+    expect(byKey.get('distribution')?.detail).toMatch(/^Deployed, \w+\.cloudfront\.net/);
+    expect(byKey.get('bucket')?.detail).toMatch(/^0 objects/);
+  });
+
+  it('shows an alias record deleted and an ASG resized behind its back, with and without the state file', async () => {
+    await up();
+    const route53 = new Route53Client(clientOptions('us-east-1'));
+    const records = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+    const apexA = records.ResourceRecordSets?.find((r) => r.Name === `${DOMAIN}.` && r.Type === 'A');
+    expect(apexA?.AliasTarget).toBeDefined();
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: apexA }] },
+      }),
+    );
+    route53.destroy();
+    const autoscaling = new AutoScalingClient(clientOptions('eu-central-1'));
+    await autoscaling.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'st-backend', MinSize: 2, MaxSize: 6 }),
+    );
+    autoscaling.destroy();
+
+    const expectDrift = (run: Run) => {
+      expect(run.code, run.stderr).toBe(3);
+      const rows = rowsOf(run);
+      const byKey = new Map(rows.map((r) => [r.key, r]));
+      expect(byKey.get('dnsAlias')?.state).toBe('drifted');
+      expect(byKey.get('dnsAlias')?.changes.map((c) => c.field)).toEqual([`${DOMAIN} A`]);
+      expect(byKey.get('autoScalingGroup')?.state).toBe('drifted');
+      expect(byKey.get('autoScalingGroup')?.changes.map((c) => [c.field, c.from, c.to])).toEqual([
+        ['min', 2, 1],
+        ['max', 6, 4],
+      ]);
+      const others = rows.filter((r) => r.key !== 'dnsAlias' && r.key !== 'autoScalingGroup');
+      expect(others.filter((r) => r.state !== 'ok').map((r) => [r.key, r.state])).toEqual([]);
+      return rows;
+    };
+
+    const withState = await run('--json', 'status', '--exit-code');
+    const rowsWithState = expectDrift(withState);
+    const human = await run('status', '--exit-code');
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(/dnsAlias\s+drifted/);
+    expect(human.stdout).toContain(`${DOMAIN} A: `);
+    expect(human.stdout).toContain('min: 2 → 1');
+    expect(human.stdout).toContain('`tekamolo up` puts them back');
+
+    await rm(join(dir, '.tekamolo'), { recursive: true, force: true });
+    const withoutState = await run('--json', 'status', '--exit-code');
+    const rowsWithoutState = expectDrift(withoutState);
+    expect((JSON.parse(withoutState.stdout) as JsonDocument).stateFile.exists).toBe(false);
+    expect(rowsWithoutState.map((r) => [r.key, r.id, r.state])).toEqual(
+      rowsWithState.map((r) => [r.key, r.id, r.state]),
+    );
+    const note = await run('status');
+    expect(note.stdout).toContain('`tekamolo up` adopts what was found');
+    expect(existsSync(join(dir, '.tekamolo', 'state.json'))).toBe(false);
+  });
+});
