@@ -86,7 +86,9 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
         action = actual.foreign ? 'takeover' : actionOf(changes);
       }
       throwIfAborted(env.signal);
-      emit(env, { type: 'resource-started', key, title: resource.title, action });
+      // A lookup (hosted zone, network) is only ever checked, whatever it finds.
+      const shown: PlanAction = resource.readOnly ? 'noop' : action;
+      emit(env, { type: 'resource-started', key, title: resource.title, action: shown });
       let result: Actual;
       if (!actual) {
         // A read-only resource's create only throws the UserError that says what to do.

@@ -22,6 +22,8 @@ export interface Observation {
   /** The resource could not be read (or a read-only resource is missing): what and why. */
   error?: string;
   hint?: string;
+  /** The error is bad input (a UserError: a missing hosted zone), or follows from one. */
+  badInput?: boolean;
 }
 
 export interface ObserveHooks {
@@ -60,7 +62,13 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
     for (const dep of graph.deps.get(resource.key) ?? []) {
       const d = observed.get(dep);
       if (d?.error) {
-        return [{ ...base, action: 'noop', error: `not checked: ${dep} could not be read` }, undefined];
+        const blocked: Observation = {
+          ...base,
+          action: 'noop',
+          error: `not checked: ${dep} could not be read`,
+        };
+        if (d.badInput) blocked.badInput = true;
+        return [blocked, undefined];
       }
       if (d?.action === 'create')
         return [{ ...base, action: 'create', reason: `${dep} will be created` }, undefined];
@@ -93,6 +101,7 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
       const failure = describeFailure(step, resource.title, error);
       const observation: Observation = { ...base, action: 'noop', error: failure.message };
       if (failure.hint) observation.hint = failure.hint;
+      if (failure.userError) observation.badInput = true;
       return [observation, ctx];
     }
   };

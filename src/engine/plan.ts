@@ -13,6 +13,8 @@ export interface PlanEntry {
   reason?: string;
   error?: string;
   hint?: string;
+  /** The error is bad input (a missing hosted zone) or follows from one: `plan` exits 2, not 1. */
+  badInput?: boolean;
 }
 
 export interface PlanSummary {
@@ -52,6 +54,12 @@ export function planChanges(plan: Plan): boolean {
   return s.create + s.update + s.replace + s.takeover > 0;
 }
 
+/** Whether every resource that could not be checked failed on bad input (exit 2 rather than 1). */
+export function onlyBadInput(plan: Plan): boolean {
+  const errors = plan.resources.filter((r) => r.error);
+  return errors.length > 0 && errors.every((r) => r.badInput);
+}
+
 /** What `up` would do: observe, as plain data. */
 export async function plan(env: EngineEnv): Promise<Plan> {
   const observations = await observe(env);
@@ -61,6 +69,7 @@ export async function plan(env: EngineEnv): Promise<Plan> {
     if (o.reason) entry.reason = o.reason;
     if (o.error) entry.error = o.error;
     if (o.hint) entry.hint = o.hint;
+    if (o.badInput) entry.badInput = true;
     return entry;
   });
   return { stack: env.config.stack, resources, summary: summarize(resources) };

@@ -1,5 +1,5 @@
 import { discoverForDestroy } from '../../engine/destroy.js';
-import { plan, planChanges } from '../../engine/plan.js';
+import { onlyBadInput, plan, planChanges } from '../../engine/plan.js';
 import { ExitCode } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
@@ -21,7 +21,7 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
     }
     const result = await plan(env);
     process.stdout.write(globals.json ? planJson(result) : renderPlan(result, c, globals.verbose));
-    if (result.summary.errors) return ExitCode.failure;
+    if (result.summary.errors) return onlyBadInput(result) ? ExitCode.badInput : ExitCode.failure;
     return options.exitCode && planChanges(result) ? ExitCode.differs : ExitCode.ok;
   } finally {
     await session.close();

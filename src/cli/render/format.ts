@@ -81,6 +81,8 @@ export function describeEvent(event: EngineEvent, c: Colors, verbose: boolean): 
     case 'resource-failed':
       return `${c.red('✗')} ${event.key}: ${event.error}${event.hint ? `\n    → ${event.hint}` : ''}`;
     case 'resource-skipped':
+      // A chain of skips after one failure says the same thing many times: the first link is enough.
+      if (!verbose && / was skipped$/.test(event.reason)) return undefined;
       return `${c.yellow('-')} ${event.key}: skipped (${event.reason})`;
     case 'resource-health':
       return `${event.key}: ${event.health.state}${'detail' in event.health && event.health.detail ? ` ${event.health.detail}` : ''}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import { observe } from '../../../src/engine/observe.js';
-import { plan, planChanges, summaryLine } from '../../../src/engine/plan.js';
+import { onlyBadInput, plan, planChanges, summaryLine } from '../../../src/engine/plan.js';
 import { UserError } from '../../../src/errors.js';
 import { FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
 
@@ -97,6 +97,8 @@ describe('observe and plan', () => {
     const result = await plan(env);
     expect(result.summary.errors).toBe(2);
     expect(summaryLine(result.summary)).toContain('2 could not be checked');
+    // A plain Error from AWS is a failure while working, not bad input.
+    expect(onlyBadInput(result)).toBe(false);
   });
 
   it('keeps the hint of a UserError from find', async () => {
@@ -112,6 +114,26 @@ describe('observe and plan', () => {
       error: 'reading fake bucket: bucket name taken',
       hint: 'set frontend.bucket',
     });
+  });
+
+  it('exits as bad input when a missing lookup is a UserError, and its dependents follow', async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([
+      fakeResource(cloud, {
+        key: 'zone',
+        readOnly: true,
+        fail: { find: new UserError('no hosted zone for example.com') },
+      }),
+      fakeResource(cloud, { key: 'record', dependsOn: ['zone'] }),
+      fakeResource(cloud, { key: 'bucket' }),
+    ]);
+    const result = await plan(env);
+    expect(result.resources.map((r) => [r.key, r.badInput])).toEqual([
+      ['zone', true],
+      ['record', true],
+      ['bucket', undefined],
+    ]);
+    expect(onlyBadInput(result)).toBe(true);
   });
 
   it('never writes the state file, even when a handler records', async () => {
