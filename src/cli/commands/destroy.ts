@@ -1,5 +1,5 @@
 import { destroy, discoverForDestroy } from '../../engine/destroy.js';
-import { UserError } from '../../errors.js';
+import { InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, DestroyOptions } from '../options.js';
 import { colors } from '../render/colors.js';
@@ -24,6 +24,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
     };
     const env = engineEnv(session, stack, runOptions);
     const found = await discoverForDestroy(env, { describe: true });
+    if (session.signal.aborted) throw new InterruptedError('interrupted: nothing was deleted');
     const c = colors(globals.color && Boolean(process.stderr.isTTY));
     session.renderer.note(renderDestroyPlan(found, c).trimEnd());
     if (found.summary.delete > 0 && !globals.yes) {
@@ -37,6 +38,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
         `Type the stack name (${name}) to delete ${found.summary.delete} resources: `,
         session.signal,
       );
+      if (session.signal.aborted) throw new InterruptedError('interrupted: nothing was deleted');
       if (answer !== name) throw new UserError(`"${answer}" is not ${name}: nothing was deleted`);
       // The user confirmed the whole deletion (the bucket's content included): ask nothing more.
       env.options = { ...runOptions, yes: true };

@@ -1,6 +1,6 @@
 import { discoverForDestroy } from '../../engine/destroy.js';
 import { onlyBadInput, plan, planChanges } from '../../engine/plan.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, InterruptedError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
 import { colors } from '../render/colors.js';
@@ -15,11 +15,13 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
     const c = colors(globals.color && Boolean(process.stdout.isTTY));
     if (options.destroy) {
       const found = await discoverForDestroy(env, { describe: true });
+      if (session.signal.aborted) throw new InterruptedError();
       process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c));
       if (found.summary.errors) return ExitCode.failure;
       return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
     }
     const result = await plan(env);
+    if (session.signal.aborted) throw new InterruptedError();
     process.stdout.write(globals.json ? planJson(result) : renderPlan(result, c, globals.verbose));
     if (result.summary.errors) return onlyBadInput(result) ? ExitCode.badInput : ExitCode.failure;
     return options.exitCode && planChanges(result) ? ExitCode.differs : ExitCode.ok;

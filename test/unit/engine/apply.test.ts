@@ -21,9 +21,13 @@ describe('apply', () => {
     expect(result.ok).toBe(true);
     const [a] = cloud.callsOf('create', 'a');
     const [b] = cloud.callsOf('create', 'b');
-    // Overlap: each started before the other ended.
+    // Overlap: each started before the other ended, in the calls and in the events.
     expect(a!.at).toBeLessThan(b!.end!);
     expect(b!.at).toBeLessThan(a!.end!);
+    const time = (type: 'resource-started' | 'resource-done', key: string) =>
+      Date.parse(env.events.find((e) => e.type === type && 'key' in e && e.key === key)!.time);
+    expect(time('resource-started', 'a')).toBeLessThan(time('resource-done', 'b'));
+    expect(time('resource-started', 'b')).toBeLessThan(time('resource-done', 'a'));
   });
 
   it('starts a resource only after its dependencies, and hands it their outputs', async () => {
