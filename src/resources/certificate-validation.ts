@@ -24,6 +24,7 @@ import {
   bareZoneId,
   changeRecords,
   deleteRecords,
+  deletion,
   type RecordSpec,
   recordMatches,
   recordsAt,
@@ -153,17 +154,41 @@ function statusLine(certificates: CertificateStatus[]): string {
   return certificates.map((c) => `${c.key} ${c.status}`).join(', ');
 }
 
+/**
+ * Records tekamolo wrote earlier for names no certificate has any more (a replaced certificate),
+ * still holding exactly what was written: removed in the same batch as the new ones are written.
+ */
+async function retiredRecords(
+  ctx: ResourceContext,
+  zoneId: string,
+  records: ValidationRecord[],
+): Promise<ResourceRecordSet[]> {
+  if (ctx.saved.zoneId !== undefined && ctx.saved.zoneId !== zoneId) return [];
+  const gone = savedRecords(ctx).filter(
+    (old) => !records.some((r) => r.name === old.name && r.type === old.type),
+  );
+  const sets: ResourceRecordSet[] = [];
+  for (const old of gone) {
+    const set = (await recordsAt(ctx.aws.route53(), zoneId, old.name)).find((s) =>
+      recordMatches(s, spec(old)),
+    );
+    if (set) sets.push(set);
+  }
+  return sets;
+}
+
 async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): Promise<ActualValidation> {
   let records = desired.records;
   if (desired.unpublishedFor.length > 0) {
     const reads = await readPublished(ctx, desired.certificates);
     records = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
   }
+  const retired = await retiredRecords(ctx, desired.zoneId, records);
   ctx.progress(`writing ${records.length} validation record(s) to Route 53`);
   await changeRecords(
     ctx.aws.route53(),
     desired.zoneId,
-    records.map((r) => upsert(spec(r))),
+    [...retired.map(deletion), ...records.map((r) => upsert(spec(r)))],
     `tekamolo ${ctx.config.stack}: ACM DNS validation`,
   );
   await ctx.record({ zoneId: desired.zoneId, records });

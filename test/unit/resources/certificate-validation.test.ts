@@ -285,6 +285,28 @@ describe('certificate validation', () => {
     expect(await certificateValidation.find(unknown)).toBeUndefined();
   });
 
+  it('an update removes the records of names no certificate has any more, in the same batch', async () => {
+    const old = { name: '_a9.old.example.com', type: 'CNAME', value: '_v9.acm-validations.aws' };
+    zone.sets.push({
+      Name: '_a9.old.example.com.',
+      Type: 'CNAME',
+      TTL: 300,
+      ResourceRecords: [{ Value: old.value }],
+    });
+    const ctx = ctxWith({ saved: { zoneId: 'ZONE1', records: [old] } });
+    const desired = await certificateValidation.desired(ctx);
+    const found = (await certificateValidation.find(ctx))!;
+    await certificateValidation.update(ctx, desired, found, certificateValidation.diff(desired, found));
+    expect(zone.batches).toHaveLength(1);
+    expect(zone.batches[0]?.map((c) => `${c.Action} ${c.ResourceRecordSet?.Name}`)).toEqual([
+      'DELETE _a9.old.example.com.',
+      'UPSERT _a1.example.com',
+      'UPSERT _a2.www.example.com',
+      'UPSERT _a3.origin.example.com',
+    ]);
+    expect(ctx.recorded.records).not.toContainEqual(old);
+  });
+
   it('delete removes only the records with exactly the value tekamolo wrote', async () => {
     const ctx = ctxWith();
     await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
