@@ -79,9 +79,10 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
       `the state file ${input.stateFile.path} is missing: these resources were found by name and tag; \`tekamolo up\` adopts them into a new state file`,
     );
   }
-  const readOnlyMissing = missing.filter((r) => r.hint);
-  for (const row of readOnlyMissing) steps.push(`${row.key} is missing: ${row.hint}`);
-  const creatable = missing.filter((r) => !r.hint);
+  const lookedUpOnly = missing.filter((r) => input.readOnlyKeys.has(r.key));
+  for (const row of lookedUpOnly)
+    steps.push(`${row.key} is missing: ${row.hint ?? row.reason ?? 'not found'}`);
+  const creatable = missing.filter((r) => !input.readOnlyKeys.has(r.key));
   if (creatable.length > 0) {
     const all = found.every((r) => input.readOnlyKeys.has(r.key));
     steps.push(

@@ -49,11 +49,13 @@ export interface Reading {
 
 /**
  * A read-only resource (the hosted zone, the network) that does not exist is reported by the engine as
- * an error, because `up` cannot create it; in status it is simply missing, with the hint that says
- * what to do.
+ * an error, because `up` cannot create it: the engine calls its `create`, which throws the UserError
+ * that says what to do ("looking up <title>: …"). In status it is simply missing, with that hint.
  */
 function missingReadOnly(observation: Observation, readOnly: boolean): boolean {
-  return readOnly && observation.error === `${observation.title} not found`;
+  const error = observation.error;
+  if (!readOnly || !error) return false;
+  return error === `${observation.title} not found` || error.startsWith(`looking up ${observation.title}:`);
 }
 
 /** The state of a row: the worst of existence, sync and health. */
@@ -66,6 +68,19 @@ export function stateOf(observation: Observation, reading: Reading, readOnly = f
   if (reading.health?.state === 'unhealthy') return 'unhealthy';
   if (reading.health?.state === 'pending') return 'pending';
   return 'ok';
+}
+
+/**
+ * Why a row is missing without being looked up: the engine does not look for the dependents of a
+ * resource that `up` would create ("bucket will be created"); for status that dependency is missing.
+ */
+function reasonOf(observation: Observation, readOnly: boolean): string | null {
+  if (missingReadOnly(observation, readOnly)) return observation.error ?? null;
+  const reason = observation.reason;
+  if (reason === undefined) return null;
+  if (observation.action !== 'create') return reason;
+  const dependency = /^(\S+) will be created$/.exec(reason)?.[1];
+  return dependency ? `not looked up: ${dependency} is missing` : reason;
 }
 
 /** An observation (find + diff) and a reading (describe + health) → one row. */
@@ -81,8 +96,7 @@ export function toRow(observation: Observation, reading: Reading = {}, readOnly 
     detail: reading.detail ?? null,
     health: reading.health ?? null,
     changes: observation.changes,
-    reason:
-      observation.reason ?? (missingReadOnly(observation, readOnly) ? (observation.error ?? null) : null),
+    reason: reasonOf(observation, readOnly),
     error,
     hint: observation.hint ?? null,
   };

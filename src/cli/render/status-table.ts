@@ -38,8 +38,7 @@ function explain(row: StatusRow, verbose: boolean): string[] {
 
 function firstLine(row: StatusRow): string {
   if (row.detail) return row.detail;
-  if (row.state === 'missing' && row.hint) return 'not found';
-  if (row.state === 'missing') return row.reason ? `not looked up (${row.reason})` : 'does not exist';
+  if (row.state === 'missing') return row.reason ?? 'does not exist';
   return '';
 }
 
