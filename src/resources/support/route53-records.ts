@@ -15,10 +15,10 @@ import { UserError } from '../../errors.js';
  * records. Records carry no tags: a record is ours when it holds exactly the value tekamolo writes.
  */
 
-/** CloudFront's fixed hosted zone id for alias records (the same in every partition region). */
+/** The hosted zone id every alias to a CloudFront distribution uses (commercial partition). */
 export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
 
-/** More record sets than this at one name means routing policies we do not manage. */
+/** One page holds every record type at one name; sets past it are routing-policy variants we do not manage. */
 const MAX_SETS_AT_ONE_NAME = 20;
 
 /**
@@ -68,17 +68,6 @@ export async function recordsAt(
     }),
   );
   return (response.ResourceRecordSets ?? []).filter((set) => normalizeName(set.Name ?? '') === wanted);
-}
-
-/** The one record set at `name` with `type` (no routing policy), or undefined. */
-export async function findRecord(
-  route53: Route53Client,
-  zoneId: string,
-  name: string,
-  type: RRType,
-): Promise<ResourceRecordSet | undefined> {
-  const sets = await recordsAt(route53, zoneId, name);
-  return sets.find((set) => set.Type === type);
 }
 
 /** "A alias d111.cloudfront.net", "A 192.0.2.1", "CNAME other.example.net". */
