@@ -3,6 +3,7 @@ import {
   type AutoScalingGroup,
   CancelInstanceRefreshCommand,
   CreateAutoScalingGroupCommand,
+  CreateOrUpdateTagsCommand,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
@@ -34,6 +35,8 @@ import type {
   NetworkOutputs,
   TargetGroupOutputs,
 } from './outputs.js';
+import { asQuotaError } from './support/quota.js';
+import { missingTags, tagChange } from './support/tag-drift.js';
 
 export interface AutoScalingGroupDesired {
   name: string;
@@ -47,6 +50,7 @@ export interface AutoScalingGroupDesired {
   healthCheckType: 'ELB';
   healthCheckGracePeriod: number;
   cpuTarget: number;
+  tags: Record<string, string>;
 }
 
 export interface GroupInstance {
@@ -76,6 +80,7 @@ export interface ActualAutoScalingGroup extends Actual {
   /** Set while an instance refresh started by tekamolo is followed. */
   refreshId?: string;
   status?: string;
+  tags?: Record<string, string>;
 }
 
 /** Seconds ELB health checks are ignored after launch: enough for user data to start the app. */
@@ -138,11 +143,12 @@ async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<
     healthCheckGracePeriod: group.HealthCheckGracePeriod,
     cpuTarget: await readCpuTarget(ctx, name),
     instances: instancesOf(group),
+    tags: tagMap(group.Tags),
   };
   if (typeof ctx.saved.desiredCapacity === 'number') actual.appliedDesired = ctx.saved.desiredCapacity;
   if (typeof ctx.saved.refreshId === 'string') actual.refreshId = ctx.saved.refreshId;
   if (group.Status) actual.status = group.Status;
-  if (tagMap(group.Tags)[STACK_TAG] !== ctx.config.stack) {
+  if (actual.tags?.[STACK_TAG] !== ctx.config.stack) {
     actual.foreign = `Auto Scaling group ${name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
   }
   return actual;
@@ -165,8 +171,8 @@ function desiredCapacityChange(desired: AutoScalingGroupDesired, actual: ActualA
   ];
 }
 
-function groupTags(ctx: ResourceContext, name: string) {
-  return Object.entries(ctx.tags).map(([Key, Value]) => ({
+function groupTags(tags: Record<string, string>, name: string) {
+  return Object.entries(tags).map(([Key, Value]) => ({
     Key,
     Value,
     PropagateAtLaunch: true,
@@ -308,6 +314,7 @@ export const autoScalingGroup: Resource<
       healthCheckType: 'ELB',
       healthCheckGracePeriod: HEALTH_CHECK_GRACE_SECONDS,
       cpuTarget: scaling.cpuTarget,
+      tags: ctx.tags,
     };
   },
 
@@ -348,6 +355,7 @@ export const autoScalingGroup: Resource<
       ...fieldChange('healthCheckType', desired.healthCheckType, actual.healthCheckType),
       ...fieldChange('healthCheckGracePeriod', desired.healthCheckGracePeriod, actual.healthCheckGracePeriod),
       ...fieldChange('cpuTarget', desired.cpuTarget, actual.cpuTarget),
+      ...tagChange(desired.tags, actual.tags),
     ];
   },
 
@@ -355,22 +363,26 @@ export const autoScalingGroup: Resource<
     try {
       // CreateAutoScalingGroup has no idempotency token; the name is unique per region, so a retried
       // create meets AlreadyExists and takes the group over when it carries our tag.
-      await ctx.aws.autoscaling().send(
-        new CreateAutoScalingGroupCommand({
-          AutoScalingGroupName: desired.name,
-          LaunchTemplate: {
-            LaunchTemplateId: desired.launchTemplateId,
-            Version: desired.launchTemplateVersion,
-          },
-          MinSize: desired.min,
-          MaxSize: desired.max,
-          DesiredCapacity: desired.desiredCapacity,
-          VPCZoneIdentifier: desired.subnets.join(','),
-          TargetGroupARNs: desired.targetGroupArns,
-          HealthCheckType: desired.healthCheckType,
-          HealthCheckGracePeriod: desired.healthCheckGracePeriod,
-          Tags: groupTags(ctx, desired.name),
-        }),
+      await asQuotaError(
+        'LimitExceeded',
+        'Auto Scaling groups per Region',
+        ctx.aws.autoscaling().send(
+          new CreateAutoScalingGroupCommand({
+            AutoScalingGroupName: desired.name,
+            LaunchTemplate: {
+              LaunchTemplateId: desired.launchTemplateId,
+              Version: desired.launchTemplateVersion,
+            },
+            MinSize: desired.min,
+            MaxSize: desired.max,
+            DesiredCapacity: desired.desiredCapacity,
+            VPCZoneIdentifier: desired.subnets.join(','),
+            TargetGroupARNs: desired.targetGroupArns,
+            HealthCheckType: desired.healthCheckType,
+            HealthCheckGracePeriod: desired.healthCheckGracePeriod,
+            Tags: groupTags(ctx.tags, desired.name),
+          }),
+        ),
       );
     } catch (error) {
       if (!hasErrorName(error, 'AlreadyExists', 'AlreadyExistsFault')) throw error;
@@ -448,6 +460,10 @@ export const autoScalingGroup: Resource<
       }
     }
     if (fields.has('cpuTarget')) await putCpuPolicy(ctx, actual.name, desired.cpuTarget);
+    const tags = missingTags(desired.tags, actual.tags);
+    if (Object.keys(tags).length > 0) {
+      await autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: groupTags(tags, actual.name) }));
+    }
     let refreshId = actual.refreshId;
     if (
       (fields.has('launchTemplateVersion') || fields.has('launchTemplateId')) &&
@@ -462,6 +478,7 @@ export const autoScalingGroup: Resource<
       ...desired,
       id: actual.id,
       desiredCapacity: input.DesiredCapacity ?? actual.desiredCapacity,
+      tags: { ...actual.tags, ...tags },
       appliedDesired: fields.has('desiredCapacity') ? desired.desiredCapacity : actual.appliedDesired,
     };
     if (refreshId) updated.refreshId = refreshId;

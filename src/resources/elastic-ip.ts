@@ -22,6 +22,7 @@ import {
 } from '../engine/contract.js';
 import { WorkError } from '../errors.js';
 import type { AutoScalingGroupOutputs, ElasticIpOutputs } from './outputs.js';
+import { asQuotaError } from './support/quota.js';
 
 export interface ElasticIpDesired {
   groupName: string;
@@ -140,11 +141,15 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
   },
 
   async create(ctx, desired) {
-    const allocated = await ctx.aws.ec2().send(
-      new AllocateAddressCommand({
-        Domain: 'vpc',
-        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tagList(ctx.tags) }],
-      }),
+    const allocated = await asQuotaError(
+      'AddressLimitExceeded',
+      'EC2-VPC Elastic IPs',
+      ctx.aws.ec2().send(
+        new AllocateAddressCommand({
+          Domain: 'vpc',
+          TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: tagList(ctx.tags) }],
+        }),
+      ),
     );
     const allocationId = allocated.AllocationId;
     if (!allocationId) throw new WorkError('AllocateAddress returned no allocation id');

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import {
   CreateLaunchTemplateCommand,
   CreateLaunchTemplateVersionCommand,
+  CreateTagsCommand,
   DeleteLaunchTemplateCommand,
   DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
@@ -29,6 +30,7 @@ import {
 } from '../engine/contract.js';
 import { UserError, WorkError } from '../errors.js';
 import type { LaunchTemplateOutputs, SecurityGroupOutputs } from './outputs.js';
+import { missingTags, tagChange } from './support/tag-drift.js';
 
 /** The fields tekamolo manages in every version; all of them are sent each time. */
 export interface TemplateData {
@@ -50,6 +52,7 @@ export interface TemplateData {
 export interface LaunchTemplateDesired {
   name: string;
   data: TemplateData;
+  tags: Record<string, string>;
 }
 
 export interface ActualLaunchTemplate extends Actual {
@@ -58,6 +61,7 @@ export interface ActualLaunchTemplate extends Actual {
   latestVersion: number;
   /** The default version's data; a field the read left out is undefined (unknown). */
   data: Partial<TemplateData>;
+  tags?: Record<string, string>;
 }
 
 const SSM_PREFIX = 'ssm:';
@@ -198,8 +202,9 @@ async function toActual(ctx: ResourceContext, template: LaunchTemplate): Promise
     defaultVersion: template.DefaultVersionNumber ?? 1,
     latestVersion: template.LatestVersionNumber ?? 1,
     data: fromResponse(versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData),
+    tags: tagMap(template.Tags),
   };
-  if (tagMap(template.Tags)[STACK_TAG] !== ctx.config.stack) {
+  if (actual.tags?.[STACK_TAG] !== ctx.config.stack) {
     actual.foreign = `launch template ${actual.name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
   }
   return actual;
@@ -240,7 +245,7 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
     const encoded = await userData(ctx);
     if (encoded) data.userData = encoded;
     if (ctx.config.backend.keyName) data.keyName = ctx.config.backend.keyName;
-    return { name: ctx.names.launchTemplate, data };
+    return { name: ctx.names.launchTemplate, data, tags: ctx.tags };
   },
 
   async find(ctx) {
@@ -253,7 +258,10 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
 
   diff(desired, actual): Change[] {
     // Every change is a new version of the same template; the Auto Scaling group then rolls it out.
-    return dataChanges(desired.data, actual.data).map((c) => ({ ...c, reason: 'new template version' }));
+    return [
+      ...dataChanges(desired.data, actual.data).map((c) => ({ ...c, reason: 'new template version' })),
+      ...tagChange(desired.tags, actual.tags),
+    ];
   },
 
   async create(ctx, desired) {
@@ -286,11 +294,23 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
     if (!id) throw new WorkError('CreateLaunchTemplate returned no template');
     const version = template?.DefaultVersionNumber ?? 1;
     await ctx.record({ id, name: desired.name, version });
-    return { id, name: desired.name, defaultVersion: version, latestVersion: version, data: desired.data };
+    return {
+      id,
+      name: desired.name,
+      defaultVersion: version,
+      latestVersion: version,
+      data: desired.data,
+      tags: { ...desired.tags },
+    };
   },
 
-  async update(ctx, desired, actual) {
+  async update(ctx, desired, actual, changes) {
     const ec2 = ctx.aws.ec2();
+    const tags = missingTags(desired.tags, actual.tags);
+    if (Object.keys(tags).length > 0) {
+      await ec2.send(new CreateTagsCommand({ Resources: [actual.id], Tags: tagList(tags) }));
+    }
+    if (changes.every((c) => c.field === 'tags')) return { ...actual, tags: { ...actual.tags, ...tags } };
     // The full data every time: a version built from SourceVersion plus a delta would silently keep
     // fields tekamolo means to remove (and some implementations ignore SourceVersion).
     const created = await ec2.send(
@@ -313,6 +333,7 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
       defaultVersion: version,
       latestVersion: Math.max(version, actual.latestVersion),
       data: desired.data,
+      tags: { ...actual.tags, ...tags },
     };
   },
 

@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
@@ -23,6 +24,8 @@ import {
 } from '../engine/contract.js';
 import { WorkError } from '../errors.js';
 import type { LoadBalancerOutputs, NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
+import { asQuotaError } from './support/quota.js';
+import { missingTags, tagChange } from './support/tag-drift.js';
 
 export interface LoadBalancerDesired {
   name: string;
@@ -30,6 +33,7 @@ export interface LoadBalancerDesired {
   ipAddressType: 'ipv4';
   securityGroups: string[];
   subnets: string[];
+  tags: Record<string, string>;
 }
 
 export interface ActualLoadBalancer extends Actual {
@@ -44,6 +48,7 @@ export interface ActualLoadBalancer extends Actual {
   ipAddressType?: string;
   securityGroups?: string[];
   subnets?: string[];
+  tags?: Record<string, string>;
 }
 
 async function describe(
@@ -73,8 +78,9 @@ function toActual(lb: LoadBalancer): ActualLoadBalancer {
 }
 
 async function withOwnership(ctx: ResourceContext, actual: ActualLoadBalancer): Promise<ActualLoadBalancer> {
-  const tags = await ctx.aws.elbv2().send(new DescribeTagsCommand({ ResourceArns: [actual.arn] }));
-  if (tagMap(tags.TagDescriptions?.[0]?.Tags)[STACK_TAG] !== ctx.config.stack) {
+  const described = await ctx.aws.elbv2().send(new DescribeTagsCommand({ ResourceArns: [actual.arn] }));
+  actual.tags = tagMap(described.TagDescriptions?.[0]?.Tags);
+  if (actual.tags[STACK_TAG] !== ctx.config.stack) {
     actual.foreign = `load balancer ${actual.name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
   }
   return actual;
@@ -98,6 +104,7 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
       ipAddressType: 'ipv4',
       securityGroups: [groupId],
       subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
+      tags: ctx.tags,
     };
   },
 
@@ -118,28 +125,33 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
         ? fieldChange('securityGroups', desired.securityGroups, actual.securityGroups)
         : []),
       ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+      ...tagChange(desired.tags, actual.tags),
     ];
   },
 
   async create(ctx, desired) {
     // CreateLoadBalancer is idempotent by name with the same settings: a retried create returns the
     // same ALB rather than a second one.
-    const created = await ctx.aws.elbv2().send(
-      new CreateLoadBalancerCommand({
-        Name: desired.name,
-        Type: 'application',
-        Scheme: desired.scheme,
-        IpAddressType: desired.ipAddressType,
-        SecurityGroups: desired.securityGroups,
-        Subnets: desired.subnets,
-        Tags: tagList(ctx.tags),
-      }),
+    const created = await asQuotaError(
+      'TooManyLoadBalancers',
+      'Application Load Balancers per Region',
+      ctx.aws.elbv2().send(
+        new CreateLoadBalancerCommand({
+          Name: desired.name,
+          Type: 'application',
+          Scheme: desired.scheme,
+          IpAddressType: desired.ipAddressType,
+          SecurityGroups: desired.securityGroups,
+          Subnets: desired.subnets,
+          Tags: tagList(ctx.tags),
+        }),
+      ),
     );
     const lb = created.LoadBalancers?.[0];
     if (!lb?.LoadBalancerArn)
       throw new WorkError(`CreateLoadBalancer returned no load balancer for ${desired.name}`);
     await ctx.record({ arn: lb.LoadBalancerArn, dnsName: lb.DNSName });
-    return toActual(lb);
+    return { ...toActual(lb), tags: { ...ctx.tags } };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -159,8 +171,13 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
         }),
       );
     }
+    const tags = missingTags(desired.tags, actual.tags);
+    if (Object.keys(tags).length > 0) {
+      await elbv2.send(new AddTagsCommand({ ResourceArns: [actual.arn], Tags: tagList(tags) }));
+    }
     return {
       ...actual,
+      tags: { ...actual.tags, ...tags },
       securityGroups: desired.securityGroups,
       subnets: desired.subnets,
       ipAddressType: desired.ipAddressType,
@@ -203,7 +220,7 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
       poll: async () => {
         const lb = await describe(ctx, { LoadBalancerArns: [actual.arn] });
         if (!lb) return { done: false, failed: 'the load balancer disappeared', status: 'gone' };
-        const found = { ...toActual(lb), foreign: actual.foreign };
+        const found: ActualLoadBalancer = { ...toActual(lb), foreign: actual.foreign, tags: actual.tags };
         const state = found.state ?? 'unknown';
         if (state === 'active') return { done: true, status: state, value: found };
         if (state === 'failed') return { done: false, failed: found.stateReason ?? 'failed', status: state };

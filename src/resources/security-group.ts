@@ -1,6 +1,7 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   DeleteSecurityGroupCommand,
   DescribeManagedPrefixListsCommand,
   DescribeNetworkInterfacesCommand,
@@ -24,6 +25,7 @@ import {
 } from '../engine/contract.js';
 import { UserError, WorkError } from '../errors.js';
 import type { NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
+import { missingTags, tagChange } from './support/tag-drift.js';
 
 /** One ingress rule, TCP only: the source is exactly one of cidr, cidrV6, prefixListId, groupId. */
 export interface IngressRule {
@@ -42,6 +44,7 @@ export interface SecurityGroupDesired {
   /** Sorted canonical rule keys ("tcp:443:pl-…"): the unit of reconciliation. */
   ingress: string[];
   rules: IngressRule[];
+  tags: Record<string, string>;
 }
 
 export interface ActualSecurityGroup extends Actual {
@@ -186,12 +189,23 @@ function securityGroupHandler(
   async function addRules(ctx: ResourceContext, groupId: string, keys: string[], rules: IngressRule[]) {
     if (keys.length === 0) return;
     const described = new Map(rules.map((r) => [ruleKey(r), r.description]));
-    await ctx.aws.ec2().send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: keys.map((k) => toPermission(k, described.get(k))),
-      }),
-    );
+    try {
+      await ctx.aws.ec2().send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          IpPermissions: keys.map((k) => toPermission(k, described.get(k))),
+        }),
+      );
+    } catch (error) {
+      if (!hasErrorName(error, 'RulesPerSecurityGroupLimitExceeded')) throw error;
+      // A managed prefix list counts with its maximum size (~55 for CloudFront's) against the
+      // default quota of 60 inbound rules per group.
+      throw new UserError(
+        `security group ${groupId} reached the quota "Inbound or outbound rules per security group"`,
+        'request a higher quota in Service Quotas (Amazon VPC), remove rules added by hand, or set ' +
+          'cdn.albOpenToInternet: true to use two CIDR rules instead of the CloudFront prefix list',
+      );
+    }
   }
 
   return {
@@ -207,6 +221,7 @@ function securityGroupHandler(
         vpcId: vpcIdOf(ctx) ?? UNKNOWN,
         ingress: [...new Set(rules.map(ruleKey))].sort(),
         rules,
+        tags: ctx.tags,
       };
     },
 
@@ -252,6 +267,7 @@ function securityGroupHandler(
         change.reason = parts.join('; ');
         changes.push(change);
       }
+      changes.push(...tagChange(desired.tags, actual.tags));
       return changes;
     },
 
@@ -271,6 +287,12 @@ function securityGroupHandler(
         );
         groupId = created.GroupId ?? '';
       } catch (error) {
+        if (hasErrorName(error, 'SecurityGroupLimitExceeded')) {
+          throw new UserError(
+            `no room for security group ${desired.name}: the VPC reached its security group quota`,
+            'delete unused security groups or request a higher quota "VPC security groups per Region" in Service Quotas',
+          );
+        }
         if (!hasErrorName(error, 'InvalidGroup.Duplicate')) throw error;
         const existing = await findByName(ctx);
         if (!existing) throw error;
@@ -301,6 +323,10 @@ function securityGroupHandler(
     },
 
     async update(ctx, desired, actual) {
+      const tags = missingTags(desired.tags, actual.tags);
+      if (Object.keys(tags).length > 0) {
+        await ctx.aws.ec2().send(new CreateTagsCommand({ Resources: [actual.id], Tags: tagList(tags) }));
+      }
       const missing = desired.ingress.filter((k) => !actual.ingress.includes(k));
       const extra = actual.ingress.filter((k) => !desired.ingress.includes(k));
       // Add first, then revoke: a changed source never leaves the port closed in between.
@@ -314,7 +340,7 @@ function securityGroupHandler(
           }),
         );
       }
-      return { ...actual, ingress: desired.ingress };
+      return { ...actual, ingress: desired.ingress, tags: { ...actual.tags, ...tags } };
     },
 
     async delete(ctx, actual) {

@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeTagsCommand,
@@ -21,6 +22,8 @@ import {
   UNKNOWN,
 } from '../engine/contract.js';
 import type { NetworkOutputs, TargetGroupOutputs } from './outputs.js';
+import { asQuotaError } from './support/quota.js';
+import { missingTags, tagChange } from './support/tag-drift.js';
 
 export interface TargetGroupDesired {
   name: string;
@@ -29,6 +32,7 @@ export interface TargetGroupDesired {
   vpcId: string;
   healthCheckPath: string;
   healthCheckMatcher: string;
+  tags: Record<string, string>;
 }
 
 export interface ActualTargetGroup extends Actual {
@@ -39,6 +43,7 @@ export interface ActualTargetGroup extends Actual {
   vpcId?: string;
   healthCheckPath?: string;
   healthCheckMatcher?: string;
+  tags?: Record<string, string>;
 }
 
 /** Health check answers that count as healthy: a redirect still proves the process is up. */
@@ -64,8 +69,9 @@ async function toActual(ctx: ResourceContext, group: TargetGroup): Promise<Actua
     healthCheckPath: group.HealthCheckPath,
     healthCheckMatcher: group.Matcher?.HttpCode,
   };
-  const tags = await ctx.aws.elbv2().send(new DescribeTagsCommand({ ResourceArns: [arn] }));
-  if (tagMap(tags.TagDescriptions?.[0]?.Tags)[STACK_TAG] !== ctx.config.stack) {
+  const described = await ctx.aws.elbv2().send(new DescribeTagsCommand({ ResourceArns: [arn] }));
+  actual.tags = tagMap(described.TagDescriptions?.[0]?.Tags);
+  if (actual.tags[STACK_TAG] !== ctx.config.stack) {
     actual.foreign = `target group ${actual.name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
   }
   return actual;
@@ -86,6 +92,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
       vpcId,
       healthCheckPath: ctx.config.backend.healthCheckPath,
       healthCheckMatcher: MATCHER,
+      tags: ctx.tags,
     };
   },
 
@@ -109,42 +116,55 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
         : fieldChange('vpcId', desired.vpcId, actual.vpcId, 'replace', replaceReason)),
       ...fieldChange('healthCheckPath', desired.healthCheckPath, actual.healthCheckPath),
       ...fieldChange('healthCheckMatcher', desired.healthCheckMatcher, actual.healthCheckMatcher),
+      ...tagChange(desired.tags, actual.tags),
     ];
   },
 
   async create(ctx, desired) {
     // CreateTargetGroup is idempotent by name with the same settings: a retry after a crash returns
     // the same ARN.
-    const created = await ctx.aws.elbv2().send(
-      new CreateTargetGroupCommand({
-        Name: desired.name,
-        Protocol: desired.protocol,
-        Port: desired.port,
-        VpcId: desired.vpcId,
-        TargetType: 'instance',
-        HealthCheckProtocol: 'HTTP',
-        HealthCheckPath: desired.healthCheckPath,
-        Matcher: { HttpCode: desired.healthCheckMatcher },
-        Tags: tagList(ctx.tags),
-      }),
+    const created = await asQuotaError(
+      'TooManyTargetGroups',
+      'Target groups per Region',
+      ctx.aws.elbv2().send(
+        new CreateTargetGroupCommand({
+          Name: desired.name,
+          Protocol: desired.protocol,
+          Port: desired.port,
+          VpcId: desired.vpcId,
+          TargetType: 'instance',
+          HealthCheckProtocol: 'HTTP',
+          HealthCheckPath: desired.healthCheckPath,
+          Matcher: { HttpCode: desired.healthCheckMatcher },
+          Tags: tagList(ctx.tags),
+        }),
+      ),
     );
     const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
     await ctx.record({ arn, name: desired.name, port: desired.port });
-    return { id: arn, arn, ...desired };
+    return { id: arn, arn, ...desired, tags: { ...desired.tags } };
   },
 
-  async update(ctx, desired, actual) {
-    await ctx.aws.elbv2().send(
-      new ModifyTargetGroupCommand({
-        TargetGroupArn: actual.arn,
-        HealthCheckPath: desired.healthCheckPath,
-        Matcher: { HttpCode: desired.healthCheckMatcher },
-      }),
-    );
+  async update(ctx, desired, actual, changes) {
+    const fields = new Set(changes.map((c) => c.field));
+    if (fields.has('healthCheckPath') || fields.has('healthCheckMatcher')) {
+      await ctx.aws.elbv2().send(
+        new ModifyTargetGroupCommand({
+          TargetGroupArn: actual.arn,
+          HealthCheckPath: desired.healthCheckPath,
+          Matcher: { HttpCode: desired.healthCheckMatcher },
+        }),
+      );
+    }
+    const tags = missingTags(desired.tags, actual.tags);
+    if (Object.keys(tags).length > 0) {
+      await ctx.aws.elbv2().send(new AddTagsCommand({ ResourceArns: [actual.arn], Tags: tagList(tags) }));
+    }
     return {
       ...actual,
       healthCheckPath: desired.healthCheckPath,
       healthCheckMatcher: desired.healthCheckMatcher,
+      tags: { ...actual.tags, ...tags },
     };
   },
 

@@ -60,7 +60,10 @@ function group(over: Partial<AutoScalingGroup> = {}): AutoScalingGroup {
         ProtectedFromScaleIn: false,
       },
     ],
-    Tags: [{ Key: 'tekamolo:stack', Value: 'demo' }],
+    Tags: [
+      { Key: 'tekamolo:stack', Value: 'demo' },
+      { Key: 'tekamolo:resource', Value: 'autoScalingGroup' },
+    ],
     ...over,
   };
 }
@@ -225,6 +228,7 @@ describe('Auto Scaling group', () => {
       healthCheckType: 'ELB' as const,
       healthCheckGracePeriod: 300,
       cpuTarget: 50,
+      tags: {},
     };
     const actual: ActualAutoScalingGroup = {
       id: 'demo-backend',

@@ -113,6 +113,19 @@ describe('Elastic IP', () => {
     expect((await elasticIp.health!(c, created)).state).toBe('pending');
   });
 
+  it('the Elastic IP quota is a UserError that says what to do', async () => {
+    ec2
+      .on(AllocateAddressCommand)
+      .rejects(awsError('AddressLimitExceeded', 'The maximum number of addresses has been reached.'));
+    const c = ctx();
+    await expect(elasticIp.create(c, await elasticIp.desired(c))).rejects.toMatchObject({
+      name: 'UserError',
+      message: expect.stringContaining('EC2-VPC Elastic IPs'),
+      hint: expect.stringContaining('Service Quotas'),
+    });
+    expect(c.recorded.allocationId).toBeUndefined();
+  });
+
   it('finds by the state id, else by the stack and resource tags', async () => {
     ec2
       .on(DescribeAddressesCommand, { AllocationIds: ['eipalloc-gone'] })

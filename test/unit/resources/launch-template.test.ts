@@ -149,7 +149,10 @@ describe('launch template', () => {
           LaunchTemplateName: 'demo-backend',
           DefaultVersionNumber: 1,
           LatestVersionNumber: 1,
-          Tags: [{ Key: 'tekamolo:stack', Value: 'demo' }],
+          Tags: [
+            { Key: 'tekamolo:stack', Value: 'demo' },
+            { Key: 'tekamolo:resource', Value: 'launchTemplate' },
+          ],
         },
       ],
     });

@@ -58,7 +58,15 @@ describe('load balancer', () => {
   beforeEach(() => {
     elbv2 = mockClient(ElasticLoadBalancingV2Client);
     elbv2.on(DescribeTagsCommand).resolves({
-      TagDescriptions: [{ ResourceArn: ARN, Tags: [{ Key: 'tekamolo:stack', Value: 'demo' }] }],
+      TagDescriptions: [
+        {
+          ResourceArn: ARN,
+          Tags: [
+            { Key: 'tekamolo:stack', Value: 'demo' },
+            { Key: 'tekamolo:resource', Value: 'loadBalancer' },
+          ],
+        },
+      ],
     });
   });
   afterEach(() => {

@@ -187,12 +187,29 @@ describe('security groups', () => {
     ec2
       .on(DescribeSecurityGroupsCommand)
       .resolves({ SecurityGroups: [{ GroupId: 'sg-new', IpPermissions: [] }] });
-    ec2.on(AuthorizeSecurityGroupIngressCommand).rejects(awsError('RulesPerSecurityGroupLimitExceeded'));
+    ec2.on(AuthorizeSecurityGroupIngressCommand).rejects(awsError('InvalidPermission.Malformed'));
     const c = ctx();
-    await expect(instanceSecurityGroup.create(c, await instanceSecurityGroup.desired(c))).rejects.toThrow();
+    await expect(
+      instanceSecurityGroup.create(c, await instanceSecurityGroup.desired(c)),
+    ).rejects.toMatchObject({
+      name: 'InvalidPermission.Malformed',
+    });
     expect(c.recorded.groupId).toBe('sg-new');
     const input = ec2.commandCalls(CreateSecurityGroupCommand)[0]?.args[0].input;
     expect(input?.TagSpecifications?.[0]?.Tags).toContainEqual({ Key: 'tekamolo:stack', Value: 'demo' });
+  });
+
+  it('the rules-per-group quota (the prefix list counts ~55) is a UserError naming the way out', async () => {
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-new' });
+    ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolves({ SecurityGroups: [{ GroupId: 'sg-new', IpPermissions: [] }] });
+    ec2.on(AuthorizeSecurityGroupIngressCommand).rejects(awsError('RulesPerSecurityGroupLimitExceeded'));
+    const c = testContext({ key: 'sg.alb', outputs: OUTPUTS });
+    await expect(albSecurityGroup.create(c, await albSecurityGroup.desired(c))).rejects.toMatchObject({
+      name: 'UserError',
+      hint: expect.stringContaining('cdn.albOpenToInternet'),
+    });
   });
 
   it('a same-named group of someone else on create is a UserError', async () => {

@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeTagsCommand,
@@ -79,6 +80,37 @@ describe('target group', () => {
     const found = await targetGroup.find(ctx({ arn: 'arn:old' }));
     expect(found?.arn).toBe(ARN);
     expect(found?.foreign).toMatch(/no tekamolo:stack/);
+  });
+
+  it('a target group taken over (no stack tag) gets our tags, without other calls', async () => {
+    elbv2.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: [
+        {
+          TargetGroupArn: ARN,
+          TargetGroupName: 'demo-tg-8080',
+          Protocol: 'HTTP',
+          Port: 8080,
+          VpcId: 'vpc-1',
+          HealthCheckPath: '/api/health',
+          Matcher: { HttpCode: '200-399' },
+        },
+      ],
+    });
+    elbv2
+      .on(DescribeTagsCommand)
+      .resolves({ TagDescriptions: [{ ResourceArn: ARN, Tags: [{ Key: 'team', Value: 'x' }] }] });
+    elbv2.on(AddTagsCommand).resolves({});
+    const c = ctx();
+    const found = await targetGroup.find(c);
+    expect(found?.foreign).toBeDefined();
+    const changes = targetGroup.diff(await targetGroup.desired(c), found!);
+    expect(changes.map((ch) => ch.field)).toEqual(['tags']);
+    await targetGroup.update(c, await targetGroup.desired(c), found!, changes);
+    expect(elbv2.commandCalls(AddTagsCommand)[0]?.args[0].input.Tags).toEqual([
+      { Key: 'tekamolo:stack', Value: 'demo' },
+      { Key: 'tekamolo:resource', Value: 'targetGroup' },
+    ]);
+    expect(elbv2.commandCalls(ModifyTargetGroupCommand)).toHaveLength(0);
   });
 
   it('create sends HTTP on the app port with the health check and tags, and records the ARN', async () => {
