@@ -1,41 +1,58 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isMultipart, MultipartEtagHasher, PART_SIZE } from './multipart-etag.js';
 
 /** What a file's bytes look like to S3. */
 export interface Fingerprint {
-  /** MD5 of the whole file, hex: the ETag of a single-part object. */
-  md5: string;
+  /**
+   * MD5 of the whole file, hex: the ETag of a single-part object. Always there for files up to the
+   * part size; for larger ones only when the bucket holds a single-part copy to compare with.
+   */
+  md5?: string;
   /** The ETag after a multipart upload in PART_SIZE parts; only for files larger than PART_SIZE. */
   multipartEtag?: string;
 }
 
-/** 1 MiB reads: few syscalls for big files, one read for most web assets. */
+/** Files up to this size are read in one call into a buffer of their size. */
+const WHOLE_READ_LIMIT = 1024 * 1024;
+/** Larger ones stream in 1 MiB reads: memory stays bounded whatever the file size. */
 const READ_CHUNK = 1024 * 1024;
 
+function changed(path: string, size: number, read: number): Error {
+  return new Error(`${path} changed while it was read (${size} bytes expected, ${read} read)`);
+}
+
 /**
- * Hash a file in one streaming pass. For large files both the plain MD5 and the multipart ETag are
- * computed: the object may have been stored single-part (a CopyObject metadata update, another tool),
- * and either ETag means "same bytes".
+ * Hash a file in one pass: the MD5 for a file that goes up in one PUT, the multipart ETag for a larger
+ * one (plus its plain MD5 with `wholeMd5`: the object may be stored single-part after a CopyObject
+ * metadata update or another tool's upload, and either ETag means "same bytes").
  */
 export async function fingerprintFile(
   path: string,
   size: number,
-  partSize = PART_SIZE,
+  options: { partSize?: number; wholeMd5?: boolean } = {},
 ): Promise<Fingerprint> {
-  const md5 = createHash('md5');
-  const parts = isMultipart(size, partSize) ? new MultipartEtagHasher(partSize) : undefined;
+  const partSize = options.partSize ?? PART_SIZE;
+  if (size <= WHOLE_READ_LIMIT && !isMultipart(size, partSize)) {
+    const data = await readFile(path);
+    if (data.length !== size) throw changed(path, size, data.length);
+    return { md5: createHash('md5').update(data).digest('hex') };
+  }
+  const multipart = isMultipart(size, partSize);
+  const md5 = !multipart || options.wholeMd5 ? createHash('md5') : undefined;
+  const parts = multipart ? new MultipartEtagHasher(partSize) : undefined;
   let read = 0;
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  // `end` one byte past the scanned size: reads are sized to the file, and a file that grew is seen.
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, start: 0, end: size });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    md5.update(chunk);
+    md5?.update(chunk);
     parts?.update(chunk);
     read += chunk.length;
   }
-  if (read !== size) {
-    throw new Error(`${path} changed while it was read (${size} bytes expected, ${read} read)`);
-  }
-  const result: Fingerprint = { md5: md5.digest('hex') };
+  if (read !== size) throw changed(path, size, read);
+  const result: Fingerprint = {};
+  if (md5) result.md5 = md5.digest('hex');
   if (parts) result.multipartEtag = parts.digest();
   return result;
 }
@@ -48,7 +65,12 @@ export function sameContent(fingerprint: Fingerprint, etag: string): boolean {
   );
 }
 
+/** A large file compared with a single-part object (no `-N` in its ETag) needs its plain MD5 too. */
+export function needsWholeMd5(fingerprint: Fingerprint, etag: string): boolean {
+  return fingerprint.md5 === undefined && !etag.includes('-');
+}
+
 /** The ETag S3 will report after tekamolo uploads the file. */
 export function expectedEtag(fingerprint: Fingerprint): string {
-  return fingerprint.multipartEtag ?? fingerprint.md5;
+  return fingerprint.multipartEtag ?? fingerprint.md5 ?? '';
 }

@@ -5,7 +5,7 @@ import { InterruptedError, UserError, WorkError } from '../errors.js';
 import { type CacheRule, cacheControlRules } from './cache-rules.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
-import { expectedEtag, fingerprintFile } from './fingerprint.js';
+import { expectedEtag, fingerprintFile, needsWholeMd5 } from './fingerprint.js';
 import { createInvalidation, waitForInvalidation } from './invalidate.js';
 import { emptyManifest, MANIFEST_KEY, type Manifest, serializeManifest } from './manifest.js';
 import { contentTypeFor } from './mime.js';
@@ -72,6 +72,14 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     dryRun: settings.dryRun,
   });
 
+  // The listing and the manifest are fetched while the folder is scanned and hashed: neither waits for
+  // the other (a listing is the slowest read: one round trip per 1,000 keys, one after the other).
+  const remoteRead = Promise.all([
+    listBucket(s3, target.bucket, signal),
+    readManifest(s3, target.bucket, signal),
+  ]);
+  remoteRead.catch(() => undefined);
+
   const scan = await scanFolder(settings.dir);
   for (const reason of scan.skipped) emit({ type: 'warning', message: `skipped ${reason}` });
   emit({
@@ -81,14 +89,9 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     skipped: scan.skipped,
   });
 
-  // The listing and the manifest are fetched while the files are hashed: neither waits for the other.
-  const remoteRead = Promise.all([
-    listBucket(s3, target.bucket, signal),
-    readManifest(s3, target.bucket, signal),
-  ]);
-  remoteRead.catch(() => undefined);
   const local = await describeFiles(scan.files, settings, signal);
   const [remote, loadedManifest] = await remoteRead;
+  await completeFingerprints(local, remote, settings, signal);
   const manifest = loadedManifest ?? emptyManifest();
 
   const plan = planSync(local, remote, manifest, {
@@ -270,17 +273,45 @@ async function describeFiles(
     { stopOnError: false, signal },
   );
   checkAborted(signal);
-  if (errors.length > 0) {
-    const named = errors
-      .slice(0, NAMED_FAILURES)
-      .map(({ item, error }) => `${item.key} (${(error as Error).message})`);
-    const more = errors.length > NAMED_FAILURES ? ` and ${errors.length - NAMED_FAILURES} more` : '';
-    throw new UserError(
-      `cannot read ${errors.length} file(s) of ${settings.dir}: ${named.join(', ')}${more}`,
-      'nothing was uploaded; fix the permissions or the build, then sync again',
-    );
-  }
+  if (errors.length > 0) throw unreadable(errors, settings.dir);
   return results as LocalObject[];
+}
+
+/**
+ * A large file's plain MD5 is computed only when the bucket holds a single-part object under its key
+ * (after a metadata update by copy, or another tool's upload): most syncs hash big files once.
+ */
+async function completeFingerprints(
+  local: LocalObject[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  settings: SyncSettings,
+  signal?: AbortSignal,
+): Promise<void> {
+  const pending = local.filter((file) => {
+    const existing = remote.get(file.key);
+    return existing !== undefined && needsWholeMd5(file.fingerprint, existing.etag);
+  });
+  const { errors } = await runPool(
+    pending,
+    settings.concurrency,
+    async (file) => {
+      file.fingerprint = await fingerprintFile(file.path, file.size, { wholeMd5: true });
+    },
+    { stopOnError: false, signal },
+  );
+  checkAborted(signal);
+  if (errors.length > 0) throw unreadable(errors, settings.dir);
+}
+
+function unreadable(errors: { item: { key: string }; error: unknown }[], dir: string): UserError {
+  const named = errors
+    .slice(0, NAMED_FAILURES)
+    .map(({ item, error }) => `${item.key} (${(error as Error).message})`);
+  const more = errors.length > NAMED_FAILURES ? ` and ${errors.length - NAMED_FAILURES} more` : '';
+  return new UserError(
+    `cannot read ${errors.length} file(s) of ${dir}: ${named.join(', ')}${more}`,
+    'nothing was uploaded; fix the permissions or the build, then sync again',
+  );
 }
 
 function emitPlan(emit: (event: SyncEventInput) => void, plan: SyncPlan): void {

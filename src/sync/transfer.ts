@@ -37,7 +37,9 @@ export async function uploadFile(
   file: UploadFile,
   options: TransferOptions = {},
 ): Promise<string> {
-  if (isMultipart(file.size)) return uploadInParts(s3, bucket, file, options);
+  if (isMultipart(file.size) || file.fingerprint.md5 === undefined) {
+    return uploadInParts(s3, bucket, file, options);
+  }
   const body = await readFile(file.path);
   const response = await s3.send(
     new PutObjectCommand({

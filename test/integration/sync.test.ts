@@ -279,19 +279,26 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
   it('gives new cache rules to unchanged objects by copy, without uploading their bytes', async () => {
     await buildSite(dir, 2, 2);
     await sync();
-    const rules = [{ match: '*.txt', value: 'public, max-age=60' }];
+    const rules = [
+      { match: '*.txt', value: 'public, max-age=60' },
+      { match: 'media/**', value: 'public, max-age=600' },
+    ];
     const changed = await sync({ cacheRules: rules });
-    expect(changed.summary).toMatchObject({ uploaded: 0, metadataUpdated: 1 });
-    expect(changed.calls('CopyObject')).toBe(1);
+    expect(changed.summary).toMatchObject({ uploaded: 0, metadataUpdated: 2 });
+    expect(changed.calls('CopyObject')).toBe(2);
     expect(changed.calls('UploadPart')).toBe(0);
+    expect(changed.calls('PutObject')).toBe(1); // the manifest
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'robots.txt' }));
     expect(head).toMatchObject({
       CacheControl: 'public, max-age=60',
       ContentType: 'text/plain; charset=utf-8',
     });
+    const video = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'media/intro.mp4' }));
+    expect(video.CacheControl).toBe('public, max-age=600');
+    // The copied 12 MB object may now carry a single-part ETag: still the same bytes, nothing to do.
     const again = await sync({ cacheRules: rules });
-    expect(again.summary).toMatchObject({ uploaded: 0, metadataUpdated: 0 });
-    expect(await invalidationPaths()).toEqual([['/robots.txt']]);
+    expect(again.summary).toMatchObject({ uploaded: 0, metadataUpdated: 0, unchanged: 8 });
+    expect(await invalidationPaths()).toEqual([['/media/intro.mp4', '/robots.txt']]);
   });
 
   it('re-uploads an object another tool changed, with the planned headers, without a HEAD', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectedEtag, fingerprintFile, sameContent } from '../../../src/sync/fingerprint.js';
+import { expectedEtag, fingerprintFile, needsWholeMd5, sameContent } from '../../../src/sync/fingerprint.js';
 import {
   isMultipart,
   MultipartEtagHasher,
@@ -69,7 +69,7 @@ describe('fingerprintFile', () => {
   it('gives the MD5 of a small file and no multipart ETag', async () => {
     const data = randomBytes(4096);
     await writeFile(join(dir, 'a.bin'), data);
-    const fp = await fingerprintFile(join(dir, 'a.bin'), data.length, 8192);
+    const fp = await fingerprintFile(join(dir, 'a.bin'), data.length, { partSize: 8192 });
     expect(fp.md5).toBe(createHash('md5').update(data).digest('hex'));
     expect(fp.multipartEtag).toBeUndefined();
     expect(expectedEtag(fp)).toBe(fp.md5);
@@ -79,14 +79,29 @@ describe('fingerprintFile', () => {
     const data = randomBytes(2.5 * 1024 * 1024);
     await writeFile(join(dir, 'big.bin'), data);
     const partSize = 1024 * 1024 + 7;
-    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, partSize);
+    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, { partSize, wholeMd5: true });
     expect(fp.md5).toBe(createHash('md5').update(data).digest('hex'));
     expect(fp.multipartEtag).toBe(referenceEtag(data, partSize));
     expect(expectedEtag(fp)).toBe(fp.multipartEtag);
-    expect(sameContent(fp, fp.md5)).toBe(true);
+    expect(sameContent(fp, createHash('md5').update(data).digest('hex'))).toBe(true);
     expect(sameContent(fp, referenceEtag(data, partSize))).toBe(true);
     // An object uploaded in other parts has another ETag: uploaded again once.
     expect(sameContent(fp, referenceEtag(data, 1024 * 1024))).toBe(false);
+  });
+
+  it('skips the plain MD5 of a large file unless asked, and says when it is needed', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    await writeFile(join(dir, 'big.bin'), data);
+    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, { partSize: 1024 * 1024 });
+    expect(fp.md5).toBeUndefined();
+    expect(fp.multipartEtag).toBe(referenceEtag(data, 1024 * 1024));
+    expect(needsWholeMd5(fp, createHash('md5').update(data).digest('hex'))).toBe(true);
+    expect(needsWholeMd5(fp, referenceEtag(data, 1024 * 1024))).toBe(false);
+  });
+
+  it('sees a file that grew after the scan, streamed or read whole', async () => {
+    await writeFile(join(dir, 'big.bin'), randomBytes(2 * 1024 * 1024));
+    await expect(fingerprintFile(join(dir, 'big.bin'), 1024 * 1024 + 1)).rejects.toThrow(/changed while/);
   });
 
   it('fails when the file is not the size that was scanned', async () => {
