@@ -51,7 +51,9 @@ function healthStep(row: StatusRow, input: NextStepInput): string {
   if (row.key === 'loadBalancer' && row.state === 'pending') {
     return 'the load balancer is provisioning: this takes a few minutes; run `tekamolo status` again';
   }
-  return `${row.key}: ${detail}${row.state === 'unhealthy' ? '; `tekamolo up` repairs what it owns' : ''}`;
+  // Some details already say what `up` does about it ("…; up re-associates it").
+  const repair = row.state === 'unhealthy' && !/\bup\b/.test(detail);
+  return `${row.key}: ${detail}${repair ? '; `tekamolo up` repairs what it owns' : ''}`;
 }
 
 /**
