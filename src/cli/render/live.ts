@@ -35,7 +35,8 @@ export function liveRenderer(
     if (drawn > 0) out.write(`\x1b[${drawn}A\x1b[0J`);
     drawn = 0;
   };
-  const width = () => Math.max(20, (out.columns ?? 100) - 1);
+  // Some terminals (and pseudo-terminals) report no width: assume a common one.
+  const width = () => Math.max(20, (out.columns || 100) - 1);
   const cut = (text: string) => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
 
   const draw = () => {
