@@ -32,7 +32,7 @@ function explain(row: StatusRow, verbose: boolean): string[] {
   if (row.state === 'foreign' && row.reason) lines.push(row.reason);
   for (const change of row.changes) lines.push(formatChange(change));
   const health = healthDetail(row.health);
-  if (health && health !== row.detail && (row.state !== 'ok' || verbose)) lines.push(health);
+  if (health && health !== row.detail && (row.health?.state !== 'ok' || verbose)) lines.push(health);
   return lines;
 }
 
