@@ -83,12 +83,17 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       let changes: Change[] = [];
       if (actual) {
         changes = resource.diff(desired, actual);
-        action = actual.foreign ? 'takeover' : actionOf(changes);
+        // A lookup (hosted zone, network) is never changed: its diff is only for plan and status.
+        if (resource.readOnly) action = 'noop';
+        else action = actual.foreign ? 'takeover' : actionOf(changes);
       }
       throwIfAborted(env.signal);
-      // A lookup (hosted zone, network) is only ever checked, whatever it finds.
-      const shown: PlanAction = resource.readOnly ? 'noop' : action;
-      emit(env, { type: 'resource-started', key, title: resource.title, action: shown });
+      emit(env, {
+        type: 'resource-started',
+        key,
+        title: resource.title,
+        action: resource.readOnly ? 'noop' : action,
+      });
       let result: Actual;
       if (!actual) {
         // A read-only resource's create only throws the UserError that says what to do.
