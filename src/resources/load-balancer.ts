@@ -8,7 +8,7 @@ import {
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound, orUndefined } from '../aws/errors.js';
+import { hasErrorName, isNotFound, orUndefined } from '../aws/errors.js';
 import { waitFor } from '../aws/waiter.js';
 import {
   type Actual,
@@ -22,7 +22,7 @@ import {
   tagMap,
   UNKNOWN,
 } from '../engine/contract.js';
-import { WorkError } from '../errors.js';
+import { UserError, WorkError } from '../errors.js';
 import type { LoadBalancerOutputs, NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
 import { asQuotaError } from './support/quota.js';
 import { missingTags, tagChange } from './support/tag-drift.js';
@@ -130,24 +130,41 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   },
 
   async create(ctx, desired) {
-    // CreateLoadBalancer is idempotent by name with the same settings: a retried create returns the
-    // same ALB rather than a second one.
-    const created = await asQuotaError(
-      'TooManyLoadBalancers',
-      'Application Load Balancers per Region',
-      ctx.aws.elbv2().send(
-        new CreateLoadBalancerCommand({
-          Name: desired.name,
-          Type: 'application',
-          Scheme: desired.scheme,
-          IpAddressType: desired.ipAddressType,
-          SecurityGroups: desired.securityGroups,
-          Subnets: desired.subnets,
-          Tags: tagList(ctx.tags),
-        }),
-      ),
-    );
-    const lb = created.LoadBalancers?.[0];
+    let lb: LoadBalancer | undefined;
+    try {
+      // CreateLoadBalancer is idempotent by name with the same settings: a retried create returns the
+      // same ALB rather than a second one.
+      const created = await asQuotaError(
+        'TooManyLoadBalancers',
+        'Application Load Balancers per Region',
+        ctx.aws.elbv2().send(
+          new CreateLoadBalancerCommand({
+            Name: desired.name,
+            Type: 'application',
+            Scheme: desired.scheme,
+            IpAddressType: desired.ipAddressType,
+            SecurityGroups: desired.securityGroups,
+            Subnets: desired.subnets,
+            Tags: tagList(ctx.tags),
+          }),
+        ),
+      );
+      lb = created.LoadBalancers?.[0];
+    } catch (error) {
+      // Same name with other settings: ours is adopted and the next diff brings it in line.
+      if (!hasErrorName(error, 'DuplicateLoadBalancerName', 'DuplicateLoadBalancerNameException'))
+        throw error;
+      const existing = await describe(ctx, { Names: [desired.name] });
+      if (!existing) throw error;
+      const found = await withOwnership(ctx, toActual(existing));
+      if (found.foreign) {
+        throw new UserError(
+          `a load balancer named ${desired.name} exists and is not this stack's`,
+          'delete or rename it, or choose another stack name',
+        );
+      }
+      lb = existing;
+    }
     if (!lb?.LoadBalancerArn)
       throw new WorkError(`CreateLoadBalancer returned no load balancer for ${desired.name}`);
     await ctx.record({ arn: lb.LoadBalancerArn, dnsName: lb.DNSName });

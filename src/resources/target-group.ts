@@ -8,7 +8,7 @@ import {
   ModifyTargetGroupCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import { hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -21,6 +21,7 @@ import {
   tagMap,
   UNKNOWN,
 } from '../engine/contract.js';
+import { UserError } from '../errors.js';
 import type { NetworkOutputs, TargetGroupOutputs } from './outputs.js';
 import { asQuotaError } from './support/quota.js';
 import { missingTags, tagChange } from './support/tag-drift.js';
@@ -121,26 +122,44 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   },
 
   async create(ctx, desired) {
-    // CreateTargetGroup is idempotent by name with the same settings: a retry after a crash returns
-    // the same ARN.
-    const created = await asQuotaError(
-      'TooManyTargetGroups',
-      'Target groups per Region',
-      ctx.aws.elbv2().send(
-        new CreateTargetGroupCommand({
-          Name: desired.name,
-          Protocol: desired.protocol,
-          Port: desired.port,
-          VpcId: desired.vpcId,
-          TargetType: 'instance',
-          HealthCheckProtocol: 'HTTP',
-          HealthCheckPath: desired.healthCheckPath,
-          Matcher: { HttpCode: desired.healthCheckMatcher },
-          Tags: tagList(ctx.tags),
-        }),
-      ),
-    );
-    const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
+    let arn: string;
+    try {
+      // CreateTargetGroup is idempotent by name with the same settings: a retry after a crash returns
+      // the same ARN.
+      const created = await asQuotaError(
+        'TooManyTargetGroups',
+        'Target groups per Region',
+        ctx.aws.elbv2().send(
+          new CreateTargetGroupCommand({
+            Name: desired.name,
+            Protocol: desired.protocol,
+            Port: desired.port,
+            VpcId: desired.vpcId,
+            TargetType: 'instance',
+            HealthCheckProtocol: 'HTTP',
+            HealthCheckPath: desired.healthCheckPath,
+            Matcher: { HttpCode: desired.healthCheckMatcher },
+            Tags: tagList(ctx.tags),
+          }),
+        ),
+      );
+      arn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
+    } catch (error) {
+      // Same name with other settings (changed while we were down, or an implementation that is
+      // not idempotent here): ours is adopted and the next diff brings it in line.
+      if (!hasErrorName(error, 'DuplicateTargetGroupName', 'DuplicateTargetGroupNameException')) throw error;
+      const existing = await describeByArnOrName(ctx, { Names: [desired.name] });
+      if (!existing) throw error;
+      const found = await toActual(ctx, existing);
+      if (found.foreign) {
+        throw new UserError(
+          `a target group named ${desired.name} exists and is not this stack's`,
+          'delete or rename it, or choose another stack name',
+        );
+      }
+      await ctx.record({ arn: found.arn, name: found.name, port: found.port });
+      return found;
+    }
     await ctx.record({ arn, name: desired.name, port: desired.port });
     return { id: arn, arn, ...desired, tags: { ...desired.tags } };
   },

@@ -233,6 +233,37 @@ describe.skipIf(!motoAvailable())('compute and network handlers against moto', (
     expect(asg.changes.map((c) => c.field)).toEqual(['launchTemplateVersion']);
   });
 
+  it('a create retried after a crash (state not saved) gives the same group and target group; the ALB is found by name', async () => {
+    await converge(chain, network);
+    const albCtx = ctxFor(chain, 'sg.alb');
+    const first = await albSecurityGroup.create(albCtx, await albSecurityGroup.desired(albCtx));
+    const again = await albSecurityGroup.create(
+      ctxFor(chain, 'sg.alb', {}),
+      await albSecurityGroup.desired(albCtx),
+    );
+    expect(again.id).toBe(first.id);
+    expect(again.ingress).toEqual(first.ingress);
+    chain.outputs['sg.alb'] = albSecurityGroup.outputs(first) as unknown as Record<string, unknown>;
+
+    const tgCtx = ctxFor(chain, 'targetGroup');
+    const tgDesired = await targetGroup.desired(tgCtx);
+    const tg1 = await targetGroup.create(tgCtx, tgDesired);
+    const tg2 = await targetGroup.create(ctxFor(chain, 'targetGroup', {}), tgDesired);
+    expect(tg2.arn).toBe(tg1.arn);
+
+    const lbCtx = ctxFor(chain, 'loadBalancer');
+    const lbDesired = await loadBalancer.desired(lbCtx);
+    const lb1 = await loadBalancer.create(lbCtx, lbDesired);
+    // CreateLoadBalancer has no token (AWS returns the existing ALB for the same name and settings,
+    // the emulator makes a second one): what protects a retried up is find by name before create.
+    const lbFound = await loadBalancer.find(ctxFor(chain, 'loadBalancer', {}));
+    expect(lbFound?.arn).toBe(lb1.arn);
+    const tgs = await elbv2.send(new DescribeTargetGroupsCommand({}));
+    expect(tgs.TargetGroups).toHaveLength(1);
+    const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: STACK_FILTER }));
+    expect(groups.SecurityGroups).toHaveLength(1);
+  });
+
   it('a second launch template create with the same data does not duplicate', async () => {
     await converge(chain, network);
     await converge(chain, albSecurityGroup);

@@ -129,6 +129,21 @@ describe('target group', () => {
     expect(c.recorded).toMatchObject({ arn: ARN, port: 8080 });
   });
 
+  it('a same-named target group on create is adopted when ours, a UserError when not', async () => {
+    elbv2.on(CreateTargetGroupCommand).rejects(awsError('DuplicateTargetGroupNameException'));
+    elbv2.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: [{ TargetGroupArn: ARN, TargetGroupName: 'demo-tg-8080', Port: 8080 }],
+    });
+    const c = ctx();
+    const adopted = await targetGroup.create(c, await targetGroup.desired(c));
+    expect(adopted.arn).toBe(ARN);
+    expect(c.recorded.arn).toBe(ARN);
+    elbv2.on(DescribeTagsCommand).resolves({ TagDescriptions: [{ ResourceArn: ARN, Tags: [] }] });
+    await expect(targetGroup.create(ctx(), await targetGroup.desired(ctx()))).rejects.toMatchObject({
+      name: 'UserError',
+    });
+  });
+
   it('update changes the health check in place', async () => {
     elbv2.on(ModifyTargetGroupCommand).resolves({});
     const config = testConfig({ backend: { healthCheckPath: '/healthz' } });
