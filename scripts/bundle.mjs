@@ -6,10 +6,18 @@
 // The files sit directly in dist/, beside dist/version.js, so paths relative to import.meta.url hold.
 // When bundling fails the build goes on and bin/tekamolo.js runs dist/cli/main.js unbundled.
 import { readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const INLINE = /^(zod|yaml|commander)(\/|$)/;
+// yaml's "node" export is CommonJS, which a bundle must evaluate whole and eagerly; its ES module build
+// (the "default" export, the same code) is tree-shaken and measured 2.5× cheaper to load.
+const yamlEsm = join(
+  dirname(createRequire(import.meta.url).resolve('yaml/package.json')),
+  'browser/index.js',
+);
 
 for (const file of readdirSync(dist)) {
   if (/^tekamolo(-.*)?\.js$/.test(file)) rmSync(dist + file);
@@ -20,6 +28,7 @@ try {
   await build({
     input: { tekamolo: `${dist}cli/main.js` },
     platform: 'node',
+    resolve: { alias: { yaml: yamlEsm } },
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !INLINE.test(id),
     logLevel: 'warn',
     output: {

@@ -1,23 +1,23 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Problem } from './rules.js';
 
 /**
  * An IPv4 or IPv6 CIDR whose host bits are zero. EC2 stores a security group rule by its network
  * address, so "203.0.113.10/24" would come back as "203.0.113.0/24" and never look in sync.
+ * Addresses are parsed here rather than with node:net, which costs more to load than this whole file.
  */
 export function cidrProblem(value: string): Problem | undefined {
   const expected = 'an IPv4 or IPv6 CIDR such as 203.0.113.10/32 or 2001:db8::/64';
   const slash = value.indexOf('/');
   if (slash < 0) {
-    if (isIPv4(value)) return { expected, suggestion: `${value}/32` };
-    if (isIPv6(value)) return { expected, suggestion: `${value}/128` };
+    if (ipv4Bits(value)) return { expected, suggestion: `${value}/32` };
+    if (ipv6Bits(value)) return { expected, suggestion: `${value}/128` };
     return { expected };
   }
   const address = value.slice(0, slash);
   const prefixText = value.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText)) return { expected };
+  if (!/^(0|[1-9]\d{0,2})$/.test(prefixText)) return { expected };
   const prefix = Number(prefixText);
-  const bits = isIPv4(address) ? ipv4Bits(address) : isIPv6(address) ? ipv6Bits(address) : undefined;
+  const bits = ipv4Bits(address) ?? ipv6Bits(address);
   if (bits === undefined || prefix > bits.length) return { expected };
   if (bits.slice(prefix).includes('1')) {
     const network = bits.slice(0, prefix).padEnd(bits.length, '0');
@@ -27,38 +27,57 @@ export function cidrProblem(value: string): Problem | undefined {
   return undefined;
 }
 
-function ipv4Bits(address: string): string {
-  return address
-    .split('.')
-    .map((part) => Number(part).toString(2).padStart(8, '0'))
-    .join('');
+/** The 32 bits of a dotted-quad address; undefined when it is not one (leading zeros are not). */
+export function ipv4Bits(address: string): string | undefined {
+  const parts = address.split('.');
+  if (parts.length !== 4) return undefined;
+  let bits = '';
+  for (const part of parts) {
+    if (!/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255) return undefined;
+    bits += Number(part).toString(2).padStart(8, '0');
+  }
+  return bits;
+}
+
+/** The 128 bits of an IPv6 address (RFC 4291 text forms, with an IPv4 tail); undefined otherwise. */
+export function ipv6Bits(address: string): string | undefined {
+  const halves = address.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (text: string): string[] | undefined => {
+    if (text === '') return [];
+    const groups = text.split(':');
+    const last = groups[groups.length - 1] ?? '';
+    if (last.includes('.')) {
+      const v4 = ipv4Bits(last);
+      if (!v4) return undefined;
+      groups.splice(
+        -1,
+        1,
+        Number.parseInt(v4.slice(0, 16), 2).toString(16),
+        Number.parseInt(v4.slice(16), 2).toString(16),
+      );
+    }
+    return groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? groups : undefined;
+  };
+  const head = groupsOf(halves[0] ?? '');
+  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
+  if (!head || !tail) return undefined;
+  // An IPv4 tail is only allowed at the very end.
+  if (halves.length === 2 && (halves[0] ?? '').includes('.')) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  return groups.map((g) => Number.parseInt(g, 16).toString(2).padStart(16, '0')).join('');
 }
 
 function ipv4Text(bits: string): string {
   return [0, 8, 16, 24].map((i) => Number.parseInt(bits.slice(i, i + 8), 2)).join('.');
 }
 
-function ipv6Bits(address: string): string {
-  let text = address;
-  // An embedded IPv4 tail (::ffff:192.0.2.1) is two more 16-bit groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    const b = ipv4Bits(v4[1]);
-    const groups = [b.slice(0, 16), b.slice(16)].map((g) => Number.parseInt(g, 2).toString(16));
-    text = `${text.slice(0, v4.index)}${groups.join(':')}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const zeros = Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
-  const groups = tail === undefined ? headGroups : [...headGroups, ...zeros, ...tailGroups];
-  return groups.map((g) => Number.parseInt(g, 16).toString(2).padStart(16, '0')).join('');
-}
-
 function ipv6Text(bits: string): string {
   const groups: string[] = [];
   for (let i = 0; i < 128; i += 16) groups.push(Number.parseInt(bits.slice(i, i + 16), 2).toString(16));
-  // Shorten the longest run of zero groups to "::", as RFC 5952 asks.
+  // Shorten the longest run of two or more zero groups to "::", as RFC 5952 asks.
   let best = { start: -1, length: 0 };
   for (let i = 0; i < 8; ) {
     if (groups[i] !== '0') {

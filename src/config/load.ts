@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, describeProblem } from './issues.js';
-import { deriveNames, type Names } from './names.js';
+import type { Names } from './names.js';
 import { type PathIssue, pathText } from './path-issue.js';
 import { type Config, configSchema } from './schema.js';
 import { checkSemantics } from './validate.js';
@@ -26,14 +26,18 @@ export interface ConfigCheck {
   displayFile: string;
   file: string;
   issues: ConfigIssue[];
-  loaded?: LoadedConfig;
+  config?: Config;
 }
 
 /** Read, parse and check a config file; throws ConfigError (exit 2) listing every issue. */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const check = await checkConfigFile(file);
-  if (!check.loaded) throw new ConfigError(check.displayFile, check.issues);
-  return check.loaded;
+  if (!check.config) throw new ConfigError(check.displayFile, check.issues);
+  // Loaded here rather than at the top: names hash with node:crypto, which `validate` does not need
+  // and which is a noticeable part of its start-up.
+  const { deriveNames } = await import('./names.js');
+  const { config } = check;
+  return { config, file: check.file, dir: dirname(check.file), names: deriveNames(config) };
 }
 
 export async function checkConfigFile(file: string): Promise<ConfigCheck> {
@@ -92,13 +96,7 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   ];
   const issues = placeIssues(pathIssues, doc, lines, displayFile);
   if (issues.length > 0 || !parsed.success) return { displayFile, file: absolute, issues };
-  const config = parsed.data;
-  return {
-    displayFile,
-    file: absolute,
-    issues,
-    loaded: { config, file: absolute, dir, names: deriveNames(config) },
-  };
+  return { displayFile, file: absolute, issues, config: parsed.data };
 }
 
 /** Give each issue its line and column; one issue per field (the first), in file order. */

@@ -9,12 +9,12 @@ import type { CommandRunner } from '../options.js';
  */
 export const run: CommandRunner<Record<string, never>> = async (globals) => {
   const check = await checkConfigFile(globals.config);
-  const valid = check.loaded !== undefined;
+  const { config } = check;
+  const valid = config !== undefined;
   if (globals.json) {
     process.stdout.write(`${JSON.stringify({ valid, file: check.file, issues: check.issues }, null, 2)}\n`);
   }
-  if (check.loaded) {
-    const { config } = check.loaded;
+  if (config) {
     process.stderr.write(
       `✓ ${check.displayFile} is valid (stack ${config.stack}, region ${config.region})\n`,
     );

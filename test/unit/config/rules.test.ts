@@ -1,5 +1,6 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cidrProblem } from '../../../src/config/cidr.js';
+import { cidrProblem, ipv4Bits, ipv6Bits } from '../../../src/config/cidr.js';
 import {
   bucketName,
   cloudFrontPath,
@@ -45,6 +46,51 @@ describe('CIDR rule', () => {
     const problem = cidrProblem(cidr);
     expect(problem?.expected).toMatch(/CIDR/);
     expect(problem?.suggestion).toBeUndefined();
+  });
+});
+
+describe('address parsing', () => {
+  // Same answers as node:net, which the config code avoids for its load time; zone ids (%eth0) are
+  // left out on purpose: a security group rule cannot carry one.
+  it.each([
+    '1.2.3.4',
+    '255.255.255.255',
+    '256.1.1.1',
+    '01.2.3.4',
+    '1.2.3',
+    '1.2.3.4.5',
+    '0.0.0.0',
+    '::',
+    '::1',
+    '1::',
+    '2001:db8::1',
+    '2001:DB8:0:0:0:0:0:1',
+    '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7::',
+    '::1:2:3:4:5:6:7',
+    '1::2::3',
+    '::ffff:192.0.2.1',
+    '1:2:3:4:5:6:1.2.3.4',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '12345::',
+    'g::',
+    ':1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7:8:',
+    '::1.2.3.4',
+    '1.2.3.4::',
+    '',
+    ':',
+    ':::',
+    '1:2:3:4:5:6:7::8',
+  ])('%j is read as node:net reads it', (address) => {
+    expect(ipv4Bits(address) !== undefined).toBe(isIPv4(address));
+    expect(ipv6Bits(address) !== undefined).toBe(isIPv6(address));
+  });
+
+  it('reads the bits of both families', () => {
+    expect(ipv4Bits('192.0.2.1')).toBe('11000000000000000000001000000001');
+    expect(ipv6Bits('::ffff:192.0.2.1')?.slice(80)).toBe(`${'1'.repeat(16)}11000000000000000000001000000001`);
   });
 });
 
