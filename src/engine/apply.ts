@@ -108,6 +108,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
           );
         }
         step = 'taking over';
+        ctx = createContext(env, resource, { outputs: lookup, saved: ctx.saved, confirmed: true });
         result = changes.length > 0 ? await resource.update(ctx, desired, actual, changes) : actual;
       } else if (action === 'replace') {
         // The old one stays until its consumers use the new one; kept under `retired` so a crash

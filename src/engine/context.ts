@@ -22,6 +22,11 @@ export interface ContextOptions {
   outputs: OutputLookup;
   /** The state entry the handler sees as `saved` (default: the store's entry). */
   saved?: ResourceState;
+  /**
+   * The user already said yes for this resource (the engine's takeover question): the handler's own
+   * confirmation, its defence in depth, must not ask a second time.
+   */
+  confirmed?: boolean;
 }
 
 /**
@@ -59,7 +64,8 @@ export function createContext(
     progress: (message) => emit(env, { type: 'resource-progress', key, message }),
     waiting: (message, elapsedMs) => emit(env, { type: 'resource-waiting', key, message, elapsedMs }),
     warn: (message) => emit(env, { type: 'warning', key, message }),
-    confirm: (question) => (env.options.yes ? Promise.resolve(true) : env.confirm(question)),
+    confirm: (question) =>
+      env.options.yes || options.confirmed ? Promise.resolve(true) : env.confirm(question),
     signal: env.signal,
     emit: (event) => env.sink(event),
   };

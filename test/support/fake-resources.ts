@@ -189,8 +189,10 @@ export function fakeResource(
         return actualOf(item);
       });
     },
-    update(_ctx, desired, actual) {
-      return track('update', actual.id, () => {
+    update(ctx, desired, actual) {
+      return track('update', actual.id, async () => {
+        // Like the DNS handlers: overwriting what is not ours asks again, as a defence in depth.
+        if (actual.foreign && !(await ctx.confirm(`overwrite ${actual.id}?`))) throw new Error('refused');
         const item = cloud.items.get(actual.id);
         if (!item) throw new Error(`${actual.id} is gone`);
         item.spec = { ...item.spec, ...desired };

@@ -226,6 +226,18 @@ describe('apply', () => {
     expect(result.failures[0]!.failure.hint).toContain('--yes');
   });
 
+  it('asks once when the user takes over on a terminal: the handler does not ask again', async () => {
+    const cloud = new FakeCloud();
+    const theirs = cloud.seed({ name: 'a', spec: { target: 'elsewhere' }, foreign: 'points elsewhere' });
+    const env = await fakeEnv([fakeResource(cloud, { key: 'a', spec: { target: 'ours' } })], {
+      answer: true,
+    });
+    const result = await apply(env);
+    expect(result.ok).toBe(true);
+    expect(env.questions).toHaveLength(1);
+    expect(cloud.items.get(theirs.id)!.spec).toEqual({ target: 'ours' });
+  });
+
   it('takes over with --yes without asking', async () => {
     const cloud = new FakeCloud();
     const theirs = cloud.seed({ name: 'a', spec: { target: 'elsewhere' }, foreign: 'points elsewhere' });
