@@ -80,6 +80,32 @@ function tekamolo(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   });
 }
 
+/** Run until `until(stdout)` holds, then press Ctrl-C (SIGINT) and wait for the exit. */
+function interruptWhen(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  until: (stdout: string) => boolean,
+): Promise<Run> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && until(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr }));
+  });
+}
+
 async function readTrace(file: string): Promise<TraceRecord[]> {
   if (!existsSync(file)) return [];
   return (await readFile(file, 'utf8'))
@@ -291,5 +317,29 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
     const note = await run('status');
     expect(note.stdout).toContain('`tekamolo up` adopts what was found');
     expect(existsSync(join(dir, '.tekamolo', 'state.json'))).toBe(false);
+  });
+
+  it("--watch repeats the reading when piped until Ctrl-C, and exits with the last reading's code", async () => {
+    const readings = (text: string) => text.split('Status of stack st at').length - 1;
+    const plain = await interruptWhen(
+      ['-c', config, 'status', '--exit-code', '--watch', '0.2'],
+      moto.env(),
+      (out) => readings(out) >= 2 && out.trimEnd().endsWith('changing)'),
+    );
+    expect(plain.code, plain.stderr).toBe(3);
+    expect(readings(plain.stdout)).toBeGreaterThanOrEqual(2);
+    expect(plain.stdout).not.toContain('\x1b[2J');
+
+    const lines = (text: string) => text.split('\n').filter(Boolean);
+    const json = await interruptWhen(
+      ['-c', config, '--json', 'status', '--watch', '0.2'],
+      moto.env(),
+      (out) => lines(out).length >= 2 && out.endsWith('\n'),
+    );
+    expect(json.code, json.stderr).toBe(0);
+    const documents = lines(json.stdout).map((line) => JSON.parse(line) as JsonDocument);
+    expect(documents.length).toBeGreaterThanOrEqual(2);
+    expect(documents.every((d) => d.stack === 'st' && d.rows.length === 19)).toBe(true);
+    expect(new Set(documents.map((d) => d.time)).size).toBe(documents.length);
   });
 });
