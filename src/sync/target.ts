@@ -41,9 +41,12 @@ const NOT_UP_HINT = 'run `tekamolo up` first, then sync the frontend';
  * without the state file can still deploy.
  */
 export async function findSyncTarget(lookup: TargetLookup): Promise<SyncTarget> {
-  const bucket = lookup.bucketState?.name ?? (await findBucketByTag(lookup));
+  // Both lookups at once: each is a round trip or two, and neither needs the other.
+  const [bucket, distributionId] = await Promise.all([
+    lookup.bucketState?.name ?? findBucketByTag(lookup),
+    lookup.distributionState?.id ?? findDistributionByComment(lookup),
+  ]);
   const target: SyncTarget = { bucket, region: lookup.bucketState?.region ?? lookup.region };
-  const distributionId = lookup.distributionState?.id ?? (await findDistributionByComment(lookup));
   if (distributionId) target.distributionId = distributionId;
   else if (lookup.needDistribution) {
     throw new UserError(
