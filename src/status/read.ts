@@ -4,7 +4,7 @@ import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
 import { type Observation, observe } from '../engine/observe.js';
-import { type Reading, type StatusRow, toRow } from './row.js';
+import { type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
 import { type StatusSummary, summarize } from './summary.js';
 
 /** One reading of the whole stack: plain data for the table and for `--json`. */
@@ -77,11 +77,12 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
     },
   });
 
-  const rows: StatusRow[] = [];
+  const found: StatusRow[] = [];
   for (const observation of observations) {
     const reading = (await readings.get(observation.key)) ?? {};
-    rows.push(toRow(observation, reading, byKey.get(observation.key)?.readOnly ?? false));
+    found.push(toRow(observation, reading, byKey.get(observation.key)?.readOnly ?? false));
   }
+  const rows = resolveNotChecked(found);
   const records = options.tracer?.records.slice(callsBefore);
   const stateFile = { path: env.store.path, exists: env.store.exists };
   const summary = summarize(rows, {

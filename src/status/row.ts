@@ -101,3 +101,24 @@ export function toRow(observation: Observation, reading: Reading = {}, readOnly 
     hint: observation.hint ?? null,
   };
 }
+
+const NOT_CHECKED = /^not checked: (\S+) could not be read$/;
+
+/**
+ * The engine does not look up the dependents of a resource it could not read. When that resource is a
+ * looked-up one that is simply missing (no hosted zone), its dependents are missing too, not errors:
+ * the answer is "not ok" (exit 3), not "could not tell" (exit 1). Rows are in dependency order, so a
+ * chain resolves in one pass.
+ */
+export function resolveNotChecked(rows: StatusRow[]): StatusRow[] {
+  const byKey = new Map<string, StatusRow>();
+  return rows.map((row) => {
+    const dependency = row.state === 'error' && row.error ? NOT_CHECKED.exec(row.error)?.[1] : undefined;
+    const resolved: StatusRow =
+      dependency && byKey.get(dependency)?.state === 'missing'
+        ? { ...row, state: 'missing', error: null, reason: `not looked up: ${dependency} is missing` }
+        : row;
+    byKey.set(row.key, resolved);
+    return resolved;
+  });
+}

@@ -184,6 +184,25 @@ describe('status: observation + describe + health → rows', () => {
     expect(report.summary.nextSteps[0]).toMatch(/^zone is missing: /);
   });
 
+  it('without the hosted zone, its dependents are missing too (exit 3, not 1)', async () => {
+    const cloud = new FakeCloud();
+    cloud.seed({ name: 'bucket', spec: {} });
+    const env = await fakeEnv([
+      withReads(cloud, { key: 'zone', readOnly: true }),
+      withReads(cloud, { key: 'certificate', dependsOn: ['zone'] }),
+      withReads(cloud, { key: 'validation', dependsOn: ['certificate'] }),
+      withReads(cloud, { key: 'bucket' }),
+    ]);
+    const report = await readStatus(env);
+    expect(report.rows.map((r) => [r.key, r.state, r.reason, r.error])).toEqual([
+      ['zone', 'missing', 'looking up fake zone: zone does not exist: create it first', null],
+      ['certificate', 'missing', 'not looked up: zone is missing', null],
+      ['validation', 'missing', 'not looked up: certificate is missing', null],
+      ['bucket', 'ok', null, null],
+    ]);
+    expect(statusExitCode(report, true)).toBe(ExitCode.differs);
+  });
+
   it('health reads start as soon as a resource is found and never hold back its dependents', async () => {
     const cloud = new FakeCloud();
     cloud.seed({ name: 'a', spec: {} });
