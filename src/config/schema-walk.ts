@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { configSchema } from './schema.js';
 
 /**
@@ -60,7 +60,7 @@ export function allKeyPaths(path: string[] = []): string[][] {
 export function descriptionAt(path: readonly PropertyKey[]): string | undefined {
   let node = schemaAt(path);
   while (node) {
-    const description = (node as { description?: string }).description;
+    const description = z.globalRegistry.get(node)?.description;
     if (description) return description;
     const def = node._zod.def;
     node =

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { foundText, hasKey, type PathIssue, pathText, valueAt } from './path-issue.js';
 import { allKeyPaths, descriptionAt, keysAt } from './schema-walk.js';
 import { closest } from './suggest.js';
