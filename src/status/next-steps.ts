@@ -75,22 +75,23 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
   }
 
   const missing = of('missing');
-  const found = rows.filter((r) => r.id !== null);
-  if (!input.stateFile.exists && found.length > 0) {
+  const ours = rows.filter((r) => r.id !== null && !input.readOnlyKeys.has(r.key));
+  if (!input.stateFile.exists && ours.length > 0) {
     steps.push(
       `the state file ${input.stateFile.path} is missing: these resources were found by name and tag; \`tekamolo up\` adopts them into a new state file`,
     );
   }
   const lookedUpOnly = missing.filter((r) => input.readOnlyKeys.has(r.key));
-  for (const row of lookedUpOnly)
-    steps.push(`${row.key} is missing: ${row.hint ?? row.reason ?? 'not found'}`);
+  for (const row of lookedUpOnly) {
+    steps.push(`${row.key} is missing: ${row.reason ?? row.hint ?? 'not found'}`);
+  }
   const creatable = missing.filter((r) => !input.readOnlyKeys.has(r.key));
   if (creatable.length > 0) {
-    const all = found.every((r) => input.readOnlyKeys.has(r.key));
+    const then = lookedUpOnly.length > 0 ? 'once that is fixed, ' : '';
     steps.push(
-      all
-        ? `nothing of stack ${input.config.stack} exists yet: run \`tekamolo up\``
-        : `missing: ${keys(creatable)}; \`tekamolo up\` creates them`,
+      ours.length === 0
+        ? `nothing of stack ${input.config.stack} exists yet: ${then}run \`tekamolo up\``
+        : `missing: ${keys(creatable)}; ${then}\`tekamolo up\` creates them`,
     );
   }
 

@@ -75,7 +75,9 @@ export function stateOf(observation: Observation, reading: Reading, readOnly = f
  * resource that `up` would create ("bucket will be created"); for status that dependency is missing.
  */
 function reasonOf(observation: Observation, readOnly: boolean): string | null {
-  if (missingReadOnly(observation, readOnly)) return observation.error ?? null;
+  if (missingReadOnly(observation, readOnly)) {
+    return (observation.error ?? '').replace(`looking up ${observation.title}: `, '') || null;
+  }
   const reason = observation.reason;
   if (reason === undefined) return null;
   if (observation.action !== 'create') return reason;
