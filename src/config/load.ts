@@ -60,7 +60,8 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   }
 
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  // merge: `<<: *defaults` works as most YAML users expect, though YAML 1.2 dropped it.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error): ConfigIssue => {
       const { line, column } = at(lines, error.pos[0]);

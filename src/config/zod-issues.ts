@@ -41,7 +41,12 @@ export function fromZodIssue(issue: z.core.$ZodIssue, raw: unknown): PathIssue[]
         ];
       }
       const suggestion =
-        issue.expected === 'boolean' && typeof value === 'string' ? booleanGuess(value) : undefined;
+        issue.expected === 'boolean' && typeof value === 'string'
+          ? booleanGuess(value)
+          : // YAML reads 4711 or true as a number or a boolean; quotes make it text.
+            issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')
+            ? JSON.stringify(String(value))
+            : undefined;
       return [
         { path, anchor: 'value', found: foundText(value), expected, ...(suggestion && { suggestion }) },
       ];

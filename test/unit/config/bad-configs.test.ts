@@ -18,6 +18,7 @@ const cases: Record<string, string[]> = {
   ],
   'key-in-wrong-mapping.yaml': ['4:1  port: found unknown key "port"; did you mean backend.port?'],
   'wrong-type.yaml': ['5:9  backend.port: found "eighty", expected a number'],
+  'number-where-text.yaml': ['5:16  tags.cost-center: found 4711, expected text; did you mean "4711"?'],
   'boolean-as-yes.yaml': ['5:14  backend.elasticIp: found "yes", expected true or false; did you mean true?'],
   'missing-required.yaml': [
     '2:1  domain: missing required field "domain" (the apex domain the site is served on)',

@@ -56,6 +56,14 @@ describe('loadConfig', () => {
     expect(names.bucket('123456789012')).toBe('shop.example-site');
   });
 
+  it('resolves YAML anchors, aliases and merge keys', async () => {
+    const { config } = await loadConfig(`${GOOD}/anchors.yaml`);
+    expect(config.frontend.cacheControl).toEqual([
+      { match: 'assets/**', value: 'public, max-age=31536000, immutable' },
+      { match: 'fonts/**', value: 'public, max-age=31536000, immutable' },
+    ]);
+  });
+
   it('throws a ConfigError (a UserError, exit 2) whose message lists every issue', async () => {
     const file = join(dir, 'tekamolo.yaml');
     await writeFile(file, 'stack: Bad_Name\nregion: mars-1\ndomain: example.com\nbackend: { port: -1 }\n');
