@@ -40,6 +40,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   return { config, file: check.file, dir: dirname(check.file), names: deriveNames(config) };
 }
 
+/** Every issue of a config file, without throwing for a bad one: what `tekamolo validate` reports. */
 export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   const absolute = resolve(file);
   const displayFile = displayName(absolute);
