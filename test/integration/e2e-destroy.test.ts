@@ -1,0 +1,419 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  ListDistributionsCommand,
+  ListOriginAccessControlsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudfront';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSecurityGroupsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ChangeResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hasErrorName, isNotFound } from '../../src/aws/errors.js';
+import type { TraceRecord } from '../../src/aws/trace.js';
+import type { StateFile } from '../../src/state/types.js';
+import {
+  type CliRun,
+  changingCalls,
+  createZone,
+  type E2eProject,
+  jsonLines,
+  killAfterCalls,
+  readTrace,
+  runCli,
+  Sdk,
+  stackCertificates,
+  writeProject,
+  zoneRecords,
+} from '../support/e2e.js';
+import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+
+/**
+ * `tekamolo destroy` end to end: the built CLI against moto_server, checked through the SDK (never through
+ * tekamolo): everything tagged with the stack is gone, anything else (foreign look-alikes, the hosted
+ * zone and its other records) is untouched; a destroy killed mid-way is finished by the next one; the
+ * confirmation, --no-wait, --keep-bucket, a lost state file and plan --destroy.
+ */
+
+const STACK = 'gone';
+const STACK_TAG = 'tekamolo:stack';
+
+interface Tagged {
+  Key?: string;
+  Value?: string;
+}
+
+function ours(tags: Tagged[] | undefined, stack = STACK): boolean {
+  return (tags ?? []).some((t) => t.Key === STACK_TAG && t.Value === stack);
+}
+
+/**
+ * Everything tagged with the stack (or, for what AWS cannot tag, named or written as tekamolo does), in
+ * every service and both regions, read through the SDK. One line per resource, e.g. `ec2 instance i-…`.
+ */
+async function stackLeftovers(
+  sdk: Sdk,
+  s3: S3Client,
+  project: E2eProject,
+  zoneId: string,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const acm of [sdk.acmGlobal, sdk.acmHere]) {
+    const region = await acm.config.region();
+    for (const arn of await stackCertificates(acm, STACK)) found.push(`acm ${region} ${arn}`);
+  }
+
+  const tagFilter = [{ Name: `tag:${STACK_TAG}`, Values: [STACK] }];
+  const groups = await sdk.ec2.send(new DescribeSecurityGroupsCommand({ Filters: tagFilter }));
+  for (const g of groups.SecurityGroups ?? []) found.push(`ec2 security-group ${g.GroupId} ${g.GroupName}`);
+  const templates = await sdk.ec2.send(new DescribeLaunchTemplatesCommand({}));
+  for (const t of templates.LaunchTemplates ?? []) {
+    if (ours(t.Tags) || t.LaunchTemplateName?.startsWith(`${STACK}-`)) {
+      found.push(`ec2 launch-template ${t.LaunchTemplateId} ${t.LaunchTemplateName}`);
+    }
+  }
+  const addresses = await sdk.ec2.send(new DescribeAddressesCommand({ Filters: tagFilter }));
+  for (const a of addresses.Addresses ?? []) found.push(`ec2 address ${a.AllocationId}`);
+  const instances = await sdk.ec2.send(
+    new DescribeInstancesCommand({
+      Filters: [
+        ...tagFilter,
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+    }),
+  );
+  for (const r of instances.Reservations ?? []) {
+    for (const i of r.Instances ?? []) found.push(`ec2 instance ${i.InstanceId} ${i.State?.Name}`);
+  }
+
+  const balancers = await sdk.elbv2.send(new DescribeLoadBalancersCommand({}));
+  const targetGroups = await sdk.elbv2.send(new DescribeTargetGroupsCommand({}));
+  const elbArns = [
+    ...(balancers.LoadBalancers ?? []).map((l) => String(l.LoadBalancerArn)),
+    ...(targetGroups.TargetGroups ?? []).map((t) => String(t.TargetGroupArn)),
+  ];
+  for (let i = 0; i < elbArns.length; i += 20) {
+    const tags = await sdk.elbv2.send(new DescribeTagsCommand({ ResourceArns: elbArns.slice(i, i + 20) }));
+    for (const d of tags.TagDescriptions ?? []) {
+      const kind = d.ResourceArn?.includes(':loadbalancer/') ? 'load-balancer' : 'target-group';
+      if (ours(d.Tags)) found.push(`elbv2 ${kind} ${d.ResourceArn}`);
+    }
+  }
+
+  const groupsAsg = await sdk.autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
+  for (const g of groupsAsg.AutoScalingGroups ?? []) {
+    if (ours(g.Tags) || g.AutoScalingGroupName?.startsWith(`${STACK}-`)) {
+      found.push(`autoscaling group ${g.AutoScalingGroupName}`);
+    }
+  }
+
+  const distributions = await sdk.cloudfront.send(new ListDistributionsCommand({}));
+  for (const d of distributions.DistributionList?.Items ?? []) {
+    const tags = await sdk.cloudfront.send(new ListTagsForResourceCommand({ Resource: d.ARN }));
+    if (d.Comment === `tekamolo:${STACK}` || ours(tags.Tags?.Items)) {
+      found.push(`cloudfront distribution ${d.Id} ${d.Status}`);
+    }
+  }
+  const oacs = await sdk.cloudfront.send(new ListOriginAccessControlsCommand({}));
+  for (const o of oacs.OriginAccessControlList?.Items ?? []) {
+    // An origin access control has no tags: its name is the stack's mark.
+    if (o.Name?.startsWith(`${STACK}-`)) found.push(`cloudfront oac ${o.Id} ${o.Name}`);
+  }
+
+  const buckets = await s3.send(new ListBucketsCommand({}));
+  for (const b of buckets.Buckets ?? []) {
+    const tags = await s3
+      .send(new GetBucketTaggingCommand({ Bucket: b.Name }))
+      .catch((error: unknown) =>
+        isNotFound(error) || hasErrorName(error, 'NoSuchTagSet') ? { TagSet: [] } : Promise.reject(error),
+      );
+    if (ours(tags.TagSet) || b.Name === project.bucket) found.push(`s3 bucket ${b.Name}`);
+  }
+
+  for (const r of await zoneRecords(sdk.route53, zoneId)) {
+    if (writtenByTekamolo(r, project.domain)) found.push(`route53 ${r.Type} ${r.Name}`);
+  }
+  return found;
+}
+
+/** The records tekamolo writes: the site aliases, the origin alias and the certificates' validation CNAMEs. */
+function writtenByTekamolo(record: ResourceRecordSet, domain: string): boolean {
+  const name = String(record.Name).replace(/\.$/, '');
+  if ((record.Type === 'A' || record.Type === 'AAAA') && record.AliasTarget) {
+    return name === domain || name === `www.${domain}` || name === `origin.${domain}`;
+  }
+  return (
+    record.Type === 'CNAME' &&
+    name.startsWith('_') &&
+    record.ResourceRecords?.[0]?.Value?.includes('acm-validations') === true
+  );
+}
+
+/** What the account had besides the stack: look-alikes that destroy must leave alone. */
+interface Foreign {
+  buckets: string[];
+  groupIds: string[];
+  records: { name: string; type: string }[];
+}
+
+async function createForeign(sdk: Sdk, s3: S3Client, zoneId: string, domain: string): Promise<Foreign> {
+  const stamp = `${process.pid}-${Date.now()}`;
+  // Named like the stack's bucket but untagged, and one tagged by another stack.
+  const buckets = [`${STACK}-site-foreign-${stamp}`, `other-site-${stamp}`];
+  for (const bucket of buckets) {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
+      }),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'keep.txt', Body: 'not tekamolo' }));
+  }
+  await s3.send(
+    new PutBucketTaggingCommand({
+      Bucket: buckets[1],
+      Tagging: { TagSet: [{ Key: STACK_TAG, Value: 'other' }] },
+    }),
+  );
+
+  const groupIds: string[] = [];
+  for (const [name, tags] of [
+    [`${STACK}-foreign`, []],
+    ['other-alb', [{ Key: STACK_TAG, Value: 'other' }]],
+  ] as const) {
+    const group = await sdk.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: name,
+        Description: 'not tekamolo',
+        ...(tags.length ? { TagSpecifications: [{ ResourceType: 'security-group', Tags: [...tags] }] } : {}),
+      }),
+    );
+    const id = String(group.GroupId);
+    await sdk.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: id,
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      }),
+    );
+    groupIds.push(id);
+  }
+
+  const records = [
+    { name: `mail.${domain}`, type: 'A', value: '192.0.2.25' },
+    { name: `api.${domain}`, type: 'CNAME', value: 'api.example.net' },
+    { name: domain, type: 'TXT', value: '"v=spf1 -all"' },
+    { name: `_foreign.${domain}`, type: 'CNAME', value: '_foreign.example.net' },
+  ];
+  await sdk.route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: records.map((r) => ({
+          Action: 'CREATE' as const,
+          ResourceRecordSet: {
+            Name: r.name,
+            Type: r.type as 'A',
+            TTL: 300,
+            ResourceRecords: [{ Value: r.value }],
+          },
+        })),
+      },
+    }),
+  );
+  return { buckets, groupIds, records: records.map(({ name, type }) => ({ name, type })) };
+}
+
+/** A bucket with history: versioning on, objects, an overwritten one and a delete marker. */
+async function fillBucket(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+  for (const key of ['index.html', 'app.js', 'old.css']) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${key} v1`.repeat(50) }));
+  }
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'index.html', Body: 'v2' }));
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'old.css' }));
+}
+
+async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+async function versionCount(s3: S3Client, bucket: string): Promise<{ versions: number; markers: number }> {
+  const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  return { versions: listed.Versions?.length ?? 0, markers: listed.DeleteMarkers?.length ?? 0 };
+}
+
+async function readState(project: E2eProject): Promise<StateFile> {
+  return JSON.parse(await readFile(project.stateFile, 'utf8')) as StateFile;
+}
+
+function kinds(leftovers: string[]): string[] {
+  return [...new Set(leftovers.map((l) => l.split(' ').slice(0, 2).join(' ')))].sort();
+}
+
+/** What a complete stack leaves in the account, by kind (the check of the check). */
+const ALL_KINDS = [
+  'acm eu-central-1',
+  'acm us-east-1',
+  'autoscaling group',
+  'cloudfront distribution',
+  'cloudfront oac',
+  'ec2 address',
+  'ec2 instance',
+  'ec2 launch-template',
+  'ec2 security-group',
+  'elbv2 load-balancer',
+  'elbv2 target-group',
+  'route53 A',
+  'route53 AAAA',
+  'route53 CNAME',
+  's3 bucket',
+];
+
+describe.skipIf(!motoAvailable())('destroy end to end', () => {
+  let moto: Moto;
+  let sdk: Sdk;
+  let s3: S3Client;
+  let project: E2eProject;
+  let zoneId: string;
+  let env: NodeJS.ProcessEnv;
+  let traces = 0;
+
+  const cli = (args: string[], trace?: string): Promise<CliRun> =>
+    runCli(['-c', project.config, ...(trace ? ['--trace', trace] : []), ...args], { env, cwd: project.dir });
+  const traceFile = (): string => `${project.dir}/trace-${++traces}.jsonl`;
+  const leftovers = (): Promise<string[]> => stackLeftovers(sdk, s3, project, zoneId);
+
+  async function up(args: string[] = []): Promise<void> {
+    const run = await cli(['up', ...args]);
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+  }
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    sdk = new Sdk('eu-central-1');
+    s3 = new S3Client({ region: 'eu-central-1' });
+  });
+  afterAll(async () => {
+    sdk?.destroy();
+    s3?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    project = await writeProject({ stack: STACK });
+    zoneId = await createZone(project.domain);
+    env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: '--no-warnings' });
+  });
+  afterEach(async () => {
+    await rm(project.dir, { recursive: true, force: true });
+  });
+
+  it('deletes everything of the stack and nothing else: foreign look-alikes, the zone and its other records stay', async () => {
+    await up();
+    const foreign = await createForeign(sdk, s3, zoneId, project.domain);
+    await fillBucket(s3, project.bucket);
+    const before = await leftovers();
+    expect(kinds(before)).toEqual(ALL_KINDS);
+    const otherRecords = (await zoneRecords(sdk.route53, zoneId)).filter(
+      (r) => !writtenByTekamolo(r, project.domain),
+    );
+
+    // plan --destroy: the list, with the bucket's content, and not one changing call.
+    const planTrace = traceFile();
+    const plan = await cli(['plan', '--destroy'], planTrace);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/- bucket .*\(2 objects, /);
+    expect(plan.stdout).toMatch(/- distribution /);
+    expect(plan.stdout).toMatch(/\n\d+ to delete, 2 kept/);
+    expect(plan.stdout).not.toContain(foreign.buckets[0]);
+    expect(changingCalls(await readTrace(planTrace))).toEqual([]);
+
+    // No terminal and no --yes: exit 2, nothing deleted.
+    const refusedTrace = traceFile();
+    const refused = await cli(['destroy'], refusedTrace);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('nothing was deleted');
+    expect(changingCalls(await readTrace(refusedTrace))).toEqual([]);
+    expect(await leftovers()).toEqual(before);
+
+    const trace = traceFile();
+    const started = Date.now();
+    const down = await cli(['--json', 'destroy', '--yes'], trace);
+    const wallMs = Date.now() - started;
+    expect(down.code).toBe(0);
+    expect(jsonLines<{ type: string; ok?: boolean }>(down.stdout).at(-1)).toMatchObject({
+      type: 'run-finished',
+      ok: true,
+    });
+    const records = await readTrace(trace);
+    const changing = changingCalls(records);
+    console.info(
+      `destroy of a full stack on the emulator: ${records.length} AWS calls (${changing.length} changing), ${wallMs} ms wall time`,
+    );
+
+    expect(await leftovers()).toEqual([]);
+    // The distribution was disabled before it was deleted, with an ETag.
+    expect(changing.indexOf('cloudfront:UpdateDistribution')).toBeGreaterThanOrEqual(0);
+    expect(changing.indexOf('cloudfront:UpdateDistribution')).toBeLessThan(
+      changing.indexOf('cloudfront:DeleteDistribution'),
+    );
+    // The bucket went with all its versions and delete markers.
+    expect(await bucketExists(s3, project.bucket)).toBe(false);
+
+    for (const bucket of foreign.buckets) {
+      expect(await bucketExists(s3, bucket)).toBe(true);
+      expect(await versionCount(s3, bucket)).toEqual({ versions: 1, markers: 0 });
+    }
+    const groups = await sdk.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: foreign.groupIds }));
+    expect(groups.SecurityGroups?.map((g) => g.IpPermissions?.length)).toEqual([1, 1]);
+    // The zone is still there with exactly the records that were not tekamolo's.
+    expect(await zoneRecords(sdk.route53, zoneId)).toEqual(otherRecords);
+    expect(otherRecords.map((r) => `${r.Type} ${r.Name}`)).toEqual(
+      expect.arrayContaining(foreign.records.map((r) => `${r.type} ${r.name}.`)),
+    );
+
+    expect(existsSync(project.stateFile)).toBe(false);
+    expect(existsSync(`${project.stateFile}.bak`)).toBe(true);
+    expect(existsSync(`${project.stateFile}.lock`)).toBe(false);
+
+    const againTrace = traceFile();
+    const again = await cli(['destroy', '--yes'], againTrace);
+    expect(again.code).toBe(0);
+    expect(changingCalls(await readTrace(againTrace))).toEqual([]);
+  }, 180_000);
+});
