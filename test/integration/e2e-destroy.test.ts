@@ -416,4 +416,68 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(again.code).toBe(0);
     expect(changingCalls(await readTrace(againTrace))).toEqual([]);
   }, 180_000);
+
+  /** A second destroy finishes what a killed one started; a third has nothing left to change. */
+  async function finishAfterKill(killed: { stateBefore: StateFile }): Promise<string[]> {
+    const secondTrace = traceFile();
+    const second = await cli(['destroy', '--yes'], secondTrace);
+    expect(second.stderr).not.toMatch(/error/i);
+    expect(second.code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+    expect(existsSync(project.stateFile)).toBe(false);
+    expect(existsSync(`${project.stateFile}.bak`)).toBe(true);
+    expect(Object.keys(killed.stateBefore.resources).length).toBeGreaterThan(0);
+
+    const thirdTrace = traceFile();
+    const third = await cli(['destroy', '--yes'], thirdTrace);
+    expect(third.code).toBe(0);
+    expect(changingCalls(await readTrace(thirdTrace))).toEqual([]);
+    return changingCalls(await readTrace(secondTrace));
+  }
+
+  it('killed with SIGKILL while deleting, the next destroy finishes and the one after changes nothing', async () => {
+    await up();
+    await fillBucket(s3, project.bucket);
+    const full = Object.keys((await readState(project)).resources).length;
+    const trace = traceFile();
+    // A full destroy makes about 75 calls: 50 is past the read-only look, in the middle of the deletes.
+    const killed = await killAfterCalls(
+      ['-c', project.config, '--trace', trace, 'destroy', '--yes'],
+      { env, cwd: project.dir },
+      trace,
+      50,
+    );
+    expect(killed.finishedFirst).toBe(false);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(changingCalls(await readTrace(trace)).length).toBeGreaterThan(0);
+    const stateBefore = await readState(project);
+    expect(Object.keys(stateBefore.resources).length).toBeLessThan(full);
+    expect((await leftovers()).length).toBeGreaterThan(0);
+    // The lock of the killed run names a process that is gone: the next run takes it over.
+    await finishAfterKill({ stateBefore });
+  }, 180_000);
+
+  it('killed while waiting for the disabled distribution, the next destroy neither disables it again nor waits twice', async () => {
+    // The distribution stays InProgress for 150 reads, so the kill lands in the wait after the disable.
+    await moto.setTransition('cloudfront::distribution', 150);
+    await up(['--no-wait']);
+    const trace = traceFile();
+    const killed = await killAfterCalls(
+      ['-c', project.config, '--trace', trace, 'destroy', '--yes'],
+      { env, cwd: project.dir },
+      trace,
+      110,
+    );
+    expect(killed.finishedFirst).toBe(false);
+    const records = await readTrace(trace);
+    expect(changingCalls(records)).toContain('cloudfront:UpdateDistribution');
+    expect(changingCalls(records)).not.toContain('cloudfront:DeleteDistribution');
+    expect(records.at(-1)?.operation).toBe('GetDistribution');
+    const stateBefore = await readState(project);
+    expect(stateBefore.resources.distribution?.deletePhase).toBe('disabling');
+
+    const second = await finishAfterKill({ stateBefore });
+    expect(second).toContain('cloudfront:DeleteDistribution');
+    expect(second).not.toContain('cloudfront:UpdateDistribution');
+  }, 180_000);
 });
