@@ -78,8 +78,8 @@ export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
     const id = t.actual ? ` ${t.actual.id}` : '';
     if (t.error) lines.push(`  ${c.red('✗')} ${t.key.padEnd(width)}  ${c.red(t.error)}`);
     else if (t.action === 'delete') {
-      const detail = t.detail ? c.dim(` (${t.detail})`) : '';
-      lines.push(`  ${c.red('-')} ${t.key.padEnd(width)}  ${t.title}${id}${detail}`);
+      lines.push(`  ${c.red('-')} ${t.key.padEnd(width)}  ${t.title}${id}`);
+      if (t.detail) lines.push(c.dim(`    ${' '.repeat(width)}  ${t.detail}`));
     } else
       lines.push(`  ${c.dim('=')} ${t.key.padEnd(width)}  ${c.dim(`kept: ${t.title}${id} (${t.reason})`)}`);
   }

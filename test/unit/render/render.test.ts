@@ -283,7 +283,8 @@ describe('plan renderer', () => {
     expect(renderDestroyPlan(found, noColor).split('\n')).toEqual([
       'Destroy stack demo:',
       '  = zone      kept: hosted zone Z1 (never deleted by tekamolo)',
-      '  - bucket    S3 bucket demo-site (12 objects, 3.4 MB)',
+      '  - bucket    S3 bucket demo-site',
+      '              12 objects, 3.4 MB',
       '',
       '1 to delete, 1 kept',
       '',
