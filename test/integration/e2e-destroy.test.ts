@@ -480,4 +480,77 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(second).toContain('cloudfront:DeleteDistribution');
     expect(second).not.toContain('cloudfront:UpdateDistribution');
   }, 180_000);
+
+  it('without a state file finds everything by name and tag and deletes it, and still nothing foreign', async () => {
+    await up();
+    const foreign = await createForeign(sdk, s3, zoneId, project.domain);
+    await fillBucket(s3, project.bucket);
+    const otherRecords = (await zoneRecords(sdk.route53, zoneId)).filter(
+      (r) => !writtenByTekamolo(r, project.domain),
+    );
+    await rm(`${project.dir}/.tekamolo`, { recursive: true });
+
+    const trace = traceFile();
+    const down = await cli(['destroy', '--yes'], trace);
+    expect(down.stderr).not.toMatch(/error/i);
+    expect(down.code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+    for (const bucket of foreign.buckets) expect(await bucketExists(s3, bucket)).toBe(true);
+    const groups = await sdk.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: foreign.groupIds }));
+    expect(groups.SecurityGroups).toHaveLength(2);
+    expect(await zoneRecords(sdk.route53, zoneId)).toEqual(otherRecords);
+    expect(existsSync(project.stateFile)).toBe(false);
+  }, 180_000);
+
+  it('--no-wait starts disabling the distribution and returns; status shows it; the next destroy finishes', async () => {
+    await moto.setTransition('cloudfront::distribution', 40);
+    await up(['--no-wait']);
+    const trace = traceFile();
+    const started = await cli(['destroy', '--yes', '--no-wait'], trace);
+    expect(started.code).toBe(0);
+    expect(started.stdout + started.stderr).toContain('run `tekamolo destroy` again');
+    const changing = changingCalls(await readTrace(trace));
+    expect(changing).toContain('cloudfront:UpdateDistribution');
+    expect(changing).not.toContain('cloudfront:DeleteDistribution');
+    // What the distribution still needs stays: its origins, its certificate and its bucket.
+    const left = await leftovers();
+    expect(left.filter((l) => l.startsWith('cloudfront distribution'))).toEqual([
+      expect.stringMatching(/ InProgress$/),
+    ]);
+    expect(kinds(left)).toEqual(
+      expect.arrayContaining(['acm us-east-1', 's3 bucket', 'elbv2 load-balancer']),
+    );
+    expect(kinds(left)).not.toContain('autoscaling group');
+    expect((await readState(project)).resources.distribution?.deletePhase).toBe('disabling');
+
+    const status = await cli(['status']);
+    expect(status.stdout).toMatch(/distribution .*InProgress.*disabled/);
+
+    const finishTrace = traceFile();
+    const finish = await cli(['destroy', '--yes'], finishTrace);
+    expect(finish.code).toBe(0);
+    expect(changingCalls(await readTrace(finishTrace))).not.toContain('cloudfront:UpdateDistribution');
+    expect(await leftovers()).toEqual([]);
+    expect(existsSync(project.stateFile)).toBe(false);
+  }, 180_000);
+
+  it('--keep-bucket keeps the bucket with every object version; a later destroy deletes it', async () => {
+    await up();
+    await fillBucket(s3, project.bucket);
+    const content = await versionCount(s3, project.bucket);
+    expect(content).toEqual({ versions: 4, markers: 1 });
+
+    const kept = await cli(['destroy', '--yes', '--keep-bucket']);
+    expect(kept.code).toBe(0);
+    expect(await leftovers()).toEqual([`s3 bucket ${project.bucket}`]);
+    expect(await versionCount(s3, project.bucket)).toEqual(content);
+    expect(Object.keys((await readState(project)).resources)).toEqual(['bucket']);
+
+    const plan = await cli(['plan', '--destroy']);
+    expect(plan.stdout).toMatch(/- bucket .*\(2 objects, /);
+    const down = await cli(['destroy', '--yes']);
+    expect(down.code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+    expect(existsSync(project.stateFile)).toBe(false);
+  }, 180_000);
 });
