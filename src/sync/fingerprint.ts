@@ -31,12 +31,13 @@ function changed(path: string, size: number, read: number): Error {
 export async function fingerprintFile(
   path: string,
   size: number,
-  options: { partSize?: number; wholeMd5?: boolean } = {},
+  options: { partSize?: number; wholeMd5?: boolean; onWholeRead?: (data: Buffer) => void } = {},
 ): Promise<Fingerprint> {
   const partSize = options.partSize ?? PART_SIZE;
   if (size <= WHOLE_READ_LIMIT && !isMultipart(size, partSize)) {
     const data = await readFile(path);
     if (data.length !== size) throw changed(path, size, data.length);
+    options.onWholeRead?.(data);
     return { md5: createHash('md5').update(data).digest('hex') };
   }
   const multipart = isMultipart(size, partSize);

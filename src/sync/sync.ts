@@ -2,13 +2,19 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Aws } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import { InterruptedError, UserError, WorkError } from '../errors.js';
-import { type CacheRule, cacheControlRules } from './cache-rules.js';
+import type { CacheRule } from './cache-rules.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
-import { expectedEtag, fingerprintFile, needsWholeMd5 } from './fingerprint.js';
+import { expectedEtag } from './fingerprint.js';
 import { createInvalidation, waitForInvalidation } from './invalidate.js';
+import {
+  CONTENT_CACHE_BYTES,
+  ContentCache,
+  checkAborted,
+  completeFingerprints,
+  describeFiles,
+} from './local-files.js';
 import { emptyManifest, MANIFEST_KEY, type Manifest, serializeManifest } from './manifest.js';
-import { contentTypeFor } from './mime.js';
 import {
   type LocalObject,
   type PlannedMetadataUpdate,
@@ -19,7 +25,7 @@ import {
 import { runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
 import { listBucket, type RemoteObject, readManifest } from './remote.js';
-import { type LocalFile, scanFolder } from './scan.js';
+import { scanFolder } from './scan.js';
 import type { SyncTarget } from './target.js';
 import { deleteKeys, replaceMetadata, uploadFile } from './transfer.js';
 
@@ -47,9 +53,6 @@ export interface SyncRun {
   emit: SyncListener;
   signal?: AbortSignal;
 }
-
-/** How many unreadable files a message names before "and N more". */
-const NAMED_FAILURES = 5;
 
 /**
  * Sync a build folder to the bucket by content (ARCHITECTURE §4):
@@ -89,7 +92,8 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     skipped: scan.skipped,
   });
 
-  const local = await describeFiles(scan.files, settings, signal);
+  const contents = new ContentCache(CONTENT_CACHE_BYTES);
+  const local = await describeFiles(scan.files, settings, contents, signal);
   const [remote, loadedManifest] = await remoteRead;
   await completeFingerprints(local, remote, settings, signal);
   const manifest = loadedManifest ?? emptyManifest();
@@ -99,6 +103,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     invalidationThreshold: settings.invalidationThreshold,
   });
   emitPlan(emit, plan);
+  contents.keepOnly(new Set(plan.uploads.map((u) => u.key)));
 
   const summary: SyncSummary = {
     dryRun: settings.dryRun,
@@ -132,17 +137,14 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   const transfer = async (phase: SyncPhase, uploads: PlannedUpload[], updates: PlannedMetadataUpdate[]) => {
     if (uploads.length + updates.length === 0) return;
     emit({ type: 'sync-phase', phase, files: uploads.length + updates.length, bytes: sum(uploads) });
-    await runTransfers(
-      s3,
-      target.bucket,
-      uploads,
-      updates,
-      settings.concurrency,
+    await runTransfers(s3, target.bucket, uploads, updates, {
+      concurrency: settings.concurrency,
       progress,
       etags,
       mismatches,
+      contents,
       signal,
-    );
+    });
     progress.flush();
   };
 
@@ -236,82 +238,10 @@ function sum(uploads: PlannedUpload[]): number {
   return uploads.reduce((total, u) => total + u.size, 0);
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted)
-    throw new InterruptedError('interrupted: the sync stopped between two steps; run it again');
-}
-
 function asWorkError(error: unknown, step: string, hint?: string): Error {
   if (error instanceof UserError || error instanceof WorkError || error instanceof InterruptedError)
     return error;
   return new WorkError(describeAwsError(step, error), hint, { cause: error });
-}
-
-/**
- * Hash every file and work out its headers. Every unreadable file is named in one UserError before
- * anything is uploaded.
- */
-async function describeFiles(
-  files: LocalFile[],
-  settings: SyncSettings,
-  signal?: AbortSignal,
-): Promise<LocalObject[]> {
-  const cacheControlFor = cacheControlRules(settings.cacheRules);
-  const { results, errors } = await runPool(
-    files,
-    settings.concurrency,
-    async (file): Promise<LocalObject> => {
-      const contentType = contentTypeFor(file.key);
-      return {
-        key: file.key,
-        path: file.path,
-        size: file.size,
-        fingerprint: await fingerprintFile(file.path, file.size),
-        metadata: { contentType, cacheControl: cacheControlFor(file.key, contentType) },
-      };
-    },
-    { stopOnError: false, signal },
-  );
-  checkAborted(signal);
-  if (errors.length > 0) throw unreadable(errors, settings.dir);
-  return results as LocalObject[];
-}
-
-/**
- * A large file's plain MD5 is computed only when the bucket holds a single-part object under its key
- * (after a metadata update by copy, or another tool's upload): most syncs hash big files once.
- */
-async function completeFingerprints(
-  local: LocalObject[],
-  remote: ReadonlyMap<string, RemoteObject>,
-  settings: SyncSettings,
-  signal?: AbortSignal,
-): Promise<void> {
-  const pending = local.filter((file) => {
-    const existing = remote.get(file.key);
-    return existing !== undefined && needsWholeMd5(file.fingerprint, existing.etag);
-  });
-  const { errors } = await runPool(
-    pending,
-    settings.concurrency,
-    async (file) => {
-      file.fingerprint = await fingerprintFile(file.path, file.size, { wholeMd5: true });
-    },
-    { stopOnError: false, signal },
-  );
-  checkAborted(signal);
-  if (errors.length > 0) throw unreadable(errors, settings.dir);
-}
-
-function unreadable(errors: { item: { key: string }; error: unknown }[], dir: string): UserError {
-  const named = errors
-    .slice(0, NAMED_FAILURES)
-    .map(({ item, error }) => `${item.key} (${(error as Error).message})`);
-  const more = errors.length > NAMED_FAILURES ? ` and ${errors.length - NAMED_FAILURES} more` : '';
-  return new UserError(
-    `cannot read ${errors.length} file(s) of ${dir}: ${named.join(', ')}${more}`,
-    'nothing was uploaded; fix the permissions or the build, then sync again',
-  );
 }
 
 function emitPlan(emit: (event: SyncEventInput) => void, plan: SyncPlan): void {
@@ -348,12 +278,16 @@ async function runTransfers(
   bucket: string,
   uploads: PlannedUpload[],
   updates: PlannedMetadataUpdate[],
-  concurrency: number,
-  progress: TransferProgress,
-  etags: Map<string, string>,
-  mismatches: string[],
-  signal?: AbortSignal,
+  run: {
+    concurrency: number;
+    progress: TransferProgress;
+    etags: Map<string, string>;
+    mismatches: string[];
+    contents: ContentCache;
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
+  const { concurrency, progress, etags, mismatches, contents, signal } = run;
   type Job = { upload: PlannedUpload } | { update: PlannedMetadataUpdate };
   const jobs: Job[] = [...uploads.map((upload) => ({ upload })), ...updates.map((update) => ({ update }))];
   try {
@@ -363,8 +297,10 @@ async function runTransfers(
       async (job) => {
         if ('upload' in job) {
           let reported = 0;
+          const body = contents.take(job.upload.key);
           const etag = await uploadFile(s3, bucket, job.upload, {
             signal,
+            ...(body ? { body } : {}),
             onBytes: (bytes) => {
               reported += bytes;
               progress.bytes(bytes);

@@ -24,6 +24,8 @@ export interface TransferOptions {
   onBytes?: (bytes: number) => void;
   /** Parts in flight for one multipart upload. */
   partConcurrency?: number;
+  /** The bytes as read for hashing, when kept: exactly what was hashed goes up, without a second read. */
+  body?: Buffer;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function uploadFile(
   if (isMultipart(file.size) || file.fingerprint.md5 === undefined) {
     return uploadInParts(s3, bucket, file, options);
   }
-  const body = await readFile(file.path);
+  const body = options.body ?? (await readFile(file.path));
   const response = await s3.send(
     new PutObjectCommand({
       Bucket: bucket,

@@ -1,0 +1,128 @@
+import { InterruptedError, UserError } from '../errors.js';
+import { type CacheRule, cacheControlRules } from './cache-rules.js';
+import { fingerprintFile, needsWholeMd5 } from './fingerprint.js';
+import { contentTypeFor } from './mime.js';
+import type { LocalObject } from './plan.js';
+import { runPool } from './pool.js';
+import type { RemoteObject } from './remote.js';
+import type { LocalFile } from './scan.js';
+
+/** The files of the build folder as the plan sees them: hashed, typed, with their cache rule. */
+
+export interface DescribeSettings {
+  dir: string;
+  cacheRules?: CacheRule[];
+  /** Files read at once. */
+  concurrency: number;
+}
+
+/**
+ * Small files read for hashing are kept, up to this many bytes in all, and uploaded from memory: one
+ * read per file instead of two, and the bytes sent are exactly the bytes hashed.
+ */
+export const CONTENT_CACHE_BYTES = 64 * 1024 * 1024;
+
+export class ContentCache {
+  private readonly data = new Map<string, Buffer>();
+  private used = 0;
+
+  constructor(private readonly limit: number) {}
+
+  offer(key: string, data: Buffer): void {
+    if (this.used + data.length > this.limit) return;
+    this.data.set(key, data);
+    this.used += data.length;
+  }
+
+  /** Drop what will not be uploaded, so that memory goes back before the transfers. */
+  keepOnly(keys: ReadonlySet<string>): void {
+    for (const key of this.data.keys()) if (!keys.has(key)) this.take(key);
+  }
+
+  take(key: string): Buffer | undefined {
+    const data = this.data.get(key);
+    if (data) {
+      this.data.delete(key);
+      this.used -= data.length;
+    }
+    return data;
+  }
+}
+
+/** How many unreadable files a message names before "and N more". */
+const NAMED_FAILURES = 5;
+
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new InterruptedError('interrupted: the sync stopped between two steps; run it again');
+}
+
+/**
+ * Hash every file and work out its headers. Every unreadable file is named in one UserError before
+ * anything is uploaded.
+ */
+export async function describeFiles(
+  files: LocalFile[],
+  settings: DescribeSettings,
+  contents: ContentCache,
+  signal?: AbortSignal,
+): Promise<LocalObject[]> {
+  const cacheControlFor = cacheControlRules(settings.cacheRules);
+  const { results, errors } = await runPool(
+    files,
+    settings.concurrency,
+    async (file): Promise<LocalObject> => {
+      const contentType = contentTypeFor(file.key);
+      return {
+        key: file.key,
+        path: file.path,
+        size: file.size,
+        fingerprint: await fingerprintFile(file.path, file.size, {
+          onWholeRead: (data) => contents.offer(file.key, data),
+        }),
+        metadata: { contentType, cacheControl: cacheControlFor(file.key, contentType) },
+      };
+    },
+    { stopOnError: false, signal },
+  );
+  checkAborted(signal);
+  if (errors.length > 0) throw unreadable(errors, settings.dir);
+  return results as LocalObject[];
+}
+
+/**
+ * A large file's plain MD5 is computed only when the bucket holds a single-part object under its key
+ * (after a metadata update by copy, or another tool's upload): most syncs hash big files once.
+ */
+export async function completeFingerprints(
+  local: LocalObject[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  settings: DescribeSettings,
+  signal?: AbortSignal,
+): Promise<void> {
+  const pending = local.filter((file) => {
+    const existing = remote.get(file.key);
+    return existing !== undefined && needsWholeMd5(file.fingerprint, existing.etag);
+  });
+  const { errors } = await runPool(
+    pending,
+    settings.concurrency,
+    async (file) => {
+      file.fingerprint = await fingerprintFile(file.path, file.size, { wholeMd5: true });
+    },
+    { stopOnError: false, signal },
+  );
+  checkAborted(signal);
+  if (errors.length > 0) throw unreadable(errors, settings.dir);
+}
+
+function unreadable(errors: { item: { key: string }; error: unknown }[], dir: string): UserError {
+  const named = errors
+    .slice(0, NAMED_FAILURES)
+    .map(({ item, error }) => `${item.key} (${(error as Error).message})`);
+  const more = errors.length > NAMED_FAILURES ? ` and ${errors.length - NAMED_FAILURES} more` : '';
+  return new UserError(
+    `cannot read ${errors.length} file(s) of ${dir}: ${named.join(', ')}${more}`,
+    'nothing was uploaded; fix the permissions or the build, then sync again',
+  );
+}
