@@ -5,11 +5,13 @@ import {
   DeleteSecurityGroupCommand,
   DescribeManagedPrefixListsCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   type DescribeSecurityGroupsCommandInput,
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
+  type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
 import {
@@ -135,6 +137,48 @@ export async function cloudFrontPrefixListId(ctx: ResourceContext): Promise<stri
     );
   }
   return id;
+}
+
+/** The key of one rule as DescribeSecurityGroupRules reports it (same form as ruleKeys). */
+function securityGroupRuleKey(rule: SecurityGroupRule): string {
+  const protocol = rule.IpProtocol === '6' ? 'tcp' : rule.IpProtocol;
+  const ports =
+    rule.FromPort === undefined || rule.FromPort === -1
+      ? 'all'
+      : rule.FromPort === rule.ToPort
+        ? `${rule.FromPort}`
+        : `${rule.FromPort}-${rule.ToPort}`;
+  const source = rule.CidrIpv4 ?? rule.CidrIpv6 ?? rule.PrefixListId ?? rule.ReferencedGroupInfo?.GroupId;
+  return `${protocol}:${ports}:${source}`;
+}
+
+/**
+ * Revoke by rule id: revoking by permission must repeat fields such as the description exactly in
+ * some implementations, while a rule id names exactly one rule.
+ */
+async function revokeRules(ctx: ResourceContext, groupId: string, keys: string[]): Promise<void> {
+  const ec2 = ctx.aws.ec2();
+  const result = await ec2.send(
+    new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
+  );
+  const ids = new Map<string, string>();
+  for (const rule of result.SecurityGroupRules ?? []) {
+    if (!rule.IsEgress && rule.SecurityGroupRuleId)
+      ids.set(securityGroupRuleKey(rule), rule.SecurityGroupRuleId);
+  }
+  const byId = keys.flatMap((k) => (ids.has(k) ? [ids.get(k) as string] : []));
+  const byPermission = keys.filter((k) => !ids.has(k));
+  if (byId.length > 0) {
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: byId }));
+  }
+  if (byPermission.length > 0) {
+    await ec2.send(
+      new RevokeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: byPermission.map((k) => toPermission(k)),
+      }),
+    );
+  }
 }
 
 function vpcIdOf(ctx: ResourceContext): string | undefined {
@@ -333,12 +377,7 @@ function securityGroupHandler(
       await addRules(ctx, actual.id, missing, desired.rules);
       if (extra.length > 0) {
         ctx.progress(`revoking ${extra.join(', ')}`);
-        await ctx.aws.ec2().send(
-          new RevokeSecurityGroupIngressCommand({
-            GroupId: actual.id,
-            IpPermissions: extra.map((k) => toPermission(k)),
-          }),
-        );
+        await revokeRules(ctx, actual.id, extra);
       }
       return { ...actual, ingress: desired.ingress, tags: { ...actual.tags, ...tags } };
     },

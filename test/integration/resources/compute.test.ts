@@ -190,6 +190,26 @@ describe.skipIf(!motoAvailable())('compute and network handlers against moto', (
     expect(restored.actual.rule?.secret).toBe(secret);
   });
 
+  it('a new app port moves the rule from the ALB group: the old group-referenced rule is revoked', async () => {
+    await converge(chain, network);
+    const alb = await converge(chain, albSecurityGroup);
+    await converge(chain, instanceSecurityGroup);
+    const config = testConfig({ backend: { port: 9090, sshCidrs: ['203.0.113.10/32'] } });
+    const ctx = testContext({
+      key: 'sg.instances',
+      config,
+      saved: { ...chain.state['sg.instances'] },
+      outputs: chain.outputs,
+    });
+    const found = await instanceSecurityGroup.find(ctx);
+    const desired = await instanceSecurityGroup.desired(ctx);
+    const changes = instanceSecurityGroup.diff(desired, found!);
+    expect(changes[0]?.reason).toBe(`add tcp:9090:${alb.id}; revoke tcp:8080:${alb.id}`);
+    await instanceSecurityGroup.update(ctx, desired, found!, changes);
+    const after = await instanceSecurityGroup.find(ctx);
+    expect(after?.ingress).toEqual(['tcp:22:203.0.113.10/32', `tcp:9090:${alb.id}`]);
+  });
+
   it('recovers the origin secret from the rule when the state is lost', async () => {
     await upAll();
     const secret = chain.outputs.listener?.originSecret;
