@@ -55,6 +55,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
   const outputs = new Map<string, Record<string, unknown>>();
   const actions = new Map<string, PlanAction>();
   const failures: RunResult['failures'] = [];
+  const pending: string[] = [];
   emit(env, { type: 'run-started', command: 'up', stack: env.config.stack, resources: graph.order.length });
 
   const lookup: OutputLookup = (key) => {
@@ -128,6 +129,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       step = 'saving the outputs of';
       await saveOutputs(resource, result);
       const wait = resource.wait && (env.options.wait || !resource.optionalWait) ? resource.wait : undefined;
+      if (resource.wait && !wait) pending.push(key);
       if (!wait || !resource.readyBeforeDependents) node.ready();
       if (wait) {
         node.waiting();
@@ -190,7 +192,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
     durationMs: Date.now() - started,
     ...awsCallCounts(env.aws),
     outputs,
-    pending: [],
+    pending,
   });
 }
 

@@ -21,7 +21,10 @@ export interface RunResult {
   changingCalls: number;
   /** Outputs of every resource that finished (the URLs for the closing summary). */
   outputs: Map<string, Record<string, unknown>>;
-  /** Resources whose deletion was started and not waited for (`--no-wait`). */
+  /**
+   * Resources left converging with `--no-wait`: for destroy, deletions started and not waited for; for
+   * up, resources whose optional wait (CloudFront deployment) was skipped.
+   */
   pending: string[];
 }
 

@@ -24,6 +24,13 @@ export function upSummary(result: RunResult, names: Names, c: Colors): string {
     for (const name of names.siteNames) lines.push(`  https://${name}/`);
     if (distribution?.domainName) lines.push(c.dim(`  CloudFront: https://${distribution.domainName}/`));
     lines.push(c.dim(`  Origin: https://${names.originName}/ (CloudFront only)`));
+    if (result.pending.length) {
+      lines.push(
+        c.yellow(
+          `Not waited for (--no-wait): ${result.pending.join(', ')}; \`tekamolo status\` shows when it is ready.`,
+        ),
+      );
+    }
   } else {
     lines.push(c.red(c.bold('The stack is not complete:')));
     lines.push(...failuresText(result, c));

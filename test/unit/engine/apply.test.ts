@@ -277,7 +277,8 @@ describe('apply', () => {
       ],
       { options: { wait: false } },
     );
-    await apply(env);
+    const result = await apply(env);
+    expect(result.pending).toEqual(['cdn']);
     expect(cloud.callsOf('wait', 'cdn')).toEqual([]);
     expect(cloud.callsOf('wait', 'alb')).toHaveLength(1);
   });
