@@ -426,6 +426,9 @@ try {
     const kinds = [...new Set([...Object.keys(t.emulator), ...Object.keys(a.emulator)])].sort();
     for (const kind of kinds) line(`  ${kind}`, t.emulator[kind] ?? 0, a.emulator[kind] ?? 0);
     line('client CPU, user+sys (s)', t.cpu, a.cpu, 2);
+    if (t.requests >= 100 && a.requests >= 100) {
+      line('  per emulator request (ms)', (1000 * t.cpu) / t.requests, (1000 * a.cpu) / a.requests, 2);
+    }
     line('wall time (s)', t.wall, a.wall, 2);
     console.log(
       `  tekamolo --trace: ${Object.entries(t.trace)

@@ -3,6 +3,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { MANIFEST_KEY } from './manifest.js';
+import { runPool } from './pool.js';
 
 export interface LocalFile {
   /** S3 key: the path relative to the folder, with `/`. */
@@ -18,6 +19,13 @@ export interface ScanResult {
   /** Entries that were left out, each with the reason (a symlink leaving the folder, a socket). */
   skipped: string[];
 }
+
+type Found =
+  | { kind: 'file'; file: LocalFile }
+  | { kind: 'dir'; key: string; path: string }
+  | { kind: 'skip'; reason: string };
+
+const STAT_CONCURRENCY = 32;
 
 function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root + sep);
@@ -52,39 +60,40 @@ export async function scanFolder(dir: string): Promise<ScanResult> {
       throw new UserError(`cannot read the folder ${realDir}: ${(error as Error).message}`);
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const key = keyPrefix + entry.name;
-      let path = join(realDir, entry.name);
-      if (entry.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = await realpath(path);
-        } catch {
-          throw new UserError(`${join(dir, key)} is a broken symbolic link`, 'remove it or fix its target');
-        }
-        if (!isInside(root, target)) {
-          skipped.push(`${key}: symbolic link to ${target}, outside the folder`);
-          continue;
-        }
-        path = target;
-      }
-      const info = await stat(path);
-      if (info.isDirectory()) {
-        if (ancestors.has(path)) {
-          skipped.push(`${key}: symbolic link to its own parent folder`);
-          continue;
-        }
-        await walk(path, `${key}/`, new Set([...ancestors, path]));
-      } else if (info.isFile()) {
-        if (key === MANIFEST_KEY) {
-          skipped.push(`${key}: the name of tekamolo's sync manifest`);
-          continue;
-        }
-        files.push({ key, path, size: info.size });
-      } else {
-        skipped.push(`${key}: not a regular file`);
-      }
+    // The entries of a folder are looked at in parallel (a stat each): a build folder holds thousands
+    // of files in a few folders, and the file system answers several at once.
+    const { results } = await runPool(entries, STAT_CONCURRENCY, (entry) => look(realDir, keyPrefix, entry), {
+      stopOnError: true,
+    });
+    for (const found of results) {
+      if (!found) continue;
+      if (found.kind === 'skip') skipped.push(found.reason);
+      else if (found.kind === 'file') files.push(found.file);
+      else if (ancestors.has(found.path))
+        skipped.push(`${found.key}: symbolic link to its own parent folder`);
+      else await walk(found.path, `${found.key}/`, new Set([...ancestors, found.path]));
     }
+  }
+
+  async function look(realDir: string, keyPrefix: string, entry: Dirent): Promise<Found> {
+    const key = keyPrefix + entry.name;
+    let path = join(realDir, entry.name);
+    if (entry.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = await realpath(path);
+      } catch {
+        throw new UserError(`${join(dir, key)} is a broken symbolic link`, 'remove it or fix its target');
+      }
+      if (!isInside(root, target))
+        return { kind: 'skip', reason: `${key}: symbolic link to ${target}, outside the folder` };
+      path = target;
+    }
+    const info = await stat(path);
+    if (info.isDirectory()) return { kind: 'dir', key, path };
+    if (!info.isFile()) return { kind: 'skip', reason: `${key}: not a regular file` };
+    if (key === MANIFEST_KEY) return { kind: 'skip', reason: `${key}: the name of tekamolo's sync manifest` };
+    return { kind: 'file', file: { key, path, size: info.size } };
   }
 
   await walk(root, '', new Set([root]));
