@@ -86,7 +86,9 @@ try {
   await waitReady(url, moto);
   say(`local AWS emulator on ${url}`);
 
-  // What a real account already has: the domain's hosted zone.
+  // What a real account already has: the domain's hosted zone. (The SDK's notice about its 2027
+  // releases needing Node 22 is noise here, as in the CLI.)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const example = parseDocument(readFileSync(join(root, 'config.example.yaml'), 'utf8'));
   const domain = String(example.get('domain'));
   const { Route53Client, CreateHostedZoneCommand } = await import('@aws-sdk/client-route-53');
@@ -147,4 +149,9 @@ try {
 } catch (error) {
   console.error(`demo failed: ${error instanceof Error ? error.message : error}`);
   process.exitCode = 1;
+} finally {
+  // The emulator is a child process: stop it and wait, so the demo ends however it went.
+  const exited = new Promise((resolve) => moto.once('exit', resolve));
+  stop();
+  if (moto.exitCode === null) await exited;
 }
