@@ -4,9 +4,13 @@ import { jsonRenderer } from '../../../src/cli/render/json.js';
 import { liveRenderer } from '../../../src/cli/render/live.js';
 import { plainRenderer } from '../../../src/cli/render/plain.js';
 import { planJson, renderDestroyPlan, renderPlan } from '../../../src/cli/render/plan.js';
+import { destroySummary, upSummary } from '../../../src/cli/render/summary.js';
+import { deriveNames } from '../../../src/config/names.js';
 import type { DestroyPlan } from '../../../src/engine/destroy.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import type { Plan } from '../../../src/engine/plan.js';
+import type { RunResult } from '../../../src/engine/run-summary.js';
+import { testConfig } from '../../support/context.js';
 
 class Buffer {
   text = '';
@@ -289,5 +293,64 @@ describe('plan renderer', () => {
       '1 to delete, 1 kept',
       '',
     ]);
+  });
+});
+
+describe('closing summaries', () => {
+  const names = deriveNames(testConfig({ domain: 'example.com' }));
+  const base: RunResult = {
+    ok: true,
+    interrupted: false,
+    states: new Map(),
+    actions: new Map(),
+    failures: [],
+    counts: { create: 17, noop: 2 },
+    durationMs: 62_000,
+    awsCalls: 190,
+    changingCalls: 26,
+    outputs: new Map([['distribution', { id: 'E1', domainName: 'd111.cloudfront.net' }]]),
+    pending: [],
+  };
+
+  it('gives the URLs, the counts, the wall time and the AWS calls after up', () => {
+    expect(upSummary(base, names, noColor).split('\n')).toEqual([
+      '',
+      'The stack is up.',
+      '  https://example.com/',
+      '  https://www.example.com/',
+      '  CloudFront: https://d111.cloudfront.net/',
+      '  Origin: https://origin.example.com/ (CloudFront only)',
+      '17 created, 2 in sync in 1m02s; 190 AWS calls (26 changing)',
+      '',
+    ]);
+  });
+
+  it('says what --no-wait did not wait for, and what failed with its hint', () => {
+    expect(upSummary({ ...base, pending: ['distribution'] }, names, noColor)).toContain(
+      'Not waited for (--no-wait): distribution',
+    );
+    const failed = upSummary(
+      {
+        ...base,
+        ok: false,
+        failures: [
+          { key: 'zone', failure: { message: 'no hosted zone', hint: 'create one', userError: true } },
+        ],
+      },
+      names,
+      noColor,
+    );
+    expect(failed).toContain('  ✗ zone: no hosted zone\n      → create one\n');
+    expect(failed).not.toContain('https://');
+  });
+
+  it('tells how to finish after an interrupted or pending destroy', () => {
+    expect(destroySummary({ ...base, interrupted: true, ok: false }, 'demo', noColor)).toContain(
+      'run `tekamolo destroy` again to finish',
+    );
+    expect(destroySummary({ ...base, pending: ['distribution'] }, 'demo', noColor)).toContain(
+      'Started deleting distribution',
+    );
+    expect(destroySummary(base, 'demo', noColor)).toContain('Stack demo is destroyed.');
   });
 });
