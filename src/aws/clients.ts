@@ -46,11 +46,19 @@ export function endpointOverridden(serviceEnvSuffix: string): boolean {
   return Boolean(process.env.AWS_ENDPOINT_URL || process.env[`AWS_ENDPOINT_URL_${serviceEnvSuffix}`]);
 }
 
+/**
+ * A request that gets no answer must not hang a run for ever: the SDK's default has no timeout. Slow
+ * but healthy calls (CloudFront updates, large DeleteObjects batches) answer well within a minute.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
+export const CONNECTION_TIMEOUT_MS = 10_000;
+
 interface BaseClientConfig {
   region: string;
   maxAttempts: number;
   retryMode: 'adaptive';
   customUserAgent: string;
+  requestHandler: { requestTimeout: number; connectionTimeout: number };
   credentials?: AwsCredentialIdentityProvider;
 }
 
@@ -74,6 +82,7 @@ export class Aws {
       maxAttempts: this.maxAttempts,
       retryMode: 'adaptive',
       customUserAgent: `tekamolo/${VERSION}`,
+      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
     };
     if (this.credentials) config.credentials = this.credentials;
     return config;
