@@ -68,7 +68,12 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
       names: desired.names,
       records,
     };
-    const foreign = foreignReason(records);
+    // The names are foreign only when none of them holds what tekamolo wrote: otherwise the records that
+    // are ours still have to follow the distribution and go with it on destroy (a write asks before it
+    // takes over the others, and a delete leaves them alone).
+    const foreign = records.some((r) => r.ownership === 'ours' || r.ownership === 'stale')
+      ? undefined
+      : foreignReason(records);
     if (foreign) actual.foreign = foreign;
     return actual;
   },

@@ -553,4 +553,35 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(await leftovers()).toEqual([]);
     expect(existsSync(project.stateFile)).toBe(false);
   }, 180_000);
+
+  it('a site name someone pointed elsewhere stays; the alias records that are still ours go', async () => {
+    await up();
+    await sdk.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: `www.${project.domain}`,
+                Type: 'A',
+                TTL: 300,
+                ResourceRecords: [{ Value: '192.0.2.80' }],
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const down = await cli(['destroy', '--yes']);
+    expect(down.code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+    const left = (await zoneRecords(sdk.route53, zoneId)).map((r) => `${r.Type} ${r.Name}`);
+    expect(left.sort()).toEqual([
+      `A www.${project.domain}.`,
+      `NS ${project.domain}.`,
+      `SOA ${project.domain}.`,
+    ]);
+  }, 180_000);
 });
