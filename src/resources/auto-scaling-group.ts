@@ -79,6 +79,9 @@ export interface ActualAutoScalingGroup extends Actual {
   instances: GroupInstance[];
   /** Set while an instance refresh started by tekamolo is followed. */
   refreshId?: string;
+  /** "InProgress 40%", "Failed: <reason>". */
+  refreshStatus?: string;
+  refreshFailed?: boolean;
   status?: string;
   tags?: Record<string, string>;
 }
@@ -88,8 +91,8 @@ export const HEALTH_CHECK_GRACE_SECONDS = 300;
 export const CPU_POLICY_SUFFIX = '-cpu-target';
 /** Launch new instances before old ones go: a refresh never drops below full capacity. */
 const REFRESH_PREFERENCES = { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true };
-const REFRESH_DONE = new Set(['Successful']);
-const REFRESH_FAILED = new Set(['Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed', 'Baseline']);
+const REFRESH_DONE = new Set(['Successful', 'Baseline']);
+const REFRESH_FAILED = new Set(['Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed']);
 
 function policyName(groupName: string): string {
   return `${groupName}${CPU_POLICY_SUFFIX}`;
@@ -146,7 +149,16 @@ async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<
     tags: tagMap(group.Tags),
   };
   if (typeof ctx.saved.desiredCapacity === 'number') actual.appliedDesired = ctx.saved.desiredCapacity;
-  if (typeof ctx.saved.refreshId === 'string') actual.refreshId = ctx.saved.refreshId;
+  if (typeof ctx.saved.refreshId === 'string') {
+    // A refresh started by an earlier `up --no-wait` is followed until it ends; once over, status
+    // stops calling it running.
+    const refresh = await readRefresh(ctx, name, ctx.saved.refreshId);
+    if (refresh && !refresh.done) {
+      actual.refreshId = ctx.saved.refreshId;
+      actual.refreshStatus = refresh.line;
+      if (refresh.failed) actual.refreshFailed = true;
+    }
+  }
   if (group.Status) actual.status = group.Status;
   if (actual.tags?.[STACK_TAG] !== ctx.config.stack) {
     actual.foreign = `Auto Scaling group ${name} has no ${STACK_TAG}=${ctx.config.stack} tag`;
@@ -224,6 +236,38 @@ async function startRefresh(ctx: ResourceContext, name: string): Promise<string>
   }
 }
 
+/** One refresh as status shows it: "InProgress 40%", or "Failed: <reason>". */
+interface RefreshState {
+  status: string;
+  line: string;
+  done: boolean;
+  failed: boolean;
+}
+
+async function readRefresh(
+  ctx: ResourceContext,
+  name: string,
+  refreshId: string,
+): Promise<RefreshState | undefined> {
+  const result = await ctx.aws
+    .autoscaling()
+    .send(
+      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name, InstanceRefreshIds: [refreshId] }),
+    );
+  const refresh = result.InstanceRefreshes?.[0];
+  if (!refresh) return undefined;
+  const status = refresh.Status ?? 'unknown';
+  const failed = REFRESH_FAILED.has(status);
+  const percent = refresh.PercentageComplete === undefined ? '' : ` ${refresh.PercentageComplete}%`;
+  const reason = refresh.StatusReason ? `: ${refresh.StatusReason}` : '';
+  return {
+    status,
+    line: failed ? `${status}${reason}` : `${status}${percent}`,
+    done: REFRESH_DONE.has(status),
+    failed,
+  };
+}
+
 async function followRefresh(ctx: ResourceContext, name: string, refreshId: string): Promise<void> {
   await waitFor({
     what: `instance refresh ${refreshId} of ${name}`,
@@ -233,25 +277,10 @@ async function followRefresh(ctx: ResourceContext, name: string, refreshId: stri
     onWait: (s, ms) => ctx.waiting(`instance refresh: ${s}`, ms),
     signal: ctx.signal,
     poll: async () => {
-      const result = await ctx.aws.autoscaling().send(
-        new DescribeInstanceRefreshesCommand({
-          AutoScalingGroupName: name,
-          InstanceRefreshIds: [refreshId],
-        }),
-      );
-      const refresh = result.InstanceRefreshes?.[0];
+      const refresh = await readRefresh(ctx, name, refreshId);
       if (!refresh) return { done: false, failed: 'the refresh is no longer listed', status: 'unknown' };
-      const status = refresh.Status ?? 'unknown';
-      const percent = refresh.PercentageComplete === undefined ? '' : ` ${refresh.PercentageComplete}%`;
-      if (REFRESH_DONE.has(status)) return { done: true, status };
-      if (REFRESH_FAILED.has(status)) {
-        return {
-          done: false,
-          failed: `${status}${refresh.StatusReason ? `: ${refresh.StatusReason}` : ''}`,
-          status,
-        };
-      }
-      return { done: false, status: `${status}${percent}` };
+      if (refresh.failed) return { done: false, failed: refresh.line, status: refresh.status };
+      return { done: refresh.done, status: refresh.line };
     },
   });
   await ctx.record({ refreshId: undefined, lastRefreshId: refreshId });
@@ -536,7 +565,15 @@ export const autoScalingGroup: Resource<
   async wait(ctx, actual) {
     const refreshId =
       actual.refreshId ?? (typeof ctx.saved.refreshId === 'string' ? ctx.saved.refreshId : undefined);
-    if (refreshId) await followRefresh(ctx, actual.name, refreshId);
+    if (refreshId && actual.refreshFailed) {
+      // Reported once, not on every later run: the next template change starts a new refresh.
+      ctx.warn(
+        `instance refresh ${refreshId} ended ${actual.refreshStatus ?? 'unsuccessfully'}; some instances may still run an older template version`,
+      );
+      await ctx.record({ refreshId: undefined, lastRefreshId: refreshId });
+    } else if (refreshId) {
+      await followRefresh(ctx, actual.name, refreshId);
+    }
     const group = await waitInService(ctx, actual.name);
     if (!group) return actual;
     const ready: ActualAutoScalingGroup = {
@@ -545,6 +582,8 @@ export const autoScalingGroup: Resource<
       desiredCapacity: group.DesiredCapacity,
     };
     delete ready.refreshId;
+    delete ready.refreshStatus;
+    delete ready.refreshFailed;
     return ready;
   },
 
@@ -554,7 +593,7 @@ export const autoScalingGroup: Resource<
 
   describe(_ctx, actual) {
     const inService = actual.instances.filter((i) => i.lifecycle === 'InService').length;
-    const refresh = actual.refreshId ? `, instance refresh ${actual.refreshId} running` : '';
+    const refresh = actual.refreshId ? `, instance refresh ${actual.refreshStatus ?? 'running'}` : '';
     return `desired ${actual.desiredCapacity ?? '?'} (min ${actual.min ?? '?'}, max ${actual.max ?? '?'}), ${inService} InService, template v${actual.launchTemplateVersion ?? '?'}${refresh}`;
   },
 
@@ -566,8 +605,15 @@ export const autoScalingGroup: Resource<
     const wanted = actual.desiredCapacity ?? 0;
     const detail = `${inService.length}/${wanted} InService`;
     if (unhealthy.length > 0) return { state: 'unhealthy', detail: `${detail}; ${unhealthy.join(', ')}` };
-    if (actual.refreshId)
-      return { state: 'pending', detail: `${detail}; instance refresh ${actual.refreshId} running` };
+    if (actual.refreshId && actual.refreshFailed) {
+      return {
+        state: 'unhealthy',
+        detail: `${detail}; instance refresh ${actual.refreshStatus ?? 'failed'}`,
+      };
+    }
+    if (actual.refreshId) {
+      return { state: 'pending', detail: `${detail}; instance refresh ${actual.refreshStatus ?? 'running'}` };
+    }
     if (inService.length < wanted) return { state: 'pending', detail };
     return { state: 'ok', detail };
   },

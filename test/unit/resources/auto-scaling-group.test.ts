@@ -159,7 +159,10 @@ describe('Auto Scaling group', () => {
       });
     const c = ctx({ refreshId: 'refresh-1' });
     const found = await autoScalingGroup.find(c);
-    expect((await autoScalingGroup.health!(c, found!)).state).toBe('pending');
+    expect(await autoScalingGroup.health!(c, found!)).toEqual({
+      state: 'pending',
+      detail: '2/2 InService; instance refresh Pending',
+    });
     const ready = await autoScalingGroup.wait!(c, found!);
     expect(autoscaling.commandCalls(DescribeInstanceRefreshesCommand)).toHaveLength(3);
     expect(c.messages).toContain('instance refresh: InProgress 50%');
@@ -168,17 +171,50 @@ describe('Auto Scaling group', () => {
     expect(autoScalingGroup.optionalWait).toBe(true);
   });
 
-  it('a failed refresh stops the wait with its reason', async () => {
+  it('a refresh that fails while followed stops the wait with its reason', async () => {
+    autoscaling
+      .on(DescribeInstanceRefreshesCommand)
+      .resolvesOnce({ InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'InProgress' }] })
+      .resolves({
+        InstanceRefreshes: [
+          { InstanceRefreshId: 'refresh-1', Status: 'Failed', StatusReason: 'new instances unhealthy' },
+        ],
+      });
+    const c = ctx({ refreshId: 'refresh-1' });
+    await expect(autoScalingGroup.wait!(c, (await autoScalingGroup.find(c))!)).rejects.toMatchObject({
+      name: 'WorkError',
+      message: expect.stringContaining('Failed: new instances unhealthy'),
+    });
+  });
+
+  it('a refresh that failed while nobody waited is unhealthy in status, warned once by up, then forgotten', async () => {
     autoscaling.on(DescribeInstanceRefreshesCommand).resolves({
       InstanceRefreshes: [
         { InstanceRefreshId: 'refresh-1', Status: 'Failed', StatusReason: 'new instances unhealthy' },
       ],
     });
     const c = ctx({ refreshId: 'refresh-1' });
-    await expect(autoScalingGroup.wait!(c, (await autoScalingGroup.find(c))!)).rejects.toMatchObject({
-      name: 'WorkError',
-      message: expect.stringContaining('Failed: new instances unhealthy'),
+    const found = await autoScalingGroup.find(c);
+    expect(await autoScalingGroup.health!(c, found!)).toEqual({
+      state: 'unhealthy',
+      detail: '2/2 InService; instance refresh Failed: new instances unhealthy',
     });
+    await autoScalingGroup.wait!(c, found!);
+    expect(c.messages.some((m) => m.startsWith('warning: instance refresh refresh-1 ended Failed'))).toBe(
+      true,
+    );
+    expect(c.recorded.refreshId).toBeUndefined();
+    expect(c.recorded.lastRefreshId).toBe('refresh-1');
+  });
+
+  it('a refresh that already succeeded is not reported as running', async () => {
+    autoscaling.on(DescribeInstanceRefreshesCommand).resolves({
+      InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'Successful' }],
+    });
+    const c = ctx({ refreshId: 'refresh-1' });
+    const found = await autoScalingGroup.find(c);
+    expect(found?.refreshId).toBeUndefined();
+    expect((await autoScalingGroup.health!(c, found!)).state).toBe('ok');
   });
 
   it('a refresh already in progress for an older version is cancelled and a new one started', async () => {
