@@ -98,6 +98,12 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
           `delete or rename it in the CloudFront console, or give it the description "${desired.description}" to adopt it`,
         );
       }
+      if (hasErrorName(error, 'TooManyOriginAccessControls')) {
+        throw new UserError(
+          'the account has reached its quota of CloudFront origin access controls (TooManyOriginAccessControls)',
+          'delete unused origin access controls or request a higher quota in Service Quotas, then run up again',
+        );
+      }
       throw error;
     }
   },

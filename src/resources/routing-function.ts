@@ -12,6 +12,7 @@ import {
 import { hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
 import type { Config } from '../config/schema.js';
 import { type Actual, fieldChange, type Resource, type ResourceContext } from '../engine/contract.js';
+import { UserError } from '../errors.js';
 import type { RoutingFunctionOutputs } from './outputs.js';
 import { type Versioned, withFreshETag } from './support/cloudfront-config.js';
 
@@ -126,6 +127,12 @@ export const routingFunction: Resource<
       );
       summary = response.FunctionSummary;
     } catch (error) {
+      if (hasErrorName(error, 'TooManyFunctions')) {
+        throw new UserError(
+          'the account has reached its quota of CloudFront Functions (TooManyFunctions)',
+          'delete unused functions, request a higher quota in Service Quotas, or set frontend.routing: none',
+        );
+      }
       // No idempotency token exists for functions; names are unique, so a create retried after a
       // crash lands here and converges the existing function instead (ours by state or comment).
       if (!hasErrorName(error, 'FunctionAlreadyExists')) throw error;

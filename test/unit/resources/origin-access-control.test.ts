@@ -126,6 +126,14 @@ describe('originAccessControl', () => {
     await expect(originAccessControl.create(testContext({ key: 'oac' }), desired)).rejects.toThrow(UserError);
   });
 
+  it('an OAC quota hit is a UserError', async () => {
+    cf.on(ListOriginAccessControlsCommand).resolves({
+      OriginAccessControlList: { Items: [], IsTruncated: false } as never,
+    });
+    cf.on(CreateOriginAccessControlCommand).rejects(awsError('TooManyOriginAccessControls'));
+    await expect(originAccessControl.create(testContext({ key: 'oac' }), desired)).rejects.toThrow(/quota/);
+  });
+
   it('updates with IfMatch and retries once with a fresh ETag on PreconditionFailed', async () => {
     cf.on(GetOriginAccessControlCommand)
       .resolvesOnce({ OriginAccessControl: { Id: 'OAC1' }, ETag: 'STALE' })

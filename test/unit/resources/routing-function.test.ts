@@ -173,6 +173,11 @@ describe('routingFunction', () => {
     expect((await routingFunction.find(saved))?.foreign).toBeUndefined();
   });
 
+  it('a function quota hit is a UserError that says what to do', async () => {
+    cf.on(CreateFunctionCommand).rejects(awsError('TooManyFunctions'));
+    await expect(routingFunction.create(ctx(), desired)).rejects.toThrow(/quota of CloudFront Functions/);
+  });
+
   it('finds nothing when the function does not exist', async () => {
     cf.on(DescribeFunctionCommand).rejects(awsError('NoSuchFunctionExists'));
     expect(await routingFunction.find(ctx())).toBeUndefined();
