@@ -43,7 +43,12 @@ export interface SessionOptions {
 }
 
 /** First Ctrl-C: abort `signal` so the run stops at the next step and saves; second: exit at once. */
-function installInterrupt(controller: AbortController, renderer: Renderer): () => void {
+function installInterrupt(
+  controller: AbortController,
+  renderer: Renderer,
+  command: string,
+  store: StateStore,
+): () => void {
   let count = 0;
   const onSigint = () => {
     count++;
@@ -53,7 +58,11 @@ function installInterrupt(controller: AbortController, renderer: Renderer): () =
       return;
     }
     renderer.close();
-    process.stderr.write('interrupted: run `tekamolo up` again to resume\n');
+    // Each state write is atomic, so the file is whole; the lock would only make the next run warn.
+    store.releaseLockSync();
+    const again =
+      command === 'up' || command === 'destroy' ? `: run \`tekamolo ${command}\` again to finish` : '';
+    process.stderr.write(`interrupted${again}\n`);
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
@@ -87,7 +96,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       };
     }
     store = await StateStore.open(openOptions);
-    uninstall = installInterrupt(controller, renderer);
+    uninstall = installInterrupt(controller, renderer, opts.command, store);
     const opened = store;
     let closed = false;
     let questions: Promise<unknown> = Promise.resolve();

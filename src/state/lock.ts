@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { WorkError } from '../errors.js';
@@ -16,6 +17,8 @@ export interface StateLock {
   readonly path: string;
   readonly info: LockInfo;
   release(): Promise<void>;
+  /** For a process that exits right now (a second Ctrl-C): no await is possible there. */
+  releaseSync(): void;
 }
 
 function processAlive(pid: number): boolean {
@@ -88,15 +91,23 @@ export async function acquireLock(
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await tryCreate(path, info)) {
       let released = false;
+      const ours = (current: LockInfo | undefined) =>
+        current !== undefined && current.pid === info.pid && current.host === info.host;
       return {
         path,
         info,
         async release() {
           if (released) return;
           released = true;
-          const current = await readLock(path);
-          if (current && current.pid === info.pid && current.host === info.host) {
-            await unlink(path).catch(() => {});
+          if (ours(await readLock(path))) await unlink(path).catch(() => {});
+        },
+        releaseSync() {
+          if (released) return;
+          released = true;
+          try {
+            if (ours(JSON.parse(readFileSync(path, 'utf8')) as LockInfo)) unlinkSync(path);
+          } catch {
+            // Gone or unreadable: nothing of ours to remove.
           }
         },
       };

@@ -191,6 +191,12 @@ export class StateStore {
     return run;
   }
 
+  /** Release the lock at once, without waiting for saves (the process exits right after). */
+  releaseLockSync(): void {
+    this.lock?.releaseSync();
+    this.lock = undefined;
+  }
+
   /** Wait for pending saves and release the lock. */
   async close(): Promise<void> {
     await this.queue;

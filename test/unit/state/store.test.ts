@@ -176,3 +176,16 @@ describe('state lock', () => {
     );
   });
 });
+
+describe('state lock on a hard exit', () => {
+  it('is released synchronously, and only when it is ours', async () => {
+    const store = await StateStore.open({ path, stack: 'demo', lock: { command: 'up' } });
+    store.releaseLockSync();
+    await expect(stat(`${path}.lock`)).rejects.toThrow();
+    const lock = await acquireLock(`${path}.lock`, 'destroy');
+    // The first holder's late release must not remove the second holder's lock.
+    await store.close();
+    expect(JSON.parse(await readFile(`${path}.lock`, 'utf8'))).toMatchObject({ command: 'destroy' });
+    await lock.release();
+  });
+});
