@@ -6,7 +6,7 @@ import type { CacheRule } from './cache-rules.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
 import { expectedEtag } from './fingerprint.js';
-import { createInvalidation, waitForInvalidation } from './invalidate.js';
+import { createInvalidation, type InvalidationResult, waitForInvalidation } from './invalidate.js';
 import {
   CONTENT_CACHE_BYTES,
   ContentCache,
@@ -94,7 +94,9 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   const contents = new ContentCache(CONTENT_CACHE_BYTES);
   const local = await describeFiles(scan.files, settings, contents, signal);
-  const [remote, loadedManifest] = await remoteRead;
+  const [remote, loadedManifest] = await remoteRead.catch((error: unknown) => {
+    throw asWorkError(error, `reading the objects of s3://${target.bucket}`);
+  });
   await completeFingerprints(local, remote, settings, signal);
   const manifest = loadedManifest ?? emptyManifest();
 
@@ -181,50 +183,15 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   if (distributionId && plan.invalidationPaths.length > 0) {
     checkAborted(signal);
-    const cloudfront = aws.cloudfront();
-    let invalidation: Awaited<ReturnType<typeof createInvalidation>>;
-    try {
-      invalidation = await createInvalidation(
-        cloudfront,
-        distributionId,
-        plan.invalidationPaths,
-        started,
-        signal,
-      );
-    } catch (error) {
-      throw asWorkError(
-        error,
-        `invalidating ${plan.invalidationPaths.length} path(s) of CloudFront distribution ${distributionId}`,
-        'the files are uploaded; run the sync again (it uploads nothing) to retry the invalidation',
-      );
-    }
-    emit({
-      type: 'sync-invalidation',
-      id: invalidation.id,
-      paths: plan.invalidationPaths,
-      status: invalidation.status,
-    });
-    if (settings.waitForInvalidation) {
-      await waitForInvalidation(cloudfront, distributionId, invalidation.id, {
-        intervalMs: settings.waitIntervalMs,
-        timeoutMs: settings.waitTimeoutMs,
-        signal,
-        onWait: (status, elapsedMs) =>
-          emit({
-            type: 'sync-waiting',
-            message: `waiting for invalidation ${invalidation.id}: ${status}`,
-            elapsedMs,
-          }),
-      });
-      checkAborted(signal);
-      invalidation.status = 'Completed';
-      emit({
-        type: 'sync-invalidation',
-        id: invalidation.id,
-        paths: plan.invalidationPaths,
-        status: 'Completed',
-      });
-    }
+    const invalidation = await invalidate(
+      aws,
+      distributionId,
+      plan.invalidationPaths,
+      started,
+      settings,
+      emit,
+      signal,
+    );
     summary.invalidationId = invalidation.id;
     summary.invalidationStatus = invalidation.status;
   }
@@ -242,6 +209,45 @@ function asWorkError(error: unknown, step: string, hint?: string): Error {
   if (error instanceof UserError || error instanceof WorkError || error instanceof InterruptedError)
     return error;
   return new WorkError(describeAwsError(step, error), hint, { cause: error });
+}
+
+/** One invalidation of the changed paths; with --wait, until CloudFront reports it complete. */
+async function invalidate(
+  aws: Aws,
+  distributionId: string,
+  paths: string[],
+  started: Date,
+  settings: SyncSettings,
+  emit: (event: SyncEventInput) => void,
+  signal?: AbortSignal,
+): Promise<InvalidationResult> {
+  const cloudfront = aws.cloudfront();
+  let invalidation: InvalidationResult;
+  try {
+    invalidation = await createInvalidation(cloudfront, distributionId, paths, started, signal);
+  } catch (error) {
+    throw asWorkError(
+      error,
+      `invalidating ${paths.length} path(s) of CloudFront distribution ${distributionId}`,
+      'the files are uploaded; run the sync again (it uploads nothing) to retry the invalidation',
+    );
+  }
+  emit({ type: 'sync-invalidation', id: invalidation.id, paths, status: invalidation.status });
+  if (!settings.waitForInvalidation) return invalidation;
+  await waitForInvalidation(cloudfront, distributionId, invalidation.id, {
+    intervalMs: settings.waitIntervalMs,
+    timeoutMs: settings.waitTimeoutMs,
+    signal,
+    onWait: (status, elapsedMs) =>
+      emit({
+        type: 'sync-waiting',
+        message: `waiting for invalidation ${invalidation.id}: ${status}`,
+        elapsedMs,
+      }),
+  });
+  checkAborted(signal);
+  emit({ type: 'sync-invalidation', id: invalidation.id, paths, status: 'Completed' });
+  return { id: invalidation.id, status: 'Completed' };
 }
 
 function emitPlan(emit: (event: SyncEventInput) => void, plan: SyncPlan): void {
