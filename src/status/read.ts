@@ -3,7 +3,8 @@ import { isReadOnlyOperation, type Tracer } from '../aws/trace.js';
 import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
-import { type Observation, observe } from '../engine/observe.js';
+import { type Observation, type ObserveHooks, observe } from '../engine/observe.js';
+import { observeFromState } from './observe-from-state.js';
 import { type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
 import { type StatusSummary, summarize } from './summary.js';
 
@@ -25,6 +26,8 @@ export interface ReadStatusOptions {
   tracer?: Tracer;
   /** How many describe/health reads run at once (default: the engine's concurrency). */
   concurrency?: number;
+  /** Look up every resource at once with the outputs saved in the state file (default true). */
+  fromState?: boolean;
 }
 
 /** `describe` and `health` of one found resource, both reads, side by side. */
@@ -66,7 +69,7 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
   const limit = pLimit(options.concurrency ?? env.concurrency ?? DEFAULT_CONCURRENCY);
   const readings = new Map<string, Promise<Reading>>();
 
-  const observations = await observe(readOnlyEnv, {
+  const hooks: ObserveHooks = {
     onObserved(observation, ctx) {
       const resource = byKey.get(observation.key);
       if (!resource || !ctx || !observation.actual || observation.error) return;
@@ -75,7 +78,13 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
         limit(() => readDetails(resource, ctx, observation)),
       );
     },
-  });
+  };
+  let observations = options.fromState === false ? undefined : await observeFromState(readOnlyEnv, hooks);
+  if (!observations) {
+    // The state file could not stand in for the dependencies: what was read that way is dropped.
+    readings.clear();
+    observations = await observe(readOnlyEnv, hooks);
+  }
 
   const found: StatusRow[] = [];
   for (const observation of observations) {

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { observe } from '../../../src/engine/observe.js';
+import { observeFromState } from '../../../src/status/observe-from-state.js';
+import { readStatus } from '../../../src/status/read.js';
+import { FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
+
+/** A chain a → b → c → d whose finds take a few milliseconds each, with a state file from the last up. */
+async function chain(options: { saveState?: boolean; staleOutput?: boolean } = {}) {
+  const cloud = new FakeCloud();
+  const keys = ['a', 'b', 'c', 'd'];
+  const items = keys.map((key, i) => cloud.seed({ name: key, spec: { n: i } }));
+  const resources = keys.map((key, i) =>
+    fakeResource(cloud, {
+      key,
+      spec: { n: i },
+      delayMs: 20,
+      dependsOn: i > 0 ? [keys[i - 1] as string] : [],
+    }),
+  );
+  // Each item holds the id of its dependency, as `up` would have set it.
+  items.forEach((item, i) => {
+    if (i > 0) item.spec[`${keys[i - 1]}Id`] = items[i - 1]?.id;
+  });
+  const env = await fakeEnv(resources);
+  if (options.saveState ?? true) {
+    items.forEach((item, i) => {
+      env.store.set(item.name, {
+        id: item.id,
+        ...item.spec,
+        ...(options.staleOutput && i === 1 ? { n: 99 } : {}),
+      });
+    });
+    await env.store.save();
+  }
+  return { cloud, env };
+}
+
+describe('status: every resource looked up at once from the state file', () => {
+  it('gives exactly what the ordered walk gives, with the finds overlapping instead of level by level', async () => {
+    const { cloud, env } = await chain();
+    const fast = await observeFromState(env);
+    const finds = cloud.callsOf('find');
+    expect(finds).toHaveLength(4);
+    const lastStart = Math.max(...finds.map((f) => f.at));
+    const firstEnd = Math.min(...finds.map((f) => f.end ?? Number.POSITIVE_INFINITY));
+    expect(lastStart).toBeLessThan(firstEnd);
+
+    const ordered = await observe(env);
+    expect(fast).toEqual(ordered);
+    expect(fast?.map((o) => [o.key, o.action])).toEqual([
+      ['a', 'noop'],
+      ['b', 'noop'],
+      ['c', 'noop'],
+      ['d', 'noop'],
+    ]);
+  });
+
+  it('gives up without a state file: the ordered walk is needed', async () => {
+    const { env } = await chain({ saveState: false });
+    expect(await observeFromState(env)).toBeUndefined();
+  });
+
+  it('gives up when a dependency differs from what the state file says, and status falls back to the walk', async () => {
+    const { env } = await chain({ staleOutput: true });
+    expect(await observeFromState(env)).toBeUndefined();
+    const report = await readStatus(env);
+    const ordered = await readStatus(env, { fromState: false });
+    expect(report.rows).toEqual(ordered.rows);
+    expect(report.rows.map((r) => [r.key, r.state])).toEqual([
+      ['a', 'ok'],
+      ['b', 'ok'],
+      ['c', 'ok'],
+      ['d', 'ok'],
+    ]);
+  });
+
+  it('gives up when a dependency is missing: its dependents are not looked up', async () => {
+    const { cloud, env } = await chain();
+    const b = cloud.byName('b')[0];
+    if (b) cloud.items.delete(b.id);
+    expect(await observeFromState(env)).toBeUndefined();
+    const report = await readStatus(env);
+    expect(report.rows.map((r) => [r.key, r.state, r.reason])).toEqual([
+      ['a', 'ok', null],
+      ['b', 'missing', null],
+      ['c', 'missing', 'not looked up: b is missing'],
+      ['d', 'missing', 'not looked up: c is missing'],
+    ]);
+  });
+});
