@@ -55,10 +55,11 @@ async function readDetails(
 }
 
 /**
- * Read the whole stack without changing anything: the engine's read-only walk (find + diff, the same
- * as `plan`), and for every resource found its `describe` and `health`. Those reads start as soon as
- * the resource is found and run beside the walk (bounded), so that a slow health read never holds
- * back the lookup of the resources that depend on it.
+ * Read the whole stack without changing anything: find + diff of every resource, the same as `plan`
+ * (all at once from the state file when it can stand in for the dependencies, else the engine's
+ * ordered walk), and for every resource found its `describe` and `health`. Those reads start as soon
+ * as the resource is found and run beside the lookups (bounded), so that a slow health read never
+ * holds back the lookup of the resources that depend on it.
  */
 export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}): Promise<StatusReport> {
   const started = Date.now();
