@@ -1,16 +1,13 @@
 import {
   AttachLoadBalancerTargetGroupsCommand,
   type AutoScalingGroup,
-  CancelInstanceRefreshCommand,
   CreateAutoScalingGroupCommand,
   CreateOrUpdateTagsCommand,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
   DescribePoliciesCommand,
   DetachLoadBalancerTargetGroupsCommand,
   PutScalingPolicyCommand,
-  StartInstanceRefreshCommand,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
@@ -35,6 +32,7 @@ import type {
   NetworkOutputs,
   TargetGroupOutputs,
 } from './outputs.js';
+import { followRefresh, readRefresh, startRefresh } from './support/instance-refresh.js';
 import { asQuotaError } from './support/quota.js';
 import { missingTags, tagChange } from './support/tag-drift.js';
 
@@ -89,11 +87,6 @@ export interface ActualAutoScalingGroup extends Actual {
 /** Seconds ELB health checks are ignored after launch: enough for user data to start the app. */
 export const HEALTH_CHECK_GRACE_SECONDS = 300;
 export const CPU_POLICY_SUFFIX = '-cpu-target';
-/** Launch new instances before old ones go: a refresh never drops below full capacity. */
-const REFRESH_PREFERENCES = { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true };
-const REFRESH_DONE = new Set(['Successful', 'Baseline']);
-const REFRESH_FAILED = new Set(['Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed']);
-
 function policyName(groupName: string): string {
   return `${groupName}${CPU_POLICY_SUFFIX}`;
 }
@@ -205,85 +198,6 @@ async function putCpuPolicy(ctx: ResourceContext, name: string, target: number):
       },
     }),
   );
-}
-
-async function startRefresh(ctx: ResourceContext, name: string): Promise<string> {
-  const autoscaling = ctx.aws.autoscaling();
-  const start = () =>
-    autoscaling.send(
-      new StartInstanceRefreshCommand({
-        AutoScalingGroupName: name,
-        Strategy: 'Rolling',
-        Preferences: { ...REFRESH_PREFERENCES, InstanceWarmup: HEALTH_CHECK_GRACE_SECONDS },
-      }),
-    );
-  try {
-    const started = await start();
-    return started.InstanceRefreshId ?? '';
-  } catch (error) {
-    if (!hasErrorName(error, 'InstanceRefreshInProgress', 'InstanceRefreshInProgressFault')) throw error;
-    // A refresh rolling out an older template version is superseded: cancel it and start over.
-    ctx.progress('cancelling the instance refresh in progress (older template version)');
-    await orUndefined(autoscaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: name })));
-    // Cancelling takes a while; until it has, a new refresh is refused with InstanceRefreshInProgress.
-    const started = await retryOn(['InstanceRefreshInProgress', 'InstanceRefreshInProgressFault'], start, {
-      attempts: Math.max(1, Math.ceil((ctx.config.waits.instancesMinutes * 60_000) / pollMs(ctx))),
-      delayMs: pollMs(ctx),
-      onRetry: (_e, attempt) =>
-        ctx.waiting('waiting for the previous instance refresh to cancel', attempt * pollMs(ctx)),
-    });
-    return started.InstanceRefreshId ?? '';
-  }
-}
-
-/** One refresh as status shows it: "InProgress 40%", or "Failed: <reason>". */
-interface RefreshState {
-  status: string;
-  line: string;
-  done: boolean;
-  failed: boolean;
-}
-
-async function readRefresh(
-  ctx: ResourceContext,
-  name: string,
-  refreshId: string,
-): Promise<RefreshState | undefined> {
-  const result = await ctx.aws
-    .autoscaling()
-    .send(
-      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name, InstanceRefreshIds: [refreshId] }),
-    );
-  const refresh = result.InstanceRefreshes?.[0];
-  if (!refresh) return undefined;
-  const status = refresh.Status ?? 'unknown';
-  const failed = REFRESH_FAILED.has(status);
-  const percent = refresh.PercentageComplete === undefined ? '' : ` ${refresh.PercentageComplete}%`;
-  const reason = refresh.StatusReason ? `: ${refresh.StatusReason}` : '';
-  return {
-    status,
-    line: failed ? `${status}${reason}` : `${status}${percent}`,
-    done: REFRESH_DONE.has(status),
-    failed,
-  };
-}
-
-async function followRefresh(ctx: ResourceContext, name: string, refreshId: string): Promise<void> {
-  await waitFor({
-    what: `instance refresh ${refreshId} of ${name}`,
-    intervalMs: pollMs(ctx),
-    timeoutMs: ctx.config.waits.instancesMinutes * 60_000,
-    hint: `check the refresh in the EC2 console (Auto Scaling group ${name}, Instance refresh) and the new instances' health checks`,
-    onWait: (s, ms) => ctx.waiting(`instance refresh: ${s}`, ms),
-    signal: ctx.signal,
-    poll: async () => {
-      const refresh = await readRefresh(ctx, name, refreshId);
-      if (!refresh) return { done: false, failed: 'the refresh is no longer listed', status: 'unknown' };
-      if (refresh.failed) return { done: false, failed: refresh.line, status: refresh.status };
-      return { done: refresh.done, status: refresh.line };
-    },
-  });
-  await ctx.record({ refreshId: undefined, lastRefreshId: refreshId });
 }
 
 async function waitInService(ctx: ResourceContext, name: string): Promise<AutoScalingGroup | undefined> {
@@ -499,7 +413,7 @@ export const autoScalingGroup: Resource<
       actual.instances.length > 0
     ) {
       ctx.progress(`starting an instance refresh to template version ${desired.launchTemplateVersion}`);
-      refreshId = await startRefresh(ctx, actual.name);
+      refreshId = await startRefresh(ctx, actual.name, HEALTH_CHECK_GRACE_SECONDS);
       await ctx.record({ refreshId });
     }
     const updated: ActualAutoScalingGroup = {

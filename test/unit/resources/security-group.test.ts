@@ -12,12 +12,8 @@ import {
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
-import {
-  albSecurityGroup,
-  instanceSecurityGroup,
-  ruleKeys,
-  toPermission,
-} from '../../../src/resources/security-group.js';
+import { albSecurityGroup, instanceSecurityGroup } from '../../../src/resources/security-group.js';
+import { ruleKeys, toPermission } from '../../../src/resources/support/security-group-rules.js';
 import { testConfig, testContext } from '../../support/context.js';
 
 function awsError(name: string, message = name): Error {
