@@ -123,6 +123,10 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
 
   async create(ctx, desired) {
     const s3 = ctx.aws.s3(desired.region);
+    // S3 has no idempotency token and tags only after CreateBucket: the name goes into state before the
+    // bucket exists, so a crash before PutBucketTagging leaves a bucket the next run knows as its own
+    // rather than an untagged one it must refuse as foreign.
+    await ctx.record({ name: desired.name, region: desired.region });
     try {
       await s3.send(
         new CreateBucketCommand({
@@ -138,9 +142,14 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
       );
     } catch (error) {
       // A create retried after a crash: the bucket is already ours, carry on with its settings.
-      if (!hasErrorName(error, 'BucketAlreadyOwnedByYou')) throw bucketError(desired.name, error);
+      if (!hasErrorName(error, 'BucketAlreadyOwnedByYou')) {
+        // Only a name owned elsewhere is surely not ours; after a timeout the bucket may well exist.
+        if (hasErrorName(error, 'BucketAlreadyExists')) {
+          await ctx.record({ name: undefined, region: undefined });
+        }
+        throw bucketError(desired.name, error);
+      }
     }
-    await ctx.record({ name: desired.name, region: desired.region });
     // S3 may answer NoSuchBucket for a moment right after CreateBucket while the new bucket
     // propagates through its fleet; the first configuration call waits that out.
     await retryOn(['NoSuchBucket'], () => putBlockPublicAccess(s3, desired), {

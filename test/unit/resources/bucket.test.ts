@@ -158,6 +158,17 @@ describe('bucket', () => {
       });
     });
 
+    it('records the name before CreateBucket, so a crash before tagging leaves a bucket known as ours', async () => {
+      const ctx = testContext({ key: 'bucket' });
+      let recordedAtCreate: unknown;
+      s3.on(CreateBucketCommand).callsFake(async () => {
+        recordedAtCreate = { ...ctx.recorded };
+        throw new Error('process killed');
+      });
+      await expect(bucket.create(ctx, desired)).rejects.toThrow('process killed');
+      expect(recordedAtCreate).toEqual({ name: NAME, region: 'eu-central-1' });
+    });
+
     it('sends no LocationConstraint in us-east-1', async () => {
       const ctx = testContext({ key: 'bucket', config: testConfig({ region: 'us-east-1' }) });
       s3.on(CreateBucketCommand).resolves({});
