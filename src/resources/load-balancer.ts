@@ -5,6 +5,7 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   type LoadBalancer,
+  SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -179,13 +180,12 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
         new SetSecurityGroupsCommand({ LoadBalancerArn: actual.arn, SecurityGroups: desired.securityGroups }),
       );
     }
-    if (fields.has('subnets') || fields.has('ipAddressType')) {
+    if (fields.has('subnets')) {
+      await elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: actual.arn, Subnets: desired.subnets }));
+    }
+    if (fields.has('ipAddressType')) {
       await elbv2.send(
-        new SetSubnetsCommand({
-          LoadBalancerArn: actual.arn,
-          Subnets: desired.subnets,
-          IpAddressType: desired.ipAddressType,
-        }),
+        new SetIpAddressTypeCommand({ LoadBalancerArn: actual.arn, IpAddressType: desired.ipAddressType }),
       );
     }
     const tags = missingTags(desired.tags, actual.tags);
