@@ -259,7 +259,10 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
   diff(desired, actual): Change[] {
     // Every change is a new version of the same template; the Auto Scaling group then rolls it out.
     return [
-      ...dataChanges(desired.data, actual.data).map((c) => ({ ...c, reason: 'new template version' })),
+      ...dataChanges(desired.data, actual.data).map((c) => ({
+        ...c,
+        reason: 'new template version, rolled out by an instance refresh',
+      })),
       ...tagChange(desired.tags, actual.tags),
     ];
   },
