@@ -188,6 +188,11 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
     expect(plan.stdout).toContain('0 to create, 0 to update, 0 to replace, 0 to take over');
     expect(plan.code).toBe(0);
 
+    const preview = await tekamolo(['-c', config, 'plan', '--destroy', '--exit-code'], env, dir);
+    expect(preview.code).toBe(3);
+    expect(preview.stdout).toMatch(/\n\d+ to delete, 2 kept\n$/);
+    expect(preview.stdout).toContain('kept: ');
+
     const refused = join(dir, 'refused.jsonl');
     const ask = await tekamolo(['-c', config, '--trace', refused, 'destroy'], env, dir);
     expect(ask.code).toBe(2);
