@@ -34,6 +34,18 @@ export interface DestroyPlan {
   summary: { delete: number; keep: number; errors: number };
 }
 
+/**
+ * A found resource's outputs for the lookups of its dependents. Destroy goes on without them (the
+ * state entry stands in) when a half-deleted resource no longer has what `outputs` reads.
+ */
+function outputsOf(resource: AnyResource, actual: Actual): Record<string, unknown> | undefined {
+  try {
+    return resource.outputs(actual) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The graph destroy walks: enabled resources, plus disabled ones an older config left in the state. */
 function destroyGraph(env: EngineEnv): Graph {
   const inState = new Set(env.store.keys());
@@ -81,7 +93,8 @@ export async function discoverForDestroy(
       };
     }
     if (!actual) return { ...base, action: 'absent' };
-    found.set(resource.key, resource.outputs(actual) as Record<string, unknown>);
+    const out = outputsOf(resource, actual);
+    if (out) found.set(resource.key, out);
     let target: DestroyTarget = { ...base, action: 'delete', actual };
     if (actual.foreign) target = { ...target, action: 'keep', reason: `not this stack's: ${actual.foreign}` };
     else if (resource.readOnly) target = { ...target, action: 'keep', reason: 'never deleted by tekamolo' };
@@ -152,7 +165,8 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
   const outputs = new Map<string, Record<string, unknown>>();
   for (const t of plan.resources) {
     const resource = graph.resources.get(t.key);
-    if (t.actual && resource) outputs.set(t.key, resource.outputs(t.actual) as Record<string, unknown>);
+    const out = t.actual && resource ? outputsOf(resource, t.actual) : undefined;
+    if (out) outputs.set(t.key, out);
   }
   const lookup: OutputLookup = (key) =>
     graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknownOutputs()) : undefined;

@@ -161,3 +161,22 @@ describe('destroy', () => {
     expect(await exists(down.store.path)).toBe(true);
   });
 });
+
+describe('destroy of a half-deleted resource', () => {
+  it('goes on when outputs cannot be read from what was found', async () => {
+    const cloud = new FakeCloud();
+    cloud.seed({ name: 'a', spec: {} });
+    const broken = fakeResource(cloud, { key: 'a' });
+    broken.outputs = () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'DomainName')");
+    };
+    const env = await fakeEnv([broken, fakeResource(cloud, { key: 'b', dependsOn: ['a'] })]);
+    const found = await discoverForDestroy(env);
+    expect(found.resources.map((t) => [t.key, t.action])).toEqual([
+      ['a', 'delete'],
+      ['b', 'absent'],
+    ]);
+    expect((await destroy(env, found)).ok).toBe(true);
+    expect(cloud.items.size).toBe(0);
+  });
+});
