@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
@@ -34,9 +35,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasErrorName, isNotFound } from '../../src/aws/errors.js';
-import type { TraceRecord } from '../../src/aws/trace.js';
 import type { StateFile } from '../../src/state/types.js';
 import {
+  CLI,
   type CliRun,
   changingCalls,
   createZone,
@@ -173,6 +174,52 @@ function writtenByTekamolo(record: ResourceRecordSet, domain: string): boolean {
   );
 }
 
+/**
+ * Runs the CLI on a pseudo-terminal (python3's pty module: moto_server comes with python3) and types
+ * `answer` when the confirmation asks for the stack name. Resolves with the screen text and exit code.
+ */
+const PTY_DRIVER = `
+import os, pty, select, sys, time
+answer = sys.argv[1].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+out, sent, deadline = b'', False, time.time() + 120
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.2)
+    if not ready:
+        continue
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if not sent and b'Type the stack name' in out:
+        os.write(fd, answer + b'\\r')
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors='replace'))
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+
+function destroyOnTerminal(answer: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  return new Promise<{ code: number | null; screen: string }>((ok, fail) => {
+    const child = spawn('python3', ['-c', PTY_DRIVER, answer, process.execPath, CLI, ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let screen = '';
+    child.stdout.on('data', (d: Buffer) => {
+      screen += d.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, screen }));
+  });
+}
+
 /** What the account had besides the stack: look-alikes that destroy must leave alone. */
 interface Foreign {
   buckets: string[];
@@ -284,6 +331,9 @@ function kinds(leftovers: string[]): string[] {
   return [...new Set(leftovers.map((l) => l.split(' ').slice(0, 2).join(' ')))].sort();
 }
 
+/** The bucket's line in the destroy listing, with its object count (on the line or the next one). */
+const BUCKET_LINE = /- bucket [^\n]*(\n\s+)?[^\n]*\b2 objects, /;
+
 /** What a complete stack leaves in the account, by kind (the check of the check). */
 const ALL_KINDS = [
   'acm eu-central-1',
@@ -357,7 +407,7 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const planTrace = traceFile();
     const plan = await cli(['plan', '--destroy'], planTrace);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/- bucket .*\(2 objects, /);
+    expect(plan.stdout).toMatch(BUCKET_LINE);
     expect(plan.stdout).toMatch(/- distribution /);
     expect(plan.stdout).toMatch(/\n\d+ to delete, 2 kept/);
     expect(plan.stdout).not.toContain(foreign.buckets[0]);
@@ -547,7 +597,7 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(Object.keys((await readState(project)).resources)).toEqual(['bucket']);
 
     const plan = await cli(['plan', '--destroy']);
-    expect(plan.stdout).toMatch(/- bucket .*\(2 objects, /);
+    expect(plan.stdout).toMatch(BUCKET_LINE);
     const down = await cli(['destroy', '--yes']);
     expect(down.code).toBe(0);
     expect(await leftovers()).toEqual([]);
@@ -583,5 +633,25 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
       `NS ${project.domain}.`,
       `SOA ${project.domain}.`,
     ]);
+  }, 180_000);
+
+  it('on a terminal, shows what goes and deletes only after the stack name is typed', async () => {
+    await up();
+    await fillBucket(s3, project.bucket);
+    const before = await leftovers();
+    const args = ['-c', project.config, 'destroy'];
+
+    const wrong = await destroyOnTerminal('not-it', args, env, project.dir);
+    expect(wrong.screen).toMatch(BUCKET_LINE);
+    expect(wrong.screen).toMatch(/\d+ to delete, 2 kept/);
+    expect(wrong.screen).toContain(`Type the stack name (${STACK})`);
+    expect(wrong.screen).toContain('nothing was deleted');
+    expect(wrong.code).toBe(2);
+    expect(await leftovers()).toEqual(before);
+
+    const typed = await destroyOnTerminal(STACK, args, env, project.dir);
+    expect(typed.screen).toContain(`Stack ${STACK} is destroyed`);
+    expect(typed.code).toBe(0);
+    expect(await leftovers()).toEqual([]);
   }, 180_000);
 });
