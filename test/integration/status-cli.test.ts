@@ -15,6 +15,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isReadOnlyOperation, type TraceRecord } from '../../src/aws/trace.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
+/** Each test spawns the command line several times; a loaded machine needs more than the default. */
+const CLI_TEST_MS = 120_000;
+
 /**
  * `tekamolo status` as a user runs it: the built command line against a local moto_server, before and
  * after `up`, after changes made behind tekamolo's back, and without the state file.
@@ -177,169 +180,185 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
     expect(result.code, result.stderr).toBe(0);
   };
 
-  it('before up: every resource of the stack is missing and --exit-code exits 3', async () => {
-    const trace = join(dir, 'trace.jsonl');
-    const result = await run('--trace', trace, 'status', '--exit-code');
-    expect(result.code, result.stderr).toBe(3);
-    const lines = result.stdout.split('\n');
-    for (const key of ['certificate.cdn', 'bucket', 'loadBalancer', 'distribution', 'dnsAlias']) {
-      expect(lines.find((l) => l.trimStart().startsWith(`${key} `))).toMatch(/\bmissing\b/);
-    }
-    expect(result.stdout).toContain('no state file at');
-    expect(result.stdout).toContain('nothing of stack st exists yet: run `tekamolo up`');
+  it(
+    'before up: every resource of the stack is missing and --exit-code exits 3',
+    async () => {
+      const trace = join(dir, 'trace.jsonl');
+      const result = await run('--trace', trace, 'status', '--exit-code');
+      expect(result.code, result.stderr).toBe(3);
+      const lines = result.stdout.split('\n');
+      for (const key of ['certificate.cdn', 'bucket', 'loadBalancer', 'distribution', 'dnsAlias']) {
+        expect(lines.find((l) => l.trimStart().startsWith(`${key} `))).toMatch(/\bmissing\b/);
+      }
+      expect(result.stdout).toContain('no state file at');
+      expect(result.stdout).toContain('nothing of stack st exists yet: run `tekamolo up`');
 
-    const json = await run('--json', 'status');
-    expect(json.code).toBe(0);
-    const rows = rowsOf(json);
-    const notLookedUp = rows.filter((r) => r.key !== 'zone' && r.key !== 'network');
-    expect(notLookedUp.length).toBeGreaterThan(10);
-    expect(notLookedUp.every((r) => r.state === 'missing' && r.id === null)).toBe(true);
-    expect(states(rows)).toMatchObject({ zone: 'ok', network: 'ok' });
+      const json = await run('--json', 'status');
+      expect(json.code).toBe(0);
+      const rows = rowsOf(json);
+      const notLookedUp = rows.filter((r) => r.key !== 'zone' && r.key !== 'network');
+      expect(notLookedUp.length).toBeGreaterThan(10);
+      expect(notLookedUp.every((r) => r.state === 'missing' && r.id === null)).toBe(true);
+      expect(states(rows)).toMatchObject({ zone: 'ok', network: 'ok' });
 
-    const calls = await readTrace(trace);
-    expect(calls.length).toBeGreaterThan(0);
-    expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
-  });
+      const calls = await readTrace(trace);
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+    },
+    CLI_TEST_MS,
+  );
 
-  it('after up: every row ok, exit 0, one JSON document, and not one changing call', async () => {
-    await up();
-    const trace = join(dir, 'status-trace.jsonl');
-    const result = await run('--trace', trace, 'status', '--exit-code');
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    expect(result.stdout).toContain('all ok: 19 ok');
-    expect(result.stdout).toContain(`https://${DOMAIN}/api/ (API)`);
-    const calls = await readTrace(trace);
-    expect(calls.length).toBeGreaterThan(19);
-    expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+  it(
+    'after up: every row ok, exit 0, one JSON document, and not one changing call',
+    async () => {
+      await up();
+      const trace = join(dir, 'status-trace.jsonl');
+      const result = await run('--trace', trace, 'status', '--exit-code');
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.stdout).toContain('all ok: 19 ok');
+      expect(result.stdout).toContain(`https://${DOMAIN}/api/ (API)`);
+      const calls = await readTrace(trace);
+      expect(calls.length).toBeGreaterThan(19);
+      expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
 
-    const json = await run('--json', 'status', '--exit-code');
-    expect(json.code).toBe(0);
-    const doc = JSON.parse(json.stdout) as JsonDocument;
-    expect(Object.keys(doc).sort()).toEqual(
-      ['awsCalls', 'durationMs', 'ok', 'rows', 'stack', 'stateFile', 'summary', 'time', 'version'].sort(),
-    );
-    expect(doc).toMatchObject({ version: 1, stack: 'st', ok: true, stateFile: { exists: true } });
-    expect(Number.isNaN(Date.parse(doc.time))).toBe(false);
-    expect(doc.awsCalls?.changing).toBe(0);
-    expect(doc.summary.urls).toEqual({
-      site: [`https://${DOMAIN}/`, `https://www.${DOMAIN}/`],
-      api: `https://${DOMAIN}/api/`,
-      cloudfront: expect.stringMatching(/^https:\/\/\w+\.cloudfront\.net\/$/),
-    });
-    expect(doc.summary.counts).toEqual({
-      error: 0,
-      missing: 0,
-      foreign: 0,
-      drifted: 0,
-      unhealthy: 0,
-      pending: 0,
-      ok: 19,
-    });
-    expect(doc.summary.nextSteps).toEqual([]);
-    const rowKeys = [
-      'key',
-      'title',
-      'state',
-      'id',
-      'shortId',
-      'detail',
-      'health',
-      'changes',
-      'reason',
-      'error',
-      'hint',
-    ];
-    for (const row of doc.rows) {
-      expect(Object.keys(row).sort()).toEqual([...rowKeys].sort());
-      expect(row.state).toBe('ok');
-      expect(typeof row.id).toBe('string');
-    }
-    const byKey = new Map(doc.rows.map((r) => [r.key, r]));
-    expect(byKey.get('certificate.cdn')?.detail).toMatch(/^ISSUED, expires \d{4}-\d\d-\d\d/);
-    expect(byKey.get('targetGroup')?.detail).toMatch(/2\/2 targets healthy/);
-    expect(byKey.get('autoScalingGroup')?.detail).toMatch(/desired 2 .*2 InService/);
-    expect(byKey.get('elasticIp')?.detail).toMatch(/→ i-\w+ \(running\)/);
-    expect(byKey.get('distribution')?.detail).toMatch(/^Deployed, \w+\.cloudfront\.net/);
-    expect(byKey.get('bucket')?.detail).toMatch(/^0 objects/);
-  });
+      const json = await run('--json', 'status', '--exit-code');
+      expect(json.code).toBe(0);
+      const doc = JSON.parse(json.stdout) as JsonDocument;
+      expect(Object.keys(doc).sort()).toEqual(
+        ['awsCalls', 'durationMs', 'ok', 'rows', 'stack', 'stateFile', 'summary', 'time', 'version'].sort(),
+      );
+      expect(doc).toMatchObject({ version: 1, stack: 'st', ok: true, stateFile: { exists: true } });
+      expect(Number.isNaN(Date.parse(doc.time))).toBe(false);
+      expect(doc.awsCalls?.changing).toBe(0);
+      expect(doc.summary.urls).toEqual({
+        site: [`https://${DOMAIN}/`, `https://www.${DOMAIN}/`],
+        api: `https://${DOMAIN}/api/`,
+        cloudfront: expect.stringMatching(/^https:\/\/\w+\.cloudfront\.net\/$/),
+      });
+      expect(doc.summary.counts).toEqual({
+        error: 0,
+        missing: 0,
+        foreign: 0,
+        drifted: 0,
+        unhealthy: 0,
+        pending: 0,
+        ok: 19,
+      });
+      expect(doc.summary.nextSteps).toEqual([]);
+      const rowKeys = [
+        'key',
+        'title',
+        'state',
+        'id',
+        'shortId',
+        'detail',
+        'health',
+        'changes',
+        'reason',
+        'error',
+        'hint',
+      ];
+      for (const row of doc.rows) {
+        expect(Object.keys(row).sort()).toEqual([...rowKeys].sort());
+        expect(row.state).toBe('ok');
+        expect(typeof row.id).toBe('string');
+      }
+      const byKey = new Map(doc.rows.map((r) => [r.key, r]));
+      expect(byKey.get('certificate.cdn')?.detail).toMatch(/^ISSUED, expires \d{4}-\d\d-\d\d/);
+      expect(byKey.get('targetGroup')?.detail).toMatch(/2\/2 targets healthy/);
+      expect(byKey.get('autoScalingGroup')?.detail).toMatch(/desired 2 .*2 InService/);
+      expect(byKey.get('elasticIp')?.detail).toMatch(/→ i-\w+ \(running\)/);
+      expect(byKey.get('distribution')?.detail).toMatch(/^Deployed, \w+\.cloudfront\.net/);
+      expect(byKey.get('bucket')?.detail).toMatch(/^0 objects/);
+    },
+    CLI_TEST_MS,
+  );
 
-  it('shows an alias record deleted and an ASG resized behind its back, with and without the state file', async () => {
-    await up();
-    const route53 = new Route53Client(clientOptions('us-east-1'));
-    const records = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-    const apexA = records.ResourceRecordSets?.find((r) => r.Name === `${DOMAIN}.` && r.Type === 'A');
-    expect(apexA?.AliasTarget).toBeDefined();
-    await route53.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: apexA }] },
-      }),
-    );
-    route53.destroy();
-    const autoscaling = new AutoScalingClient(clientOptions('eu-central-1'));
-    await autoscaling.send(
-      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'st-backend', MinSize: 2, MaxSize: 6 }),
-    );
-    autoscaling.destroy();
+  it(
+    'shows an alias record deleted and an ASG resized behind its back, with and without the state file',
+    async () => {
+      await up();
+      const route53 = new Route53Client(clientOptions('us-east-1'));
+      const records = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+      const apexA = records.ResourceRecordSets?.find((r) => r.Name === `${DOMAIN}.` && r.Type === 'A');
+      expect(apexA?.AliasTarget).toBeDefined();
+      await route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: apexA }] },
+        }),
+      );
+      route53.destroy();
+      const autoscaling = new AutoScalingClient(clientOptions('eu-central-1'));
+      await autoscaling.send(
+        new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'st-backend', MinSize: 2, MaxSize: 6 }),
+      );
+      autoscaling.destroy();
 
-    const expectDrift = (run: Run) => {
-      expect(run.code, run.stderr).toBe(3);
-      const rows = rowsOf(run);
-      const byKey = new Map(rows.map((r) => [r.key, r]));
-      expect(byKey.get('dnsAlias')?.state).toBe('drifted');
-      expect(byKey.get('dnsAlias')?.changes.map((c) => c.field)).toEqual([`${DOMAIN} A`]);
-      expect(byKey.get('autoScalingGroup')?.state).toBe('drifted');
-      expect(byKey.get('autoScalingGroup')?.changes.map((c) => [c.field, c.from, c.to])).toEqual([
-        ['min', 2, 1],
-        ['max', 6, 4],
-      ]);
-      const others = rows.filter((r) => r.key !== 'dnsAlias' && r.key !== 'autoScalingGroup');
-      expect(others.filter((r) => r.state !== 'ok').map((r) => [r.key, r.state])).toEqual([]);
-      return rows;
-    };
+      const expectDrift = (run: Run) => {
+        expect(run.code, run.stderr).toBe(3);
+        const rows = rowsOf(run);
+        const byKey = new Map(rows.map((r) => [r.key, r]));
+        expect(byKey.get('dnsAlias')?.state).toBe('drifted');
+        expect(byKey.get('dnsAlias')?.changes.map((c) => c.field)).toEqual([`${DOMAIN} A`]);
+        expect(byKey.get('autoScalingGroup')?.state).toBe('drifted');
+        expect(byKey.get('autoScalingGroup')?.changes.map((c) => [c.field, c.from, c.to])).toEqual([
+          ['min', 2, 1],
+          ['max', 6, 4],
+        ]);
+        const others = rows.filter((r) => r.key !== 'dnsAlias' && r.key !== 'autoScalingGroup');
+        expect(others.filter((r) => r.state !== 'ok').map((r) => [r.key, r.state])).toEqual([]);
+        return rows;
+      };
 
-    const withState = await run('--json', 'status', '--exit-code');
-    const rowsWithState = expectDrift(withState);
-    const human = await run('status', '--exit-code');
-    expect(human.code).toBe(3);
-    expect(human.stdout).toMatch(/dnsAlias\s+drifted/);
-    expect(human.stdout).toContain(`${DOMAIN} A: `);
-    expect(human.stdout).toContain('min: 2 → 1');
-    expect(human.stdout).toContain('`tekamolo up` puts them back');
+      const withState = await run('--json', 'status', '--exit-code');
+      const rowsWithState = expectDrift(withState);
+      const human = await run('status', '--exit-code');
+      expect(human.code).toBe(3);
+      expect(human.stdout).toMatch(/dnsAlias\s+drifted/);
+      expect(human.stdout).toContain(`${DOMAIN} A: `);
+      expect(human.stdout).toContain('min: 2 → 1');
+      expect(human.stdout).toContain('`tekamolo up` puts them back');
 
-    await rm(join(dir, '.tekamolo'), { recursive: true, force: true });
-    const withoutState = await run('--json', 'status', '--exit-code');
-    const rowsWithoutState = expectDrift(withoutState);
-    expect((JSON.parse(withoutState.stdout) as JsonDocument).stateFile.exists).toBe(false);
-    expect(rowsWithoutState.map((r) => [r.key, r.id, r.state])).toEqual(
-      rowsWithState.map((r) => [r.key, r.id, r.state]),
-    );
-    const note = await run('status');
-    expect(note.stdout).toContain('`tekamolo up` adopts what was found');
-    expect(existsSync(join(dir, '.tekamolo', 'state.json'))).toBe(false);
-  });
+      await rm(join(dir, '.tekamolo'), { recursive: true, force: true });
+      const withoutState = await run('--json', 'status', '--exit-code');
+      const rowsWithoutState = expectDrift(withoutState);
+      expect((JSON.parse(withoutState.stdout) as JsonDocument).stateFile.exists).toBe(false);
+      expect(rowsWithoutState.map((r) => [r.key, r.id, r.state])).toEqual(
+        rowsWithState.map((r) => [r.key, r.id, r.state]),
+      );
+      const note = await run('status');
+      expect(note.stdout).toContain('`tekamolo up` adopts what was found');
+      expect(existsSync(join(dir, '.tekamolo', 'state.json'))).toBe(false);
+    },
+    CLI_TEST_MS,
+  );
 
-  it("--watch repeats the reading when piped until Ctrl-C, and exits with the last reading's code", async () => {
-    const readings = (text: string) => text.split('Status of stack st at').length - 1;
-    const plain = await interruptWhen(
-      ['-c', config, 'status', '--exit-code', '--watch', '0.2'],
-      moto.env(),
-      (out) => readings(out) >= 2 && out.trimEnd().endsWith('changing)'),
-    );
-    expect(plain.code, plain.stderr).toBe(3);
-    expect(readings(plain.stdout)).toBeGreaterThanOrEqual(2);
-    expect(plain.stdout).not.toContain('\x1b[2J');
+  it(
+    "--watch repeats the reading when piped until Ctrl-C, and exits with the last reading's code",
+    async () => {
+      const readings = (text: string) => text.split('Status of stack st at').length - 1;
+      const plain = await interruptWhen(
+        ['-c', config, 'status', '--exit-code', '--watch', '0.2'],
+        moto.env(),
+        (out) => readings(out) >= 2 && out.trimEnd().endsWith('changing)'),
+      );
+      expect(plain.code, plain.stderr).toBe(3);
+      expect(readings(plain.stdout)).toBeGreaterThanOrEqual(2);
+      expect(plain.stdout).not.toContain('\x1b[2J');
 
-    const lines = (text: string) => text.split('\n').filter(Boolean);
-    const json = await interruptWhen(
-      ['-c', config, '--json', 'status', '--watch', '0.2'],
-      moto.env(),
-      (out) => lines(out).length >= 2 && out.endsWith('\n'),
-    );
-    expect(json.code, json.stderr).toBe(0);
-    const documents = lines(json.stdout).map((line) => JSON.parse(line) as JsonDocument);
-    expect(documents.length).toBeGreaterThanOrEqual(2);
-    expect(documents.every((d) => d.stack === 'st' && d.rows.length === 19)).toBe(true);
-    expect(new Set(documents.map((d) => d.time)).size).toBe(documents.length);
-  });
+      const lines = (text: string) => text.split('\n').filter(Boolean);
+      const json = await interruptWhen(
+        ['-c', config, '--json', 'status', '--watch', '0.2'],
+        moto.env(),
+        (out) => lines(out).length >= 2 && out.endsWith('\n'),
+      );
+      expect(json.code, json.stderr).toBe(0);
+      const documents = lines(json.stdout).map((line) => JSON.parse(line) as JsonDocument);
+      expect(documents.length).toBeGreaterThanOrEqual(2);
+      expect(documents.every((d) => d.stack === 'st' && d.rows.length === 19)).toBe(true);
+      expect(new Set(documents.map((d) => d.time)).size).toBe(documents.length);
+    },
+    CLI_TEST_MS,
+  );
 });
