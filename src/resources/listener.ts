@@ -48,7 +48,9 @@ export interface ListenerDesired {
 export interface ForwardRule {
   arn: string;
   priority: string;
-  targetGroupArn?: string;
+  targetGroupArn?: string | null;
+  /** How many values the header condition accepts: exactly 1 (the secret) is right. */
+  headerValues?: number;
   headerName?: string;
   secret?: string;
 }
@@ -105,9 +107,13 @@ function toRule(rule: Rule): ForwardRule {
   const action = rule.Actions?.find((a) => a.Type === 'forward');
   const result: ForwardRule = { arn: rule.RuleArn ?? '', priority: rule.Priority ?? '' };
   const targetGroupArn = action?.TargetGroupArn ?? action?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
-  if (targetGroupArn) result.targetGroupArn = targetGroupArn;
+  // null, not undefined: a rule that no longer forwards, or no longer checks the header, was read
+  // and is wrong, not unknown.
+  result.targetGroupArn = targetGroupArn ?? null;
+  result.headerValues = header?.Values?.length ?? 0;
   if (header?.HttpHeaderName) result.headerName = header.HttpHeaderName;
-  if (header?.Values?.[0]) result.secret = header.Values[0];
+  // More than one accepted value (a '*' added by hand) would let requests without the secret through.
+  if (header?.Values?.length === 1 && header.Values[0]) result.secret = header.Values[0];
   return result;
 }
 
@@ -151,14 +157,8 @@ function secretFor(desired: ListenerDesired, actual: ActualListener | undefined)
   return actual?.rule?.secret ?? desired.secret;
 }
 
-function ruleDiffers(desired: ListenerDesired, actual: ActualListener): boolean {
-  const rule = actual.rule;
-  if (!rule) return true;
-  return (
-    (known(desired.targetGroupArn) !== undefined && rule.targetGroupArn !== desired.targetGroupArn) ||
-    rule.headerName?.toLowerCase() !== desired.headerName.toLowerCase() ||
-    rule.secret !== secretFor(desired, actual)
-  );
+function ruleDiffers(changes: Change[]): boolean {
+  return changes.some((c) => c.field === 'rule' || c.field.startsWith('rule.'));
 }
 
 function listenerDiffers(changes: Change[]): boolean {
@@ -232,7 +232,24 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
       if (known(desired.targetGroupArn)) {
         changes.push(...fieldChange('rule.targetGroupArn', desired.targetGroupArn, rule.targetGroupArn));
       }
-      changes.push(...fieldChange('rule.headerName', desired.headerName, rule.headerName));
+      if (rule.headerValues !== undefined && rule.headerValues !== 1) {
+        changes.push({
+          field: 'rule.condition',
+          from:
+            rule.headerValues === 0 ? 'no origin-header condition' : `${rule.headerValues} accepted values`,
+          to: `${desired.headerName} must carry the secret`,
+          action: 'update',
+          reason: 'the rule would forward requests that do not carry the secret',
+        });
+      }
+      if (rule.headerName && rule.headerName.toLowerCase() !== desired.headerName.toLowerCase()) {
+        changes.push({
+          field: 'rule.headerName',
+          from: rule.headerName,
+          to: desired.headerName,
+          action: 'update',
+        });
+      }
       if (rule.secret !== undefined && rule.secret !== secretFor(desired, actual)) {
         changes.push({ field: 'rule.secret', from: SENSITIVE, to: SENSITIVE, action: 'update' });
       }
@@ -324,7 +341,7 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
         headerName: desired.headerName,
         secret,
       };
-    } else if (ruleDiffers(desired, actual)) {
+    } else if (ruleDiffers(changes)) {
       await elbv2.send(
         new ModifyRuleCommand({
           RuleArn: rule.arn,

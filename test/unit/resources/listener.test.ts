@@ -163,6 +163,34 @@ describe('listener', () => {
     expect(input?.Conditions?.[0]?.HttpHeaderConfig?.Values).toEqual([SECRET]);
   });
 
+  it('a rule widened behind its back (a second accepted value, or no forward) is narrowed again', async () => {
+    const widened = rule('1', SECRET);
+    widened.Conditions = [
+      {
+        Field: 'http-header',
+        HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [SECRET, '*'] },
+      },
+    ];
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [widened] });
+    elbv2.on(ModifyRuleCommand).resolves({});
+    const c = ctx({ arn: LISTENER, originSecret: SECRET });
+    const found = await listener.find(c);
+    const desired = await listener.desired(c);
+    const changes = listener.diff(desired, found!);
+    expect(changes.map((ch) => [ch.field, ch.from])).toEqual([['rule.condition', '2 accepted values']]);
+    await listener.update(c, desired, found!, changes);
+    expect(elbv2.commandCalls(ModifyRuleCommand)[0]?.args[0].input.Conditions).toEqual([
+      { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [SECRET] } },
+    ]);
+
+    const noForward = { ...rule('1', SECRET), Actions: [{ Type: 'fixed-response' as const }] };
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [noForward] });
+    const changed = await listener.find(c);
+    expect(listener.diff(desired, changed!).map((ch) => [ch.field, ch.from])).toEqual([
+      ['rule.targetGroupArn', null],
+    ]);
+  });
+
   it('a replaced target group and a changed certificate are switched in place', async () => {
     elbv2.on(DescribeRulesCommand).resolves({ Rules: [rule('1', SECRET, 'arn:old-tg')] });
     elbv2.on(DescribeListenersCommand).resolves({
