@@ -239,6 +239,9 @@ export const autoScalingGroup: Resource<
   title: 'Auto Scaling group',
   dependsOn: ['launchTemplate', 'targetGroup', 'network'],
   optionalWait: true,
+  // The Elastic IP needs an InService instance (after a refresh: one of the new ones); with --no-wait
+  // it is allocated now and associated by the next up.
+  readyBeforeDependents: true,
 
   desired(ctx) {
     const template = ctx.output<LaunchTemplateOutputs | undefined>('launchTemplate');

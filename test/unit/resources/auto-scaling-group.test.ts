@@ -169,6 +169,7 @@ describe('Auto Scaling group', () => {
     expect(ready.refreshId).toBeUndefined();
     expect(c.recorded.refreshId).toBeUndefined();
     expect(autoScalingGroup.optionalWait).toBe(true);
+    expect(autoScalingGroup.readyBeforeDependents).toBe(true);
   });
 
   it('a refresh that fails while followed stops the wait with its reason', async () => {
