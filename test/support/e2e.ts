@@ -8,6 +8,7 @@ import { ACMClient, ListCertificatesCommand, ListTagsForCertificateCommand } fro
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   CloudFrontClient,
+  GetDistributionCommand,
   ListDistributionsCommand,
   ListOriginAccessControlsCommand,
 } from '@aws-sdk/client-cloudfront';
@@ -28,6 +29,7 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
 import { isReadOnlyOperation, type TraceRecord } from '../../src/aws/trace.js';
 
 /**
@@ -100,30 +102,27 @@ export function runCli(args: string[], options: CliOptions): Promise<CliRun> {
   return startCli(args, options).done;
 }
 
-function lineCount(file: string): number {
-  if (!existsSync(file)) return 0;
-  const text = readFileSync(file, 'utf8');
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
+function traceLines(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
 
 export interface KilledRun extends CliRun {
   /** Trace lines when the kill was sent (the process may have written one or two more before dying). */
   linesAtKill: number;
-  /** Whether the process had already ended before reaching `lines`. */
+  /** Whether the process had already ended before the condition held. */
   finishedFirst: boolean;
 }
 
 /**
- * Starts the CLI with `--trace <traceFile>` among `args` and sends SIGKILL as soon as the trace file holds
- * `lines` lines, i.e. after that many AWS calls. Polls the file every few milliseconds.
+ * Starts the CLI with `--trace <traceFile>` among `args` and sends SIGKILL as soon as `when` holds for the
+ * trace lines written so far (one per AWS call made). Polls the file every few milliseconds.
  */
-export async function killAfterCalls(
+export async function killWhen(
   args: string[],
   options: CliOptions,
   traceFile: string,
-  lines: number,
+  when: (lines: string[]) => boolean,
 ): Promise<KilledRun> {
   const run = startCli(args, options);
   let ended = false;
@@ -132,15 +131,37 @@ export async function killAfterCalls(
   });
   let linesAtKill = 0;
   while (!ended) {
-    linesAtKill = lineCount(traceFile);
-    if (linesAtKill >= lines) {
+    const lines = traceLines(traceFile);
+    if (when(lines)) {
+      linesAtKill = lines.length;
       run.child.kill('SIGKILL');
       break;
     }
     await new Promise((r) => setTimeout(r, 2));
   }
   const result = await run.done;
-  return { ...result, linesAtKill, finishedFirst: ended && result.signal !== 'SIGKILL' };
+  return { ...result, linesAtKill, finishedFirst: result.signal !== 'SIGKILL' };
+}
+
+/** SIGKILL once the trace file holds `calls` lines, i.e. after that many AWS calls. */
+export function killAfterCalls(
+  args: string[],
+  options: CliOptions,
+  traceFile: string,
+  calls: number,
+): Promise<KilledRun> {
+  return killWhen(args, options, traceFile, (lines) => lines.length >= calls);
+}
+
+/** SIGKILL as soon as the trace shows a call of `operation` (e.g. 'CreateBucket') answered. */
+export function killAfterOperation(
+  args: string[],
+  options: CliOptions,
+  traceFile: string,
+  operation: string,
+): Promise<KilledRun> {
+  const marker = `"operation":"${operation}"`;
+  return killWhen(args, options, traceFile, (lines) => lines.some((line) => line.includes(marker)));
 }
 
 /** The trace file's records (empty when the file does not exist). */
@@ -230,6 +251,7 @@ export class Sdk {
   readonly autoscaling: AutoScalingClient;
   readonly cloudfront: CloudFrontClient;
   readonly route53: Route53Client;
+  readonly s3: S3Client;
 
   constructor(region = 'eu-central-1') {
     this.region = region;
@@ -240,6 +262,8 @@ export class Sdk {
     this.autoscaling = new AutoScalingClient({ region });
     this.cloudfront = new CloudFrontClient({ region: 'us-east-1' });
     this.route53 = new Route53Client({ region: 'us-east-1' });
+    // 127.0.0.1 endpoints get path-style addressing from the SDK by itself.
+    this.s3 = new S3Client({ region });
   }
 
   destroy(): void {
@@ -251,6 +275,7 @@ export class Sdk {
       this.autoscaling,
       this.cloudfront,
       this.route53,
+      this.s3,
     ]) {
       client.destroy();
     }
@@ -275,6 +300,20 @@ export async function zoneRecords(route53: Route53Client, zoneId: string): Promi
   return result.ResourceRecordSets ?? [];
 }
 
+/**
+ * Ids of the distributions whose comment is the stack's. The emulator's list leaves the comment out of
+ * each summary, so every distribution is read whole.
+ */
+export async function stackDistributions(cloudfront: CloudFrontClient, stack: string): Promise<string[]> {
+  const list = await cloudfront.send(new ListDistributionsCommand({}));
+  const ids: string[] = [];
+  for (const item of list.DistributionList?.Items ?? []) {
+    const full = await cloudfront.send(new GetDistributionCommand({ Id: item.Id }));
+    if (full.Distribution?.DistributionConfig?.Comment === `tekamolo:${stack}`) ids.push(String(item.Id));
+  }
+  return ids;
+}
+
 /** Resource counts of one stack, read through the SDK. `records` counts the zone's non-SOA/NS records. */
 export interface StackCounts {
   cdnCertificates: number;
@@ -293,7 +332,6 @@ export interface StackCounts {
 /** Counts what tekamolo builds for `stack`, by the names and tags of ARCHITECTURE §1 "Tags and names". */
 export async function countStack(sdk: Sdk, stack: string, zoneId: string): Promise<StackCounts> {
   const tagFilter = [{ Name: 'tag:tekamolo:stack', Values: [stack] }];
-  const distributions = await sdk.cloudfront.send(new ListDistributionsCommand({}));
   const oacs = await sdk.cloudfront.send(new ListOriginAccessControlsCommand({}));
   const albs = await sdk.elbv2.send(new DescribeLoadBalancersCommand({}));
   const tgs = await sdk.elbv2.send(new DescribeTargetGroupsCommand({}));
@@ -306,9 +344,7 @@ export async function countStack(sdk: Sdk, stack: string, zoneId: string): Promi
   return {
     cdnCertificates: (await stackCertificates(sdk.acmGlobal, stack)).length,
     originCertificates: sdk.region === 'us-east-1' ? 0 : (await stackCertificates(sdk.acmHere, stack)).length,
-    distributions: (distributions.DistributionList?.Items ?? []).filter(
-      (d) => d.Comment === `tekamolo:${stack}`,
-    ).length,
+    distributions: (await stackDistributions(sdk.cloudfront, stack)).length,
     originAccessControls: (oacs.OriginAccessControlList?.Items ?? []).filter((o) =>
       o.Name?.startsWith(prefix),
     ).length,

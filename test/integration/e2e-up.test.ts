@@ -1,0 +1,533 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DescribeCertificateCommand } from '@aws-sdk/client-acm';
+import {
+  DescribeAutoScalingGroupsCommand,
+  DescribePoliciesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { GetDistributionCommand, ListOriginAccessControlsCommand } from '@aws-sdk/client-cloudfront';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeAddressesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeSecurityGroupsCommand,
+  type IpPermission,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import {
+  DeleteListenerCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  type Listener,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ChangeResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  assertBuilt,
+  changingCalls,
+  countStack,
+  createZone,
+  type E2eProject,
+  jsonLines,
+  killAfterCalls,
+  killAfterOperation,
+  readTrace,
+  runCli,
+  Sdk,
+  type StackCounts,
+  stackCertificates,
+  stackDistributions,
+  writeProject,
+  zoneRecords,
+} from '../support/e2e.js';
+import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+
+/**
+ * `tekamolo up` and `plan` end to end: the built CLI against a local moto_server, every result checked
+ * through the SDK rather than through tekamolo. Covers building from nothing, the no-op rerun, crash
+ * safety (SIGKILL after N calls), a lost state file, drift made behind tekamolo's back, and the JSON
+ * outputs. Certificates are issued at the first describe here (MOTO_ACM_VALIDATION_WAIT=0).
+ */
+
+const STACK = 'e2e';
+const DOMAIN = 'example.com';
+const SSH_CIDR = '203.0.113.10/32';
+
+/** One of everything: ARCHITECTURE §3 for a stack outside us-east-1 with routing off. */
+const ONE_OF_EACH: Omit<StackCounts, 'records'> = {
+  cdnCertificates: 1,
+  originCertificates: 1,
+  distributions: 1,
+  originAccessControls: 1,
+  loadBalancers: 1,
+  targetGroups: 1,
+  securityGroups: 2,
+  launchTemplates: 1,
+  autoScalingGroups: 1,
+  addresses: 1,
+};
+
+function recordKey(r: ResourceRecordSet): string {
+  return `${r.Name} ${r.Type}`;
+}
+
+describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
+  let moto: Moto;
+  let sdk: Sdk;
+  let project: E2eProject;
+  let zoneId: string;
+  let env: NodeJS.ProcessEnv;
+
+  const cli = (args: string[]) => runCli(['-c', project.config, ...args], { env, cwd: project.dir });
+  const trace = (name: string) => join(project.dir, `${name}.jsonl`);
+
+  /** `up` that must succeed; returns its trace records. */
+  async function up(name: string, extra: string[] = []) {
+    const file = trace(name);
+    const run = await cli(['--trace', file, ...extra, 'up']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/error:/);
+    return { run, records: await readTrace(file) };
+  }
+
+  async function records(): Promise<ResourceRecordSet[]> {
+    return (await zoneRecords(sdk.route53, zoneId)).filter((r) => r.Type !== 'SOA' && r.Type !== 'NS');
+  }
+
+  async function groupsByResource(): Promise<Record<string, SecurityGroup>> {
+    const result = await sdk.ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:tekamolo:stack', Values: [STACK] }] }),
+    );
+    const byKey: Record<string, SecurityGroup> = {};
+    for (const group of result.SecurityGroups ?? []) {
+      const key = group.Tags?.find((t) => t.Key === 'tekamolo:resource')?.Value;
+      if (key) byKey[key] = group;
+    }
+    return byKey;
+  }
+
+  async function theLoadBalancer() {
+    const albs = await sdk.elbv2.send(new DescribeLoadBalancersCommand({ Names: [`${STACK}-alb`] }));
+    expect(albs.LoadBalancers).toHaveLength(1);
+    return albs.LoadBalancers?.[0] ?? {};
+  }
+
+  async function httpsListeners(albArn: string): Promise<Listener[]> {
+    const result = await sdk.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: albArn }));
+    return (result.Listeners ?? []).filter((l) => l.Port === 443);
+  }
+
+  async function theGroup() {
+    const result = await sdk.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [`${STACK}-backend`] }),
+    );
+    const group = result.AutoScalingGroups?.[0];
+    if (!group) throw new Error(`no Auto Scaling group ${STACK}-backend`);
+    return group;
+  }
+
+  /** Exactly one of each resource, and no record name/type twice. */
+  async function expectOneOfEach(): Promise<void> {
+    const counts = await countStack(sdk, STACK, zoneId);
+    const { records: recordCount, ...rest } = counts;
+    expect(rest).toEqual(ONE_OF_EACH);
+    const keys = (await records()).map(recordKey);
+    expect(keys).toHaveLength(recordCount);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const name of [DOMAIN, `www.${DOMAIN}`]) {
+      expect(keys).toContain(`${name}. A`);
+      expect(keys).toContain(`${name}. AAAA`);
+    }
+    expect(keys).toContain(`origin.${DOMAIN}. A`);
+  }
+
+  beforeAll(async () => {
+    assertBuilt();
+    moto = await startMoto({ acmValidationWait: 0 });
+    sdk = new Sdk('eu-central-1');
+  });
+  afterAll(async () => {
+    sdk?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    zoneId = await createZone(DOMAIN);
+    project = await writeProject({ stack: STACK, domain: DOMAIN, sshCidrs: [SSH_CIDR] });
+    env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true' });
+  });
+
+  it('up from nothing builds every resource of the stack, exactly one of each, as the design says', async () => {
+    const { records: calls } = await up('first');
+    expect(changingCalls(calls).length).toBeGreaterThan(15);
+    await expectOneOfEach();
+
+    // Certificates: CloudFront's in us-east-1 for the site names, the ALB's in the stack's region.
+    const [cdnArn] = await stackCertificates(sdk.acmGlobal, STACK);
+    const [originArn] = await stackCertificates(sdk.acmHere, STACK);
+    const cdn = (await sdk.acmGlobal.send(new DescribeCertificateCommand({ CertificateArn: cdnArn })))
+      .Certificate;
+    const origin = (await sdk.acmHere.send(new DescribeCertificateCommand({ CertificateArn: originArn })))
+      .Certificate;
+    expect(cdn?.DomainName).toBe(DOMAIN);
+    expect([...(cdn?.SubjectAlternativeNames ?? [])].sort()).toEqual([DOMAIN, `www.${DOMAIN}`].sort());
+    expect(origin?.DomainName).toBe(`origin.${DOMAIN}`);
+    expect(cdn?.Status).toBe('ISSUED');
+    expect(origin?.Status).toBe('ISSUED');
+
+    // Validation CNAMEs of both certificates are in the zone with their values.
+    const zone = await records();
+    for (const cert of [cdn, origin]) {
+      for (const option of cert?.DomainValidationOptions ?? []) {
+        const rr = option.ResourceRecord;
+        expect(rr?.Type).toBe('CNAME');
+        const found = zone.find((r) => r.Type === 'CNAME' && r.Name === rr?.Name);
+        const noDot = (v: string | undefined) => v?.replace(/\.$/, '');
+        expect(found?.ResourceRecords?.map((v) => noDot(v.Value))).toEqual([noDot(rr?.Value)]);
+      }
+    }
+
+    // Bucket: private, owner-enforced, encrypted, tagged.
+    const bucket = { Bucket: project.bucket };
+    const pab = await sdk.s3.send(new GetPublicAccessBlockCommand(bucket));
+    expect(pab.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    const ownership = await sdk.s3.send(new GetBucketOwnershipControlsCommand(bucket));
+    expect(ownership.OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe('BucketOwnerEnforced');
+    const encryption = await sdk.s3.send(new GetBucketEncryptionCommand(bucket));
+    expect(
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault
+        ?.SSEAlgorithm,
+    ).toBe('AES256');
+    const tagging = await sdk.s3.send(new GetBucketTaggingCommand(bucket));
+    expect(tagging.TagSet).toEqual(
+      expect.arrayContaining([
+        { Key: 'tekamolo:stack', Value: STACK },
+        { Key: 'tekamolo:resource', Value: 'bucket' },
+      ]),
+    );
+
+    // Origin access control: sigv4 for S3, always signing.
+    const oacs = await sdk.cloudfront.send(new ListOriginAccessControlsCommand({}));
+    const oac = oacs.OriginAccessControlList?.Items?.find((o) => o.Name === `${STACK}-site-oac`);
+    expect(oac).toMatchObject({
+      SigningProtocol: 'sigv4',
+      SigningBehavior: 'always',
+      OriginAccessControlOriginType: 's3',
+    });
+
+    // Security groups: 443 only from CloudFront's prefix list; app port from sg.alb; 22 from sshCidrs.
+    const prefixLists = await sdk.ec2.send(
+      new DescribeManagedPrefixListsCommand({
+        Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] }],
+      }),
+    );
+    const cloudFrontList = prefixLists.PrefixLists?.[0]?.PrefixListId;
+    expect(cloudFrontList).toMatch(/^pl-/);
+    const groups = await groupsByResource();
+    const albGroup = groups['sg.alb'];
+    const instanceGroup = groups['sg.instances'];
+    const simplify = (p: IpPermission) => ({
+      port: `${p.IpProtocol}:${p.FromPort}-${p.ToPort}`,
+      cidrs: (p.IpRanges ?? []).map((r) => r.CidrIp),
+      lists: (p.PrefixListIds ?? []).map((l) => l.PrefixListId),
+      groups: (p.UserIdGroupPairs ?? []).map((g) => g.GroupId),
+    });
+    expect((albGroup?.IpPermissions ?? []).map(simplify)).toEqual([
+      { port: 'tcp:443-443', cidrs: [], lists: [cloudFrontList], groups: [] },
+    ]);
+    const instanceRules = (instanceGroup?.IpPermissions ?? []).map(simplify);
+    expect(instanceRules).toHaveLength(2);
+    expect(instanceRules).toEqual(
+      expect.arrayContaining([
+        { port: 'tcp:8080-8080', cidrs: [], lists: [], groups: [albGroup?.GroupId] },
+        { port: 'tcp:22-22', cidrs: [SSH_CIDR], lists: [], groups: [] },
+      ]),
+    );
+
+    // Target group, ALB, HTTPS listener with the TLS policy, the header rule and a 403 default.
+    const tgs = await sdk.elbv2.send(new DescribeTargetGroupsCommand({ Names: [`${STACK}-tg-8080`] }));
+    const tg = tgs.TargetGroups?.[0];
+    expect(tg).toMatchObject({ Protocol: 'HTTP', Port: 8080, HealthCheckPath: '/api/health' });
+    const alb = await theLoadBalancer();
+    expect(alb.Scheme).toBe('internet-facing');
+    expect(alb.SecurityGroups).toEqual([albGroup?.GroupId]);
+    const [listener, ...moreListeners] = await httpsListeners(String(alb.LoadBalancerArn));
+    expect(moreListeners).toEqual([]);
+    expect(listener?.Protocol).toBe('HTTPS');
+    expect(listener?.SslPolicy).toMatch(/TLS13/);
+    expect(listener?.Certificates?.map((c) => c.CertificateArn)).toEqual([originArn]);
+    expect(listener?.DefaultActions?.[0]).toMatchObject({
+      Type: 'fixed-response',
+      FixedResponseConfig: { StatusCode: '403' },
+    });
+    const rules = await sdk.elbv2.send(new DescribeRulesCommand({ ListenerArn: listener?.ListenerArn }));
+    const headerRules = (rules.Rules ?? []).filter((r) => !r.IsDefault);
+    expect(headerRules).toHaveLength(1);
+    const header = headerRules[0]?.Conditions?.find((c) => c.Field === 'http-header')?.HttpHeaderConfig;
+    expect(header?.HttpHeaderName).toBeTruthy();
+    expect(header?.Values?.[0]?.length).toBeGreaterThanOrEqual(16);
+    expect(headerRules[0]?.Actions?.[0]).toMatchObject({
+      Type: 'forward',
+      TargetGroupArn: tg?.TargetGroupArn,
+    });
+
+    // origin.<domain> is an alias to the ALB.
+    const originAlias = zone.find((r) => r.Name === `origin.${DOMAIN}.` && r.Type === 'A');
+    expect(originAlias?.AliasTarget?.DNSName?.toLowerCase()).toContain(String(alb.DNSName).toLowerCase());
+
+    // Launch template: IMDSv2 required, encrypted gp3 root volume, the instance security group.
+    const versions = await sdk.ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateName: `${STACK}-backend`,
+        Versions: ['$Latest'],
+      }),
+    );
+    const data = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
+    expect(data?.MetadataOptions?.HttpTokens).toBe('required');
+    expect(data?.BlockDeviceMappings?.[0]?.Ebs).toMatchObject({ VolumeType: 'gp3', Encrypted: true });
+    expect(data?.SecurityGroupIds ?? data?.NetworkInterfaces?.[0]?.Groups).toEqual([instanceGroup?.GroupId]);
+
+    // Auto Scaling group: sizes, ELB health check, target group, CPU target tracking.
+    const group = await theGroup();
+    expect(group).toMatchObject({ MinSize: 1, DesiredCapacity: 1, MaxSize: 2, HealthCheckType: 'ELB' });
+    expect(group.TargetGroupARNs).toEqual([tg?.TargetGroupArn]);
+    const policies = await sdk.autoscaling.send(
+      new DescribePoliciesCommand({ AutoScalingGroupName: group.AutoScalingGroupName }),
+    );
+    expect(policies.ScalingPolicies).toHaveLength(1);
+    expect(policies.ScalingPolicies?.[0]).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: { TargetValue: 50 },
+    });
+
+    // Elastic IP on an InService instance of the group.
+    const addresses = await sdk.ec2.send(
+      new DescribeAddressesCommand({ Filters: [{ Name: 'tag:tekamolo:stack', Values: [STACK] }] }),
+    );
+    const inService = (group.Instances ?? [])
+      .filter((i) => i.LifecycleState === 'InService')
+      .map((i) => i.InstanceId);
+    expect(inService.length).toBeGreaterThan(0);
+    expect(inService).toContain(addresses.Addresses?.[0]?.InstanceId);
+
+    // Distribution: S3 origin + the ALB's name, /api/* to the ALB, aliases, the us-east-1 certificate.
+    const [distributionId] = await stackDistributions(sdk.cloudfront, STACK);
+    const distribution = (await sdk.cloudfront.send(new GetDistributionCommand({ Id: distributionId })))
+      .Distribution;
+    const config = distribution?.DistributionConfig;
+    const origins = config?.Origins?.Items ?? [];
+    expect(origins).toHaveLength(2);
+    const s3Origin = origins.find((o) => o.DomainName === `${project.bucket}.s3.eu-central-1.amazonaws.com`);
+    const apiOrigin = origins.find((o) => o.DomainName === `origin.${DOMAIN}`);
+    expect(s3Origin).toBeDefined();
+    expect(apiOrigin?.CustomOriginConfig?.OriginProtocolPolicy).toBe('https-only');
+    expect(apiOrigin?.CustomHeaders?.Items).toEqual([
+      { HeaderName: header?.HttpHeaderName, HeaderValue: header?.Values?.[0] },
+    ]);
+    expect(config?.DefaultCacheBehavior?.TargetOriginId).toBe(s3Origin?.Id);
+    expect(config?.DefaultCacheBehavior?.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const behaviors = config?.CacheBehaviors?.Items ?? [];
+    expect(behaviors.map((b) => [b.PathPattern, b.TargetOriginId])).toEqual([['/api/*', apiOrigin?.Id]]);
+    expect(behaviors[0]?.AllowedMethods?.Items).toHaveLength(7);
+    expect([...(config?.Aliases?.Items ?? [])].sort()).toEqual([DOMAIN, `www.${DOMAIN}`]);
+    expect(config?.ViewerCertificate).toMatchObject({
+      ACMCertificateArn: cdnArn,
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+    });
+
+    // Bucket policy: CloudFront may read, for this distribution only.
+    const policy = JSON.parse(String((await sdk.s3.send(new GetBucketPolicyCommand(bucket))).Policy)) as {
+      Statement: { Principal?: { Service?: string }; Action: string; Condition?: unknown }[];
+    };
+    const statement = policy.Statement.find((s) => s.Principal?.Service === 'cloudfront.amazonaws.com');
+    expect(statement?.Action).toBe('s3:GetObject');
+    expect(statement?.Condition).toEqual({ StringEquals: { 'AWS:SourceArn': distribution?.ARN } });
+
+    // A and AAAA aliases for the apex and www point at the distribution.
+    for (const name of [DOMAIN, `www.${DOMAIN}`]) {
+      for (const type of ['A', 'AAAA']) {
+        const alias = zone.find((r) => r.Name === `${name}.` && r.Type === type);
+        expect(alias?.AliasTarget?.DNSName?.replace(/\.$/, '')).toBe(distribution?.DomainName);
+      }
+    }
+  }, 120_000);
+
+  it('a second up makes no changing call and plan --exit-code then exits 0; plan never changes anything', async () => {
+    await up('first');
+    const { records: second } = await up('second');
+    expect(second.length).toBeGreaterThan(0);
+    expect(changingCalls(second)).toEqual([]);
+
+    const planTrace = trace('plan');
+    const plan = await cli(['--trace', planTrace, 'plan', '--exit-code']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('0 to create, 0 to update, 0 to replace, 0 to take over');
+    const planCalls = await readTrace(planTrace);
+    expect(planCalls.length).toBeGreaterThan(0);
+    expect(changingCalls(planCalls)).toEqual([]);
+  }, 120_000);
+
+  it('plan from nothing makes no changing call and plan --json is one JSON document', async () => {
+    const planTrace = trace('plan');
+    const plan = await cli(['--trace', planTrace, '--json', 'plan']);
+    expect(plan.code).toBe(0);
+    const doc = JSON.parse(plan.stdout) as { stack: string; resources: { key: string; action: string }[] };
+    expect(doc.stack).toBe(STACK);
+    expect(doc.resources.filter((r) => r.action === 'create').map((r) => r.key)).toEqual(
+      expect.arrayContaining(['bucket', 'distribution', 'listener', 'dnsAlias']),
+    );
+    expect(changingCalls(await readTrace(planTrace))).toEqual([]);
+    expect(existsSync(project.stateFile)).toBe(false);
+    expect((await countStack(sdk, STACK, zoneId)).distributions).toBe(0);
+  }, 60_000);
+
+  it('--json on up writes JSON lines of events on stdout and nothing else', async () => {
+    const run = await cli(['--json', 'up']);
+    expect(run.code).toBe(0);
+    const events = jsonLines<{ type: string; key?: string; ok?: boolean; time: string }>(run.stdout);
+    expect(events[0]).toMatchObject({ type: 'run-started', command: 'up', stack: STACK });
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', ok: true });
+    const done = events.filter((e) => e.type === 'resource-done').map((e) => e.key);
+    expect(done).toEqual(expect.arrayContaining(['distribution', 'listener', 'elasticIp', 'dnsAlias']));
+    for (const event of events) expect(new Date(event.time).toISOString()).toBe(event.time);
+  }, 60_000);
+
+  // Spread over a run of about 75 calls (certificates issued at once): before the certificates, around
+  // the security groups and load balancer, around the listener and distribution, near the end.
+  for (const calls of [5, 15, 30, 45, 60, 70]) {
+    it(`killed with SIGKILL after ${calls} AWS calls, the next up converges with one of each`, async () => {
+      const killedTrace = trace('killed');
+      const killed = await killAfterCalls(
+        ['-c', project.config, '--trace', killedTrace, 'up'],
+        { env, cwd: project.dir },
+        killedTrace,
+        calls,
+      );
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+
+      const { records: resumed } = await up('resumed');
+      expect(resumed.length).toBeGreaterThan(0);
+      await expectOneOfEach();
+      const state = JSON.parse(await readFile(project.stateFile, 'utf8')) as { resources: object };
+      expect(Object.keys(state.resources)).toHaveLength(19);
+      const { records: again } = await up('again');
+      expect(changingCalls(again)).toEqual([]);
+    }, 120_000);
+  }
+
+  // S3 has no idempotency token and tags a bucket only after creating it: the narrowest crash window.
+  it('killed right after CreateBucket answered, the next up takes the untagged bucket as its own', async () => {
+    const killedTrace = trace('killed');
+    const killed = await killAfterOperation(
+      ['-c', project.config, '--trace', killedTrace, 'up'],
+      { env, cwd: project.dir },
+      killedTrace,
+      'CreateBucket',
+    );
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    await up('resumed');
+    await expectOneOfEach();
+    const tagging = await sdk.s3.send(new GetBucketTaggingCommand({ Bucket: project.bucket }));
+    expect(tagging.TagSet).toContainEqual({ Key: 'tekamolo:stack', Value: STACK });
+  }, 120_000);
+
+  it('with the state file lost, up creates nothing and adopts every resource', async () => {
+    await up('first');
+    const before = JSON.parse(await readFile(project.stateFile, 'utf8')) as {
+      resources: Record<string, Record<string, unknown>>;
+    };
+    await rm(join(project.dir, '.tekamolo'), { recursive: true });
+
+    const { records: adopted } = await up('adopt');
+    expect(changingCalls(adopted)).toEqual([]);
+    await expectOneOfEach();
+    const after = JSON.parse(await readFile(project.stateFile, 'utf8')) as {
+      resources: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(after.resources).sort()).toEqual(Object.keys(before.resources).sort());
+    for (const key of ['distribution', 'loadBalancer', 'listener', 'autoScalingGroup', 'elasticIp']) {
+      expect(after.resources[key]).toMatchObject({ id: before.resources[key]?.id });
+    }
+  }, 120_000);
+
+  it('drift behind its back shows in plan (exit 3) and up restores it; then plan --exit-code exits 0', async () => {
+    await up('first');
+    const groups = await groupsByResource();
+    const instanceGroupId = String(groups['sg.instances']?.GroupId);
+
+    // 1. the www A alias disappears
+    const www = (await records()).find((r) => r.Name === `www.${DOMAIN}.` && r.Type === 'A');
+    await sdk.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: www }] },
+      }),
+    );
+    // 2. SSH opened to the world
+    await sdk.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: instanceGroupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
+    );
+    // 3. the group's maximum changed
+    await sdk.autoscaling.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: `${STACK}-backend`, MaxSize: 5 }),
+    );
+    // 4. the HTTPS listener deleted
+    const alb = await theLoadBalancer();
+    const [listener] = await httpsListeners(String(alb.LoadBalancerArn));
+    await sdk.elbv2.send(new DeleteListenerCommand({ ListenerArn: listener?.ListenerArn }));
+
+    const planTrace = trace('plan');
+    const plan = await cli(['--trace', planTrace, 'plan', '--exit-code']);
+    expect(plan.code).toBe(3);
+    for (const key of ['dnsAlias', 'sg.instances', 'autoScalingGroup', 'listener']) {
+      expect(plan.stdout).toContain(key);
+    }
+    expect(changingCalls(await readTrace(planTrace))).toEqual([]);
+    const json = await cli(['--json', 'plan']);
+    const doc = JSON.parse(json.stdout) as { resources: { key: string; action: string }[] };
+    const changed = Object.fromEntries(
+      doc.resources.filter((r) => r.action !== 'noop').map((r) => [r.key, r.action]),
+    );
+    expect(Object.keys(changed)).toEqual(
+      expect.arrayContaining(['dnsAlias', 'sg.instances', 'autoScalingGroup', 'listener']),
+    );
+    expect(changed.listener).toBe('create');
+    expect(changed['sg.instances']).toBe('update');
+    expect(changed.autoScalingGroup).toBe('update');
+
+    await up('restore');
+    expect((await records()).map(recordKey)).toContain(`www.${DOMAIN}. A`);
+    const restored = (await groupsByResource())['sg.instances'];
+    const ssh = restored?.IpPermissions?.filter((p) => p.FromPort === 22) ?? [];
+    expect(ssh.flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp))).toEqual([SSH_CIDR]);
+    expect((await theGroup()).MaxSize).toBe(2);
+    const listeners = await httpsListeners(String(alb.LoadBalancerArn));
+    expect(listeners).toHaveLength(1);
+    expect(listeners[0]?.DefaultActions?.[0]?.FixedResponseConfig?.StatusCode).toBe('403');
+    await expectOneOfEach();
+
+    const clean = await cli(['plan', '--exit-code']);
+    expect(clean.stdout).toContain('0 to create, 0 to update, 0 to replace, 0 to take over');
+    expect(clean.code).toBe(0);
+  }, 120_000);
+});
