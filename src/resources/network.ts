@@ -76,6 +76,13 @@ export const network: Resource<NetworkDesired, ActualNetwork, NetworkOutputs> = 
       );
     }
     const zones = zonesOf(subnets);
+    if (configured && zones.length < subnets.length) {
+      const shared = zones.filter((z) => subnets.filter((x) => x.zone === z).length > 1);
+      throw new UserError(
+        `backend.subnetIds lists more than one subnet in ${shared.join(', ')}; a load balancer takes one subnet per Availability Zone`,
+        'keep one subnet per Availability Zone in backend.subnetIds',
+      );
+    }
     if (zones.length < MIN_ZONES) {
       throw new UserError(
         `the load balancer needs subnets in at least ${MIN_ZONES} Availability Zones; VPC ${vpcId} offers ` +

@@ -84,6 +84,25 @@ describe('network', () => {
     });
   });
 
+  it('two configured subnets in one Availability Zone are a UserError (an ALB takes one per zone)', async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [
+        subnet('subnet-0123456789abcdef1', 'eu-central-1a'),
+        subnet('subnet-0123456789abcdef2', 'eu-central-1a'),
+        subnet('subnet-0123456789abcdef3', 'eu-central-1b'),
+      ],
+    });
+    const config = testConfig({
+      backend: {
+        subnetIds: ['subnet-0123456789abcdef1', 'subnet-0123456789abcdef2', 'subnet-0123456789abcdef3'],
+      },
+    });
+    await expect(network.find(testContext({ key: 'network', config }))).rejects.toMatchObject({
+      name: 'UserError',
+      message: expect.stringContaining('more than one subnet in eu-central-1a'),
+    });
+  });
+
   it('a configured subnet that is not in the VPC is a UserError naming it', async () => {
     ec2
       .on(DescribeSubnetsCommand)
