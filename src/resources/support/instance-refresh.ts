@@ -1,3 +1,5 @@
+// Rolling a new launch template version onto the instances of an Auto Scaling group: start (superseding
+// a refresh of an older version), read back, follow until it ends.
 import {
   CancelInstanceRefreshCommand,
   DescribeInstanceRefreshesCommand,
@@ -6,8 +8,6 @@ import {
 import { hasErrorName, orUndefined, retryOn } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import type { ResourceContext } from '../../engine/contract.js';
-
-/** Rolling a new launch template version onto the instances of an Auto Scaling group. */
 
 /** Launch new instances before old ones go: a refresh never drops below full capacity. */
 const REFRESH_PREFERENCES = { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true };

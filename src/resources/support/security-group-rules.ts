@@ -1,3 +1,5 @@
+// Security group rules as canonical keys ("tcp:443:pl-…", "tcp:22:203.0.113.10/32"): one key per
+// (protocol, ports, source), so that desired and actual rules compare as plain sorted lists.
 import {
   DescribeSecurityGroupRulesCommand,
   type IpPermission,
@@ -5,11 +7,6 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import type { ResourceContext } from '../../engine/contract.js';
-
-/**
- * Security group rules as canonical keys ("tcp:443:pl-…", "tcp:22:203.0.113.10/32"): one key per
- * (protocol, ports, source), so that desired and actual rules compare as plain sorted lists.
- */
 
 /** One ingress rule, TCP only: the source is exactly one of cidr, cidrV6, prefixListId, groupId. */
 export interface IngressRule {
