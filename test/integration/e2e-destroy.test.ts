@@ -48,6 +48,7 @@ import {
   runCli,
   Sdk,
   stackCertificates,
+  startCli,
   writeProject,
   zoneRecords,
 } from '../support/e2e.js';
@@ -652,6 +653,37 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const typed = await destroyOnTerminal(STACK, args, env, project.dir);
     expect(typed.screen).toContain(`Stack ${STACK} is destroyed`);
     expect(typed.code).toBe(0);
+    expect(await leftovers()).toEqual([]);
+  }, 180_000);
+
+  it('Ctrl-C while waiting for the distribution exits 130 with the phase saved; the next destroy finishes', async () => {
+    await moto.setTransition('cloudfront::distribution', 150);
+    await up(['--no-wait']);
+    const run = startCli(['-c', project.config, 'destroy', '--yes'], { env, cwd: project.dir });
+    let ended = false;
+    void run.done.then(() => {
+      ended = true;
+    });
+    // Ctrl-C once the disable is recorded: the run is then waiting for the distribution to deploy.
+    let sent = false;
+    while (!ended && !sent) {
+      const text = existsSync(project.stateFile) ? await readFile(project.stateFile, 'utf8') : '{}';
+      const state = JSON.parse(text) as Partial<StateFile>;
+      if (state.resources?.distribution?.deletePhase === 'disabling') {
+        sent = run.child.kill('SIGINT');
+      } else await new Promise((r) => setTimeout(r, 20));
+    }
+    const interrupted = await run.done;
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('run `tekamolo destroy` again to finish');
+    expect((await readState(project)).resources.distribution?.deletePhase).toBe('disabling');
+    expect(existsSync(`${project.stateFile}.lock`)).toBe(false);
+
+    const trace = traceFile();
+    const finish = await cli(['destroy', '--yes'], trace);
+    expect(finish.code).toBe(0);
+    expect(changingCalls(await readTrace(trace))).not.toContain('cloudfront:UpdateDistribution');
     expect(await leftovers()).toEqual([]);
   }, 180_000);
 });
