@@ -52,22 +52,30 @@ async function lookUp(
   }
 }
 
-/** Every field of what was found equals what the state file says. */
-function sameAsSaved(found: Record<string, unknown> | undefined, saved: Record<string, unknown>): boolean {
-  if (!found) return false;
+/**
+ * Every output field of what was found equals what the resource was handed. A state entry holds more
+ * than the outputs (what `record` wrote); those extra fields are not outputs and not compared.
+ */
+function sameAs(
+  found: Record<string, unknown> | undefined,
+  handed: Record<string, unknown> | undefined,
+): boolean {
+  if (!found || !handed) return found === handed;
   return Object.entries(found).every(
-    ([field, value]) => JSON.stringify(saved[field]) === JSON.stringify(value),
+    ([field, value]) => JSON.stringify(handed[field]) === JSON.stringify(value),
   );
 }
 
 /**
  * The read-only walk in one step, when the state file holds every resource of the stack: each
  * resource's dependencies hand over the outputs saved by the last `up`, so every resource is looked up
- * at once (bounded) instead of level by level. The guess is then checked: when every dependency was
- * found in sync with the outputs saved (not missing, not unreadable, not to be replaced), each
- * resource saw exactly what the ordered walk would have handed it, and the result is the same.
- * Otherwise (a first run, a lost state file, a replaced or drifted dependency) this gives up and
- * returns undefined: the caller runs the ordered walk. Hooks are called as resources are found.
+ * at once (bounded) instead of level by level. The guess is then checked in dependency order: a
+ * resource whose dependency was found with other outputs than the ones it was handed is looked up
+ * again with the real ones (a certificate saved while pending and issued since), so each resource ends
+ * up with exactly what the ordered walk would have handed it. When a dependency is missing, unreadable
+ * or to be replaced, dependents are not looked up at all in the ordered walk: this gives up and returns
+ * undefined, and the caller runs that walk. Hooks are called as resources are found (again when looked
+ * up again: the later call stands).
  */
 export async function observeFromState(
   env: EngineEnv,
@@ -76,29 +84,47 @@ export async function observeFromState(
   const graph = buildGraph(env.resources, env.config);
   if (!env.store.exists || graph.order.some((key) => env.store.get(key) === undefined)) return undefined;
   const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
-  const outputs = (key: string) => (graph.resources.has(key) ? env.store.get(key) : undefined);
   const limit = pLimit(env.concurrency ?? DEFAULT_CONCURRENCY);
+  type Outputs = Record<string, unknown> | undefined;
+  /** What each resource was handed, per dependency. */
+  const handed = new Map<string, Map<string, Outputs>>();
+  const observed = new Map<string, Observation>();
 
-  const observations = await Promise.all(
+  const look = async (resource: AnyResource, source: (key: string) => Outputs) => {
+    const given = new Map<string, Outputs>();
+    const outputs = (key: string) => {
+      const value = graph.resources.has(key) ? source(key) : undefined;
+      given.set(key, value);
+      return value;
+    };
+    const [observation, ctx] = await lookUp(readOnlyEnv, resource, outputs);
+    handed.set(resource.key, given);
+    observed.set(resource.key, observation);
+    await hooks.onObserved?.(observation, ctx);
+  };
+
+  const fromState = (key: string) => env.store.get(key);
+  await Promise.all(
     graph.order.map((key) =>
       limit(async () => {
         const resource = graph.resources.get(key);
-        if (!resource || env.signal.aborted) return undefined;
-        const [observation, ctx] = await lookUp(readOnlyEnv, resource, outputs);
-        await hooks.onObserved?.(observation, ctx);
-        return observation;
+        if (resource && !env.signal.aborted) await look(resource, fromState);
       }),
     ),
   );
 
-  const byKey = new Map(observations.filter((o) => o !== undefined).map((o) => [o.key, o]));
+  const found = (key: string) => observed.get(key)?.outputs;
   for (const key of graph.order) {
-    for (const dependency of graph.deps.get(key) ?? []) {
-      const seen = byKey.get(dependency);
-      const usable = seen && !seen.error && seen.action !== 'create' && seen.action !== 'replace';
-      if (!usable || !sameAsSaved(seen.outputs, env.store.get(dependency) ?? {})) return undefined;
+    const resource = graph.resources.get(key);
+    if (!resource || !observed.has(key) || env.signal.aborted) return undefined;
+    const deps = graph.deps.get(key) ?? [];
+    for (const dependency of deps) {
+      const seen = observed.get(dependency);
+      if (!seen || seen.error || seen.action === 'create' || seen.action === 'replace') return undefined;
     }
+    const given = handed.get(key);
+    const stale = deps.some((d) => given?.has(d) && !sameAs(found(d), given.get(d)));
+    if (stale) await look(resource, found);
   }
-  const all = graph.order.map((key) => byKey.get(key));
-  return all.every((o) => o !== undefined) ? all : undefined;
+  return graph.order.map((key) => observed.get(key)).filter((o): o is Observation => o !== undefined);
 }
