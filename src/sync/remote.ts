@@ -1,9 +1,4 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { hasErrorName } from '../aws/errors.js';
 import { UserError } from '../errors.js';
 import { MANIFEST_KEY, type Manifest, parseManifest } from './manifest.js';
@@ -19,39 +14,11 @@ export function unquoteEtag(etag: string | undefined): string {
   return (etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, '');
 }
 
-function notUpYet(bucket: string): UserError {
+export function notUpYet(bucket: string): UserError {
   return new UserError(
     `the bucket ${bucket} does not exist: the stack is not up yet`,
     'run `tekamolo up` first, then sync the frontend',
   );
-}
-
-/** Every object of the bucket, by key: one ListObjectsV2 call per 1,000 keys, no call per object. */
-export async function listBucket(
-  s3: S3Client,
-  bucket: string,
-  signal?: AbortSignal,
-): Promise<Map<string, RemoteObject>> {
-  const objects = new Map<string, RemoteObject>();
-  let token: string | undefined;
-  do {
-    let page: ListObjectsV2CommandOutput;
-    try {
-      page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, MaxKeys: 1000 }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      if (hasErrorName(error, 'NoSuchBucket')) throw notUpYet(bucket);
-      throw error;
-    }
-    for (const object of page.Contents ?? []) {
-      if (object.Key === undefined) continue;
-      objects.set(object.Key, { etag: unquoteEtag(object.ETag), size: object.Size ?? 0 });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return objects;
 }
 
 /** The sync manifest, or undefined when there is none yet (or it cannot be read as one). */

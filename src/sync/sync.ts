@@ -7,6 +7,7 @@ import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './eve
 import { stampSync } from './events.js';
 import { expectedEtag } from './fingerprint.js';
 import { createInvalidation, type InvalidationResult, waitForInvalidation } from './invalidate.js';
+import { startListing } from './listing.js';
 import {
   CONTENT_CACHE_BYTES,
   ContentCache,
@@ -24,7 +25,7 @@ import {
 } from './plan.js';
 import { runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
-import { listBucket, type RemoteObject, readManifest } from './remote.js';
+import { type RemoteObject, readManifest } from './remote.js';
 import { scanFolder } from './scan.js';
 import type { SyncTarget } from './target.js';
 import { deleteKeys, replaceMetadata, uploadFile } from './transfer.js';
@@ -75,13 +76,10 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     dryRun: settings.dryRun,
   });
 
-  // The listing and the manifest are fetched while the folder is scanned and hashed: neither waits for
-  // the other (a listing is the slowest read: one round trip per 1,000 keys, one after the other).
-  const remoteRead = Promise.all([
-    listBucket(s3, target.bucket, signal),
-    readManifest(s3, target.bucket, signal),
-  ]);
-  remoteRead.catch(() => undefined);
+  // The bucket is read while the folder is scanned and hashed: neither waits for the other.
+  const listing = startListing(s3, target.bucket, signal);
+  const manifestRead = readManifest(s3, target.bucket, signal);
+  manifestRead.catch(() => undefined);
 
   const scan = await scanFolder(settings.dir);
   for (const reason of scan.skipped) emit({ type: 'warning', message: `skipped ${reason}` });
@@ -91,6 +89,8 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     bytes: scan.files.reduce((sum, f) => sum + f.size, 0),
     skipped: scan.skipped,
   });
+  const remoteRead = Promise.all([listing.complete(scan.files.map((f) => f.key)), manifestRead]);
+  remoteRead.catch(() => undefined);
 
   const contents = new ContentCache(CONTENT_CACHE_BYTES);
   const local = await describeFiles(scan.files, settings, contents, signal);

@@ -222,6 +222,24 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
     expect(second.records.filter((r) => !/^(Get|List)/.test(r.operation))).toEqual([]);
   });
 
+  it('lists a bucket of more than a page in parts and misses no key', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 1200; i++) {
+      const key = `docs/${String(i).padStart(4, '0')}.txt`;
+      await mkdir(dirname(join(dir, key)), { recursive: true });
+      await writeFile(join(dir, key), `page ${i}`);
+      keys.push(key);
+    }
+    await sync();
+    const again = await sync();
+    expect(again.summary).toMatchObject({ uploaded: 0, unchanged: 1200, metadataUpdated: 0 });
+    expect(again.calls('ListObjectsV2')).toBe(2);
+    await rm(join(dir, 'docs/1150.txt'));
+    const removed = await sync({ deleteStale: true });
+    expect(removed.summary).toMatchObject({ uploaded: 0, deleted: 1, unchanged: 1199 });
+    expect((await listKeys()).size).toBe(1199);
+  });
+
   it('after touching every file uploads nothing; after 3 edits uploads exactly 3 and invalidates exactly their paths', async () => {
     const keys = await buildSite(dir, 20, 30);
     await sync();

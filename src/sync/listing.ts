@@ -1,0 +1,110 @@
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { hasErrorName } from '../aws/errors.js';
+import { runPool } from './pool.js';
+import { notUpYet, type RemoteObject, unquoteEtag } from './remote.js';
+
+/**
+ * The bucket's listing, in parallel where the folder says where to cut it.
+ *
+ * ListObjectsV2 returns at most 1,000 keys per call and each page needs the token of the one before:
+ * listed one after the other, a 10,000-key bucket costs ten round trips in a row. So the first page is
+ * asked for at once (alone it covers most sites), and when there is more, the rest of the key space is
+ * cut at every PARTITION_KEYS-th key of the folder (S3 keeps keys in UTF-8 byte order, so the folder's
+ * sorted keys predict where the bucket's are) and the parts are listed side by side, each from its
+ * StartAfter until it passes the next cut. A part holds about as many keys as one page; objects that
+ * are only in the bucket can make a part take a second page, never a gap or an overlap.
+ */
+export const PAGE_KEYS = 1000;
+/** Below a page, so that a few keys only in the bucket still fit the part's one page. */
+export const PARTITION_KEYS = 900;
+/** Parts listed at once. */
+const PARALLEL_PARTS = 8;
+
+/** S3's key order: UTF-8 bytes (JavaScript's `<` compares UTF-16 units, which differs above U+FFFF). */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export interface BucketListing {
+  /** Every object, once the folder's keys (to cut the rest at) are known. */
+  complete(localKeys: readonly string[]): Promise<Map<string, RemoteObject>>;
+}
+
+interface Page {
+  keys: { key: string; object: RemoteObject }[];
+  next?: string;
+}
+
+async function listPage(
+  s3: S3Client,
+  bucket: string,
+  from: { startAfter?: string; token?: string },
+  signal?: AbortSignal,
+): Promise<Page> {
+  let output: ListObjectsV2CommandOutput;
+  try {
+    output = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        MaxKeys: PAGE_KEYS,
+        ...(from.token ? { ContinuationToken: from.token } : {}),
+        ...(from.startAfter !== undefined && !from.token ? { StartAfter: from.startAfter } : {}),
+      }),
+      { abortSignal: signal },
+    );
+  } catch (error) {
+    if (hasErrorName(error, 'NoSuchBucket')) throw notUpYet(bucket);
+    throw error;
+  }
+  const keys: Page['keys'] = [];
+  for (const object of output.Contents ?? []) {
+    if (object.Key === undefined) continue;
+    keys.push({ key: object.Key, object: { etag: unquoteEtag(object.ETag), size: object.Size ?? 0 } });
+  }
+  const page: Page = { keys };
+  if (output.IsTruncated && output.NextContinuationToken) page.next = output.NextContinuationToken;
+  return page;
+}
+
+/** Start listing now; the rest waits for the folder's keys. */
+export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal): BucketListing {
+  const first = listPage(s3, bucket, {}, signal);
+  first.catch(() => undefined);
+  return {
+    async complete(localKeys) {
+      const objects = new Map<string, RemoteObject>();
+      const page = await first;
+      for (const { key, object } of page.keys) objects.set(key, object);
+      if (!page.next) return objects;
+
+      const last = page.keys[page.keys.length - 1]?.key ?? '';
+      const ahead = [...localKeys].filter((key) => compareKeys(key, last) > 0).sort(compareKeys);
+      const cuts: string[] = [];
+      for (let i = PARTITION_KEYS - 1; i < ahead.length - 1; i += PARTITION_KEYS) cuts.push(ahead[i]!);
+      // Part 0 goes on from the first page's token; part i starts after cut i-1 and ends at cut i.
+      const parts = [
+        { token: page.next, end: cuts[0] },
+        ...cuts.map((cut, i) => ({ startAfter: cut, end: cuts[i + 1] })),
+      ];
+      await runPool(
+        parts,
+        PARALLEL_PARTS,
+        async (part) => {
+          let from: { startAfter?: string; token?: string } =
+            'token' in part ? { token: part.token } : { startAfter: part.startAfter };
+          for (;;) {
+            const next = await listPage(s3, bucket, from, signal);
+            for (const { key, object } of next.keys) {
+              if (part.end !== undefined && compareKeys(key, part.end) > 0) return;
+              objects.set(key, object);
+            }
+            if (!next.next) return;
+            from = { token: next.next };
+          }
+        },
+        { stopOnError: true, signal },
+      );
+      return objects;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { ListObjectsV2Command, type ListObjectsV2CommandInput, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../../src/errors.js';
+import { compareKeys, PAGE_KEYS, startListing } from '../../../src/sync/listing.js';
+
+/** ListObjectsV2 as S3 answers it: UTF-8 byte order, MaxKeys, StartAfter, opaque continuation tokens. */
+function fakeBucket(keys: string[]) {
+  const sorted = [...keys].sort(compareKeys);
+  return (input: ListObjectsV2CommandInput) => {
+    let start = 0;
+    if (input.ContinuationToken) start = Number(input.ContinuationToken.slice('t'.length));
+    else if (input.StartAfter !== undefined) {
+      start = sorted.findIndex((k) => compareKeys(k, input.StartAfter!) > 0);
+      if (start < 0) start = sorted.length;
+    }
+    const max = Math.min(input.MaxKeys ?? PAGE_KEYS, PAGE_KEYS);
+    const page = sorted.slice(start, start + max);
+    const truncated = start + max < sorted.length;
+    return {
+      Contents: page.map((Key) => ({ Key, ETag: `"${Key.length}"`, Size: Key.length })),
+      IsTruncated: truncated,
+      ...(truncated ? { NextContinuationToken: `t${start + max}` } : {}),
+    };
+  };
+}
+
+const names = (n: number, prefix = 'f') =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
+
+describe('startListing', () => {
+  let s3Mock: ReturnType<typeof mockClient>;
+  let s3: S3Client;
+  beforeEach(() => {
+    s3Mock = mockClient(S3Client);
+    s3 = new S3Client({ region: 'eu-central-1' });
+  });
+  afterEach(() => {
+    s3Mock.restore();
+  });
+
+  const calls = () => s3Mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+
+  it('lists a bucket of less than a page with one call', async () => {
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(names(400)));
+    const listed = await startListing(s3, 'b').complete(names(400));
+    expect(listed.size).toBe(400);
+    expect(calls()).toHaveLength(1);
+  });
+
+  it('lists the rest of a large bucket in parts cut at the folder keys, without gaps or overlaps', async () => {
+    const keys = names(2500);
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listed = await startListing(s3, 'b').complete(keys);
+    expect([...listed.keys()].sort(compareKeys)).toEqual(keys);
+    expect(listed.get('f00042')).toEqual({ etag: '6', size: 6 });
+    // one first page, then parts of 900 folder keys: as many calls as pages in a row would take
+    expect(calls()).toHaveLength(3);
+    expect(calls().filter((c) => c.StartAfter !== undefined)).toHaveLength(1);
+  });
+
+  it('finds keys that are only in the bucket, wherever they fall, and is not misled by keys only in the folder', async () => {
+    const local = names(3000).filter((_, i) => i % 7 !== 0);
+    const remote = [
+      ...names(3000).filter((_, i) => i % 5 !== 0),
+      ...names(700, 'g'),
+      '.tekamolo/sync-manifest.json',
+    ];
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(remote));
+    const listed = await startListing(s3, 'b').complete(local);
+    expect([...listed.keys()].sort(compareKeys)).toEqual([...remote].sort(compareKeys));
+  });
+
+  it('follows S3 byte order for keys beyond the Basic Multilingual Plane', async () => {
+    const odd = ['a\u{1F600}', 'a\uFFFD', 'a\uE000', 'b'];
+    const keys = [...names(1800), ...odd.flatMap((k) => names(150, k))];
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listed = await startListing(s3, 'b').complete(keys);
+    expect(listed.size).toBe(keys.length);
+    expect(compareKeys('a\uFFFD', 'a\u{1F600}')).toBeLessThan(0);
+    expect('a\uFFFD' < 'a\u{1F600}').toBe(false);
+  });
+
+  it('says the stack is not up when the bucket does not exist', async () => {
+    s3Mock.on(ListObjectsV2Command).rejects(Object.assign(new Error('gone'), { name: 'NoSuchBucket' }));
+    await expect(startListing(s3, 'b').complete([])).rejects.toBeInstanceOf(UserError);
+  });
+});
