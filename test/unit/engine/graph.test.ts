@@ -124,3 +124,25 @@ describe('walk', () => {
     expect(skipped).toEqual(['b: interrupted', 'c: b was skipped']);
   });
 });
+
+describe('walk with a dependency later in the order', () => {
+  it('still skips every dependent of a failure', async () => {
+    const skipped: string[] = [];
+    const result = await walk({
+      order: ['cert', 'validation', 'zone'],
+      deps: new Map([
+        ['cert', ['zone']],
+        ['validation', ['cert']],
+        ['zone', []],
+      ]),
+      concurrency: 4,
+      signal: new AbortController().signal,
+      onSkip: (key, reason) => skipped.push(`${key}: ${reason}`),
+      async work(node) {
+        if (node.key === 'zone') throw new Error('no hosted zone');
+      },
+    });
+    expect(result.states.get('zone')).toBe('failed');
+    expect(skipped).toEqual(['cert: zone failed', 'validation: cert was skipped']);
+  });
+});
