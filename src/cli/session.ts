@@ -42,7 +42,7 @@ export interface SessionOptions {
   lock: boolean;
 }
 
-/** First Ctrl-C: abort `signal` so the run stops at the next step and saves; second: exit at once. */
+/** First Ctrl-C (or SIGTERM): abort `signal` so the run stops at the next step and saves; second: exit at once. */
 function installInterrupt(
   controller: AbortController,
   renderer: Renderer,
@@ -66,7 +66,12 @@ function installInterrupt(
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
-  return () => process.off('SIGINT', onSigint);
+  // A CI runner cancelling a job sends SIGTERM: stop the same way, saving the state.
+  process.on('SIGTERM', onSigint);
+  return () => {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  };
 }
 
 export async function openSession(globals: GlobalOptions, opts: SessionOptions): Promise<Session> {
