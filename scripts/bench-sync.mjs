@@ -8,13 +8,14 @@
 // time, and the ratios. The emulator is the bottleneck for wall time (~150 PUT/s), so requests and
 // client CPU are the headline figures.
 //
-// Usage: node scripts/bench-sync.mjs [--files N] [--concurrency N] [--keep]
+// Usage: node scripts/bench-sync.mjs [--files N] [--concurrency N] [--rounds N] [--keep]
+// With several rounds (each on fresh buckets), CPU and wall time are the medians.
 // Needs `npm run build`, moto_server and aws-cli (v1) on the PATH. Linux: client CPU is read from
 // /proc/self/stat (cutime + cstime of waited-for children). Talks to 127.0.0.1 only.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,12 +28,12 @@ const option = (name, fallback) => {
   return index >= 0 ? Number(args[index + 1]) : fallback;
 };
 const FILES = option('--files', 2000);
+const ROUNDS = option('--rounds', 1);
 const CONCURRENCY = option('--concurrency', 16);
 const KEEP = args.includes('--keep');
 const REGION = 'eu-central-1';
 const STACK = 'bench';
 const ACCOUNT = '123456789012';
-const TEKAMOLO_BUCKET = `${STACK}-site-${ACCOUNT}`;
 const AWSCLI_BUCKET = 'bench-awscli';
 
 for (const [what, ok] of [
@@ -226,14 +227,14 @@ function traceCounts(file, fromByte) {
 // ---------- main ----------
 
 const work = await mkdtemp(join(tmpdir(), 'tekamolo-bench-sync-'));
-const site = join(work, 'site');
 const motoLog = join(work, 'moto.log');
 const trace = join(work, 'trace.jsonl');
 let moto;
 try {
-  process.stderr.write(`building a ${FILES}-file site in ${site} … `);
-  const files = await buildSite(site);
-  const total = files.reduce((sum, key) => sum + statSync(join(site, key)).size, 0);
+  process.stderr.write(`building a ${FILES}-file site in ${work} … `);
+  const siteFiles = await buildSite(join(work, 'pristine'));
+  const files = siteFiles;
+  const total = files.reduce((sum, key) => sum + statSync(join(work, 'pristine', key)).size, 0);
   process.stderr.write(`${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB\n`);
 
   moto = await startMoto(motoLog);
@@ -256,153 +257,177 @@ try {
   );
   env.AWS_CONFIG_FILE = awsConfig;
 
-  // The stack's side of what `up` would have made: a tagged bucket and a distribution with the stack's
-  // comment (tekamolo finds both by name, tag and comment when there is no state file).
   const awscli = (...a) => measure('aws', ['--endpoint-url', moto.url, ...a], { env });
-  awscli(
-    's3api',
-    'create-bucket',
-    '--bucket',
-    TEKAMOLO_BUCKET,
-    '--create-bucket-configuration',
-    `LocationConstraint=${REGION}`,
-  );
-  awscli(
-    's3api',
-    'put-bucket-tagging',
-    '--bucket',
-    TEKAMOLO_BUCKET,
-    '--tagging',
-    `TagSet=[{Key=tekamolo:stack,Value=${STACK}}]`,
-  );
-  awscli(
-    's3api',
-    'create-bucket',
-    '--bucket',
-    AWSCLI_BUCKET,
-    '--create-bucket-configuration',
-    `LocationConstraint=${REGION}`,
-  );
-  const distributionConfig = {
-    CallerReference: `bench-${Date.now()}`,
-    Comment: `tekamolo:${STACK}`,
-    Enabled: true,
-    Origins: {
-      Quantity: 1,
-      Items: [
-        {
-          Id: 's3',
-          DomainName: `${TEKAMOLO_BUCKET}.s3.${REGION}.amazonaws.com`,
-          S3OriginConfig: { OriginAccessIdentity: '' },
-        },
-      ],
-    },
-    DefaultCacheBehavior: {
-      TargetOriginId: 's3',
-      ViewerProtocolPolicy: 'redirect-to-https',
-      CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-    },
-  };
-  awscli('cloudfront', 'create-distribution', '--distribution-config', JSON.stringify(distributionConfig));
 
-  const config = join(work, 'tekamolo.yaml');
-  await writeFile(
-    config,
-    `stack: ${STACK}\nregion: ${REGION}\ndomain: example.com\nfrontend:\n  dir: ./site\n`,
-  );
-
-  const tools = {
-    tekamolo: () =>
-      measure(
-        process.execPath,
-        [
-          join(root, 'bin/tekamolo.js'),
-          '-c',
-          config,
-          '--trace',
-          trace,
-          '--json',
-          'sync-frontend',
-          '--concurrency',
-          String(CONCURRENCY),
+  /** One round: fresh buckets (and a fresh copy of the site), then the four phases. */
+  async function round(r) {
+    const stack = `${STACK}${r}`;
+    const tekamoloBucket = `${stack}-site-${ACCOUNT}`;
+    const awscliBucket = `${AWSCLI_BUCKET}-${r}`;
+    const roundSite = join(work, `site-${r}`);
+    await cp(join(work, 'pristine'), roundSite, { recursive: true });
+    const files = siteFiles;
+    // The stack's side of what `up` would have made: a tagged bucket and a distribution with the
+    // stack's comment (tekamolo finds both by name, tag and comment when there is no state file).
+    awscli(
+      's3api',
+      'create-bucket',
+      '--bucket',
+      tekamoloBucket,
+      '--create-bucket-configuration',
+      `LocationConstraint=${REGION}`,
+    );
+    awscli(
+      's3api',
+      'put-bucket-tagging',
+      '--bucket',
+      tekamoloBucket,
+      '--tagging',
+      `TagSet=[{Key=tekamolo:stack,Value=${stack}}]`,
+    );
+    awscli(
+      's3api',
+      'create-bucket',
+      '--bucket',
+      awscliBucket,
+      '--create-bucket-configuration',
+      `LocationConstraint=${REGION}`,
+    );
+    const distributionConfig = {
+      CallerReference: `bench-${r}-${Date.now()}`,
+      Comment: `tekamolo:${stack}`,
+      Enabled: true,
+      Origins: {
+        Quantity: 1,
+        Items: [
+          {
+            Id: 's3',
+            DomainName: `${tekamoloBucket}.s3.${REGION}.amazonaws.com`,
+            S3OriginConfig: { OriginAccessIdentity: '' },
+          },
         ],
-        { env, cwd: work },
-      ),
-    'aws-cli': () =>
-      measure(
-        'aws',
-        [
-          '--endpoint-url',
-          moto.url,
-          's3',
-          'sync',
-          site,
-          `s3://${AWSCLI_BUCKET}`,
-          '--no-progress',
-          '--only-show-errors',
-        ],
-        {
-          env,
-          cwd: work,
+      },
+      DefaultCacheBehavior: {
+        TargetOriginId: 's3',
+        ViewerProtocolPolicy: 'redirect-to-https',
+        CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+      },
+    };
+    awscli('cloudfront', 'create-distribution', '--distribution-config', JSON.stringify(distributionConfig));
+    const config = join(work, `tekamolo-${r}.yaml`);
+    await writeFile(
+      config,
+      `stack: ${stack}\nregion: ${REGION}\ndomain: example.com\nfrontend:\n  dir: ${roundSite}\n`,
+    );
+
+    const tools = {
+      tekamolo: () =>
+        measure(
+          process.execPath,
+          [
+            join(root, 'bin/tekamolo.js'),
+            '-c',
+            config,
+            '--trace',
+            trace,
+            '--json',
+            'sync-frontend',
+            '--concurrency',
+            String(CONCURRENCY),
+          ],
+          { env, cwd: work },
+        ),
+      'aws-cli': () =>
+        measure(
+          'aws',
+          [
+            '--endpoint-url',
+            moto.url,
+            's3',
+            'sync',
+            roundSite,
+            `s3://${awscliBucket}`,
+            '--no-progress',
+            '--only-show-errors',
+          ],
+          { env, cwd: work },
+        ),
+    };
+
+    const phases = [
+      { name: 'first upload', before: async () => {} },
+      { name: 'unchanged re-sync', before: async () => {} },
+      {
+        name: 'after touch of every file',
+        before: async () => {
+          const now = new Date();
+          for (const key of files) await utimes(join(roundSite, key), now, now);
         },
-      ),
-  };
-
-  const phases = [
-    { name: 'first upload', before: async () => {} },
-    { name: 'unchanged re-sync', before: async () => {} },
-    {
-      name: 'after touch of every file',
-      before: async () => {
-        const now = new Date();
-        for (const key of files) await utimes(join(site, key), now, now);
       },
-    },
-    {
-      name: 'after 10 same-size edits',
-      before: async () => {
-        const picks = [
-          ...files.filter((k) => k.endsWith('.html')).slice(0, 4),
-          ...files.filter((k) => k.startsWith('assets/')).slice(0, 4),
-          ...files.filter((k) => k.startsWith('img/')).slice(0, 2),
-        ];
-        for (const key of picks) await editSameSize(site, key);
+      {
+        name: 'after 10 same-size edits',
+        before: async () => {
+          const picks = [
+            ...files.filter((k) => k.endsWith('.html')).slice(0, 4),
+            ...files.filter((k) => k.startsWith('assets/')).slice(0, 4),
+            ...files.filter((k) => k.startsWith('img/')).slice(0, 2),
+          ];
+          for (const key of picks) await editSameSize(roundSite, key);
+        },
       },
-    },
-  ];
+    ];
 
-  const results = [];
-  for (const [index, phase] of phases.entries()) {
-    await phase.before();
-    // Alternate who goes first, so that a warm cache or a busy moment does not always favour one tool.
-    const order = index % 2 === 0 ? ['tekamolo', 'aws-cli'] : ['aws-cli', 'tekamolo'];
-    const row = { phase: phase.name };
-    for (const tool of order) {
-      const logFrom = statSync(motoLog).size;
-      const traceFrom = existsSync(trace) ? statSync(trace).size : 0;
-      process.stderr.write(`${phase.name}: ${tool} … `);
-      const run = tools[tool]();
-      // werkzeug writes its log line after the response; give the last lines a moment to land.
-      await new Promise((r) => setTimeout(r, 300));
-      const emulator = emulatorRequests(motoLog, logFrom);
-      const result = { ...run, emulator, requests: Object.values(emulator).reduce((a, b) => a + b, 0) };
-      if (tool === 'tekamolo') {
-        result.trace = traceCounts(trace, traceFrom);
-        const summary = run.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l))
-          .find((e) => e.type === 'sync-finished')?.summary;
-        result.uploads = summary?.uploaded ?? 0;
-        result.summary = summary;
-      } else {
-        result.uploads = (emulator['PutObject/CopyObject'] ?? 0) + (emulator.CreateMultipartUpload ?? 0);
+    const rows = [];
+    for (const [index, phase] of phases.entries()) {
+      await phase.before();
+      // Alternate who goes first, so that a warm cache or a busy moment does not always favour one tool.
+      const order = (index + r) % 2 === 0 ? ['tekamolo', 'aws-cli'] : ['aws-cli', 'tekamolo'];
+      const row = { phase: phase.name };
+      for (const tool of order) {
+        const logFrom = statSync(motoLog).size;
+        const traceFrom = existsSync(trace) ? statSync(trace).size : 0;
+        process.stderr.write(`round ${r + 1}, ${phase.name}: ${tool} … `);
+        const run = tools[tool]();
+        // werkzeug writes its log line after the response; give the last lines a moment to land.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const emulator = emulatorRequests(motoLog, logFrom);
+        const result = { ...run, emulator, requests: Object.values(emulator).reduce((a, b) => a + b, 0) };
+        if (tool === 'tekamolo') {
+          result.trace = traceCounts(trace, traceFrom);
+          const summary = run.stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+            .find((e) => e.type === 'sync-finished')?.summary;
+          result.uploads = summary?.uploaded ?? 0;
+          result.summary = summary;
+        } else {
+          result.uploads = (emulator['PutObject/CopyObject'] ?? 0) + (emulator.CreateMultipartUpload ?? 0);
+        }
+        row[tool] = result;
+        process.stderr.write(`${run.wall.toFixed(1)} s\n`);
       }
-      row[tool] = result;
-      process.stderr.write(`${run.wall.toFixed(1)} s\n`);
+      rows.push(row);
     }
-    results.push(row);
+    return rows;
   }
+
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await round(r));
+  // Request counts are the same every round; CPU and wall time are the medians of the rounds.
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const results = rounds[0].map((row, index) => {
+    const merged = { phase: row.phase };
+    for (const tool of ['tekamolo', 'aws-cli']) {
+      const all = rounds.map((rows) => rows[index][tool]);
+      merged[tool] = { ...all[0], cpu: median(all.map((x) => x.cpu)), wall: median(all.map((x) => x.wall)) };
+    }
+    return merged;
+  });
 
   // ---------- report ----------
   const pad = (s, n) => String(s).padStart(n);
@@ -410,7 +435,8 @@ try {
   const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : a > 0 ? '∞' : '–');
   console.log(
     `\nsync-frontend vs aws s3 sync: ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB, ` +
-      `concurrency ${CONCURRENCY}, moto_server on ${moto.url} (node ${process.version})\n`,
+      `concurrency ${CONCURRENCY}, ${ROUNDS} round(s) (CPU and wall: medians), moto_server on ${moto.url} ` +
+      `(node ${process.version})\n`,
   );
   for (const row of results) {
     const t = row.tekamolo;
