@@ -4,6 +4,7 @@ import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
 import { type Observation, type ObserveHooks, observe } from '../engine/observe.js';
+import { memoizedReads } from './memoized-reads.js';
 import { observeFromState } from './observe-from-state.js';
 import { type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
 import { type StatusSummary, summarize } from './summary.js';
@@ -65,7 +66,11 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
   const started = Date.now();
   const time = new Date(started).toISOString();
   const callsBefore = options.tracer?.records.length ?? 0;
-  const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
+  const readOnlyEnv: EngineEnv = {
+    ...env,
+    aws: memoizedReads(env.aws),
+    options: { ...env.options, readOnly: true },
+  };
   const byKey = new Map(env.resources.map((r) => [r.key, r]));
   const limit = pLimit(options.concurrency ?? env.concurrency ?? DEFAULT_CONCURRENCY);
   const readings = new Map<string, Promise<Reading>>();
