@@ -114,6 +114,12 @@ export interface Resource<D = unknown, A extends Actual = Actual, O = Record<str
   title: string;
   /** Keys of the resources this one needs. A dependency that is not enabled for the config is dropped. */
   dependsOn: string[];
+  /**
+   * Dependencies that destroy deletes before this one, against the usual reverse order: what keeps a
+   * dependency working while it is being deleted (the bucket policy that lets a distribution being
+   * disabled still read the bucket).
+   */
+  deleteAfter?: string[];
   /** Whether the resource is part of the stack for this config (e.g. the origin certificate). */
   enabled?(config: Config): boolean;
   /**

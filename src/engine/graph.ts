@@ -85,7 +85,18 @@ export function topologicalOrder(keys: string[], deps: Map<string, string[]>): s
   return order;
 }
 
-/** The same graph with every edge turned around: what destroy walks. */
+/**
+ * The same graph with every edge turned around: what destroy walks. A resource's `deleteAfter` turns
+ * its edges to those dependencies back, so it is deleted after them.
+ */
 export function reversed(graph: Graph): { order: string[]; deps: Map<string, string[]> } {
-  return { order: [...graph.order].reverse(), deps: graph.dependents };
+  const deps = new Map([...graph.dependents].map(([key, list]) => [key, [...list]]));
+  for (const [key, resource] of graph.resources) {
+    for (const first of resource.deleteAfter ?? []) {
+      if (!graph.resources.has(first)) continue;
+      deps.set(first, (deps.get(first) ?? []).filter((k) => k !== key));
+      deps.set(key, [...new Set([...(deps.get(key) ?? []), first])]);
+    }
+  }
+  return { order: topologicalOrder([...graph.order].reverse(), deps), deps };
 }

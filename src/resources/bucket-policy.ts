@@ -45,6 +45,9 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
   key: 'bucketPolicy',
   title: 'S3 bucket policy (CloudFront access)',
   dependsOn: ['distribution', 'bucket'],
+  // CloudFront keeps reading the bucket while the distribution is disabled (minutes): the permission
+  // goes after the distribution, with the origin access control.
+  deleteAfter: ['distribution'],
 
   desired(ctx) {
     const bucket = ctx.output<BucketOutputs>('bucket');

@@ -443,6 +443,14 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(changing.indexOf('cloudfront:UpdateDistribution')).toBeLessThan(
       changing.indexOf('cloudfront:DeleteDistribution'),
     );
+    // What the distribution used went after it.
+    for (const after of [
+      's3:DeleteBucketPolicy',
+      'cloudfront:DeleteOriginAccessControl',
+      's3:DeleteBucket',
+    ]) {
+      expect(changing.indexOf(after)).toBeGreaterThan(changing.indexOf('cloudfront:DeleteDistribution'));
+    }
     // The bucket went with all its versions and delete markers.
     expect(await bucketExists(s3, project.bucket)).toBe(false);
 
