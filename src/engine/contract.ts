@@ -137,6 +137,7 @@ export interface Resource<D = unknown, A extends Actual = Actual, O = Record<str
    * ALB gone). May resolve to 'pending' only when `ctx.options.wait` is false: the deletion was started
    * (a distribution being disabled) and the next destroy finishes it.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers that never leave a deletion pending return nothing
   delete(ctx: ResourceContext, actual: A): Promise<void | 'pending'>;
   /** Wait until the resource is usable (where AWS is asynchronous). Skipped with `--no-wait` if `optionalWait`. */
   wait?(ctx: ResourceContext, actual: A): Promise<A>;

@@ -33,6 +33,7 @@ describe('tekamolo validate (built CLI)', () => {
       join(dir, 'hooks.mjs'),
       'export async function resolve(specifier, context, next) {\n' +
         '  const result = await next(specifier, context);\n' +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the source of a loader module
         '  if (/node_modules\\/@(aws-sdk|smithy)\\//.test(result.url)) throw new Error(`AWS SDK loaded: ${result.url}`);\n' +
         '  return result;\n}\n',
     );
