@@ -256,7 +256,14 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
     return parts.join(', ');
   },
 
-  async health(_ctx, actual) {
+  async health(ctx, actual) {
+    // `destroy --no-wait` disabled it and left it to deploy: the next destroy deletes it.
+    if (ctx.saved.deletePhase !== undefined) {
+      return {
+        state: 'pending',
+        detail: `being deleted (${actual.status}): run \`tekamolo destroy\` to finish`,
+      };
+    }
     if (actual.settings.enabled === false) return { state: 'unhealthy', detail: 'distribution is disabled' };
     if (actual.status !== 'Deployed') {
       return { state: 'pending', detail: `changes are deploying to the edge (${actual.status})` };

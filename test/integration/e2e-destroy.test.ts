@@ -587,6 +587,7 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
 
     const status = await cli(['status']);
     expect(status.stdout).toMatch(/distribution .*InProgress.*disabled/);
+    expect(status.stdout).toContain('being deleted (InProgress): run `tekamolo destroy` to finish');
 
     const finishTrace = traceFile();
     const finish = await cli(['destroy', '--yes'], finishTrace);
