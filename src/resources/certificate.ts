@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AddTagsToCertificateCommand,
   type CertificateStatus,
@@ -59,13 +60,28 @@ interface CertificateKind {
   enabled?(config: Config): boolean;
 }
 
-/**
- * ACM idempotency tokens allow 32 word characters. Derived from stack, key and names so that a
- * create retried after a crash returns the same certificate (ACM honours a token for one hour), and
- * a change of names requests a new one.
- */
+/** ACM idempotency tokens allow 32 word characters: stack, key, names and a nonce, hashed. */
 export function idempotencyToken(stack: string, key: string, names: string[]): string {
   return shortHash(`${stack}|${key}|${sortedNames(names).join(',')}`, 32);
+}
+
+interface SavedRequest {
+  token: string;
+  names: string[];
+}
+
+/**
+ * The token of this create, saved in state before the request. ACM answers a token with the same
+ * certificate for an hour, even one deleted since (a destroy then an up), so a token that stays the
+ * same across stacks' lifetimes is wrong; a nonce saved first keeps a create retried after a crash
+ * idempotent, and a lost state file is covered by the tags RequestCertificate applies atomically.
+ */
+async function requestToken(ctx: ResourceContext, key: string, names: string[]): Promise<string> {
+  const saved = ctx.saved.request as SavedRequest | undefined;
+  if (saved && sortedNames(saved.names).join(',') === sortedNames(names).join(',')) return saved.token;
+  const token = idempotencyToken(ctx.config.stack, key, [...names, randomUUID()]);
+  await ctx.record({ request: { token, names } satisfies SavedRequest });
+  return token;
 }
 
 function ours(tags: Record<string, string>, wanted: Record<string, string>): boolean {
@@ -231,7 +247,7 @@ function certificateHandler(
         await ctx.record({ arn, region: desired.region });
         return arn;
       };
-      let arn = await request(idempotencyToken(ctx.config.stack, kind.key, requested));
+      let arn = await request(await requestToken(ctx, kind.key, requested));
       let info = await readCertificate(ctx, arn, desired.region);
       if (info && UNUSABLE.has(info.status)) {
         // ACM answers a token with the same certificate for an hour, even a FAILED one being replaced;

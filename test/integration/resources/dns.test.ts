@@ -131,7 +131,7 @@ describe.skipIf(!motoAvailable())('DNS and certificate handlers against moto', (
   });
 
   describe('certificates', () => {
-    it('create in us-east-1 and eu-central-1; the same token gives the same ARN; found by state and by tags', async () => {
+    it('create in us-east-1 and eu-central-1; the saved token gives the same ARN; found by state and by tags', async () => {
       for (const [handler, region] of [
         [cdnCertificate, 'us-east-1'],
         [originCertificate, 'eu-central-1'],
@@ -142,7 +142,11 @@ describe.skipIf(!motoAvailable())('DNS and certificate handlers against moto', (
         expect(created.arn).toContain(`:acm:${region}:`);
         expect(ctx.recorded.arn).toBe(created.arn);
 
-        const again = await handler.create(ctxFor(handler.key), desired);
+        // A create retried after a crash: the token was saved before the request, the ARN was not.
+        const again = await handler.create(
+          ctxFor(handler.key, { saved: { request: ctx.recorded.request } }),
+          desired,
+        );
         expect(again.arn).toBe(created.arn);
 
         const byState = await handler.find(ctxFor(handler.key, { saved: { arn: created.arn, region } }));
@@ -179,6 +183,17 @@ describe.skipIf(!motoAvailable())('DNS and certificate handlers against moto', (
       const changed = await cdnCertificate.desired(ctx);
       const changes = cdnCertificate.diff(changed, theirs);
       expect(changes).toContainEqual(expect.objectContaining({ field: 'domainNames', action: 'replace' }));
+    });
+
+    it('a certificate requested again after a destroy is a new one, not the deleted one', async () => {
+      const first = ctxFor('certificate.cdn');
+      const created = await cdnCertificate.create(first, await cdnCertificate.desired(first));
+      await cdnCertificate.delete(first, created);
+      // destroy removed the state entry: the next up starts from nothing
+      const next = ctxFor('certificate.cdn');
+      const again = await cdnCertificate.create(next, await cdnCertificate.desired(next));
+      expect(again.arn).not.toBe(created.arn);
+      expect((await cdnCertificate.find(ctxFor('certificate.cdn')))?.arn).toBe(again.arn);
     });
 
     it('delete removes the certificate and is idempotent', async () => {

@@ -74,9 +74,13 @@ describe('certificates', () => {
 
   describe('create', () => {
     it('requests a DNS-validated certificate in us-east-1 with token and tags, and records the ARN first', async () => {
-      acm.on(RequestCertificateCommand).resolves({ CertificateArn: CDN_ARN });
-      acm.on(DescribeCertificateCommand).resolves({ Certificate: detail({ Status: 'PENDING_VALIDATION' }) });
       const ctx = cdnCtx();
+      let savedBeforeRequest: unknown;
+      acm.on(RequestCertificateCommand).callsFake(async () => {
+        savedBeforeRequest = ctx.recorded.request;
+        return { CertificateArn: CDN_ARN };
+      });
+      acm.on(DescribeCertificateCommand).resolves({ Certificate: detail({ Status: 'PENDING_VALIDATION' }) });
       const actual = await cdnCertificate.create(ctx, await cdnCertificate.desired(ctx));
 
       const request = acm.commandCalls(RequestCertificateCommand)[0]!;
@@ -85,8 +89,13 @@ describe('certificates', () => {
         DomainName: 'example.com',
         SubjectAlternativeNames: ['example.com', 'www.example.com'],
         ValidationMethod: 'DNS',
-        IdempotencyToken: idempotencyToken('demo', 'certificate.cdn', ['example.com', 'www.example.com']),
+        IdempotencyToken: expect.stringMatching(/^\w{32}$/),
         Tags: expect.arrayContaining(ourTags),
+      });
+      // The token is in state before the request, so a create retried after a crash reuses it.
+      expect(savedBeforeRequest).toEqual({
+        token: request.args[0].input.IdempotencyToken,
+        names: ['example.com', 'www.example.com'],
       });
       expect(ctx.recorded).toMatchObject({ arn: CDN_ARN, region: 'us-east-1' });
       expect(cdnCertificate.outputs(actual)).toEqual({
@@ -94,6 +103,25 @@ describe('certificates', () => {
         domainNames: ['example.com', 'www.example.com'],
         status: 'PENDING_VALIDATION',
       });
+    });
+
+    it('a saved token is reused for the same names, and a new one is made for other names', async () => {
+      acm.on(RequestCertificateCommand).resolves({ CertificateArn: CDN_ARN });
+      acm.on(DescribeCertificateCommand).resolves({ Certificate: detail({ Status: 'PENDING_VALIDATION' }) });
+      const request = { token: 'abc123', names: ['www.example.com', 'example.com'] };
+      const retried = cdnCtx({ request });
+      await cdnCertificate.create(retried, await cdnCertificate.desired(retried));
+      expect(acm.commandCalls(RequestCertificateCommand)[0]!.args[0].input.IdempotencyToken).toBe('abc123');
+
+      const renamed = testContext({
+        key: 'certificate.cdn',
+        saved: { request },
+        config: testConfig({ aliases: ['app.example.com'] }),
+      });
+      await cdnCertificate.create(renamed, await cdnCertificate.desired(renamed));
+      const second = acm.commandCalls(RequestCertificateCommand)[1]!.args[0].input.IdempotencyToken;
+      expect(second).not.toBe('abc123');
+      expect(renamed.recorded.request).toEqual({ token: second, names: ['example.com', 'app.example.com'] });
     });
 
     it('the origin certificate is requested in the stack region for the origin name only', async () => {
