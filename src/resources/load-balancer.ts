@@ -227,6 +227,8 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   },
 
   async wait(ctx, actual) {
+    // Already active when found (a converged stack): reading it again would only repeat the answer.
+    if (actual.state === 'active') return actual;
     const ready = await waitFor<ActualLoadBalancer>({
       what: `load balancer ${actual.name} to become active`,
       intervalMs: pollMs(ctx),

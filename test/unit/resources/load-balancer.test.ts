@@ -123,6 +123,12 @@ describe('load balancer', () => {
     expect(c.messages).toContain('waiting for load balancer: provisioning');
   });
 
+  it('wait makes no call when the load balancer was found active', async () => {
+    const found = actual('active');
+    expect(await loadBalancer.wait!(ctx(), found)).toBe(found);
+    expect(elbv2.commandCalls(DescribeLoadBalancersCommand)).toHaveLength(0);
+  });
+
   it('wait stops at once on failed with the reason, and times out with a hint', async () => {
     elbv2
       .on(DescribeLoadBalancersCommand)
