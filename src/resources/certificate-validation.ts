@@ -25,6 +25,7 @@ import {
   changeRecords,
   deleteRecords,
   deletion,
+  normalizeName,
   type RecordSpec,
   recordMatches,
   recordsAt,
@@ -177,13 +178,46 @@ async function retiredRecords(
   return sets;
 }
 
+/** Names of validation records that were in the zone before tekamolo wrote them (saved in state). */
+function foundBeforeUs(ctx: ResourceContext): string[] {
+  const saved = ctx.saved.foundBeforeUs;
+  return Array.isArray(saved) ? saved.map(String) : [];
+}
+
+/**
+ * ACM asks every certificate of the account for the same name (and for `*.name`) to publish the same
+ * CNAME: one that is already in the zone, exactly, before tekamolo first writes it belongs to another
+ * certificate too, whose renewals need it after this stack is gone. Those names are kept in state, and
+ * destroy leaves their records alone.
+ */
+async function alreadyThere(
+  ctx: ResourceContext,
+  zoneId: string,
+  records: ValidationRecord[],
+): Promise<string[]> {
+  const ours = savedRecords(ctx);
+  const writing = Array.isArray(ctx.saved.writing) ? ctx.saved.writing.map(String) : [];
+  const names = new Set(foundBeforeUs(ctx).filter((name) => records.some((r) => r.name === name)));
+  for (const record of records) {
+    if (names.has(record.name) || writing.includes(record.name)) continue;
+    if (ours.some((r) => sameRecord(r, record))) continue;
+    const sets = await recordsAt(ctx.aws.route53(), zoneId, record.name);
+    if (sets.some((s) => recordMatches(s, spec(record)))) names.add(record.name);
+  }
+  return [...names];
+}
+
 async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): Promise<ActualValidation> {
   let records = desired.records;
   if (desired.unpublishedFor.length > 0) {
     const reads = await readPublished(ctx, desired.certificates);
     records = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
   }
+  const shared = await alreadyThere(ctx, desired.zoneId, records);
   const retired = await retiredRecords(ctx, desired.zoneId, records);
+  // Said before the write: after a crash right behind it, our own records must not pass for another
+  // certificate's.
+  await ctx.record({ foundBeforeUs: shared, writing: records.map((r) => r.name) });
   ctx.progress(`writing ${records.length} validation record(s) to Route 53`);
   await changeRecords(
     ctx.aws.route53(),
@@ -191,7 +225,7 @@ async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): P
     [...retired.map(deletion), ...records.map((r) => upsert(spec(r)))],
     `tekamolo ${ctx.config.stack}: ACM DNS validation`,
   );
-  await ctx.record({ zoneId: desired.zoneId, records });
+  await ctx.record({ zoneId: desired.zoneId, records, foundBeforeUs: shared, writing: [] });
   return {
     id: desired.zoneId,
     zoneId: desired.zoneId,
@@ -287,11 +321,13 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
   },
 
   async delete(ctx, actual) {
-    // `present` holds only records with exactly the value ACM asked for: nothing else is touched.
+    // `present` holds only records with exactly the value ACM asked for: nothing else is touched, and
+    // of those not the ones another certificate published before tekamolo did.
+    const shared = new Set(foundBeforeUs(ctx).map(normalizeName));
     await deleteRecords(
       ctx.aws.route53(),
       actual.zoneId,
-      actual.present,
+      actual.present.filter((set) => !shared.has(normalizeName(set.Name ?? ''))),
       `tekamolo ${ctx.config.stack}: ACM DNS validation removed`,
     );
     await ctx.record({ records: [] });
