@@ -524,6 +524,16 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     const listeners = await httpsListeners(String(alb.LoadBalancerArn));
     expect(listeners).toHaveLength(1);
     expect(listeners[0]?.DefaultActions?.[0]?.FixedResponseConfig?.StatusCode).toBe('403');
+    // The new listener forwards on the header value CloudFront sends, or every API request gets 403.
+    const rules = await sdk.elbv2.send(new DescribeRulesCommand({ ListenerArn: listeners[0]?.ListenerArn }));
+    const header = rules.Rules?.find((r) => !r.IsDefault)?.Conditions?.[0]?.HttpHeaderConfig;
+    const [distributionId] = await stackDistributions(sdk.cloudfront, STACK);
+    const config = (await sdk.cloudfront.send(new GetDistributionCommand({ Id: distributionId })))
+      .Distribution?.DistributionConfig;
+    const apiOrigin = config?.Origins?.Items?.find((o) => o.DomainName === `origin.${DOMAIN}`);
+    expect(apiOrigin?.CustomHeaders?.Items).toEqual([
+      { HeaderName: header?.HttpHeaderName, HeaderValue: header?.Values?.[0] },
+    ]);
     await expectOneOfEach();
 
     const clean = await cli(['plan', '--exit-code']);
