@@ -40,13 +40,62 @@ function actionOf(changes: Change[]): ObservedAction {
 }
 
 /**
+ * One resource looked at, read-only, with the dependency outputs `outputs` hands over: its desired
+ * state, what exists (find) and the difference, with the context its handler calls used. This is one
+ * node of the read-only walk; `status` also calls it to look up every resource at once from the state
+ * file. Nothing is changed: the handlers see read-only options, so `record` never writes the state.
+ */
+export async function lookResource(
+  env: EngineEnv,
+  resource: AnyResource,
+  outputs: OutputLookup,
+): Promise<[Observation, ResourceContext]> {
+  const base = { key: resource.key, title: resource.title, changes: [] as Change[] };
+  const ctx = createContext(readOnlyEnv(env), resource, { outputs });
+  let step = 'computing the desired state of';
+  try {
+    const desired = await resource.desired(ctx);
+    step = 'reading';
+    const actual: Actual | undefined = await resource.find(ctx);
+    if (!actual) {
+      if (resource.readOnly) {
+        // A read-only resource's create only throws the UserError that says what to do.
+        step = 'looking up';
+        await resource.create(ctx, desired);
+        return [{ ...base, action: 'noop', error: `${resource.title} not found` }, ctx];
+      }
+      return [{ ...base, action: 'create' }, ctx];
+    }
+    step = 'comparing';
+    const changes = resource.diff(desired, actual);
+    const observation: Observation = { ...base, action: actionOf(changes), actual, changes };
+    if (actual.foreign) {
+      observation.action = 'takeover';
+      observation.reason = actual.foreign;
+    }
+    observation.outputs = resource.outputs(actual);
+    return [observation, ctx];
+  } catch (error) {
+    const failure = describeFailure(step, resource.title, error);
+    const observation: Observation = { ...base, action: 'noop', error: failure.message };
+    if (failure.hint) observation.hint = failure.hint;
+    if (failure.userError) observation.badInput = true;
+    return [observation, ctx];
+  }
+}
+
+/** The same env with read-only run options: handlers never see a changing mode, `record` only keeps in memory. */
+export function readOnlyEnv(env: EngineEnv): EngineEnv {
+  return { ...env, options: { ...env.options, readOnly: true } };
+}
+
+/**
  * The read-only walk: each resource's desired state, what exists (find) and the difference, in
  * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
  * When a dependency will be created, its dependents are creates too (there is nothing to find yet);
  * a dependency that will be replaced hands UNKNOWN outputs to its dependents' desired state.
  */
 export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise<Observation[]> {
-  const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
   const graph = buildGraph(env.resources, env.config);
   const observed = new Map<string, Observation>();
 
@@ -73,37 +122,7 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
       if (d?.action === 'create')
         return [{ ...base, action: 'create', reason: `${dep} will be created` }, undefined];
     }
-    const ctx = createContext(readOnlyEnv, resource, { outputs });
-    let step = 'computing the desired state of';
-    try {
-      const desired = await resource.desired(ctx);
-      step = 'reading';
-      const actual: Actual | undefined = await resource.find(ctx);
-      if (!actual) {
-        if (resource.readOnly) {
-          // A read-only resource's create only throws the UserError that says what to do.
-          step = 'looking up';
-          await resource.create(ctx, desired);
-          return [{ ...base, action: 'noop', error: `${resource.title} not found` }, ctx];
-        }
-        return [{ ...base, action: 'create' }, ctx];
-      }
-      step = 'comparing';
-      const changes = resource.diff(desired, actual);
-      const observation: Observation = { ...base, action: actionOf(changes), actual, changes };
-      if (actual.foreign) {
-        observation.action = 'takeover';
-        observation.reason = actual.foreign;
-      }
-      observation.outputs = resource.outputs(actual);
-      return [observation, ctx];
-    } catch (error) {
-      const failure = describeFailure(step, resource.title, error);
-      const observation: Observation = { ...base, action: 'noop', error: failure.message };
-      if (failure.hint) observation.hint = failure.hint;
-      if (failure.userError) observation.badInput = true;
-      return [observation, ctx];
-    }
+    return lookResource(env, resource, outputs);
   };
 
   await walk({

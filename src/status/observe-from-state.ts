@@ -1,56 +1,8 @@
 import pLimit from 'p-limit';
-import { createContext } from '../engine/context.js';
-import type { Actual, AnyResource, Change, ResourceContext } from '../engine/contract.js';
+import type { AnyResource } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
-import { describeFailure } from '../engine/failure.js';
 import { buildGraph } from '../engine/graph.js';
-import type { Observation, ObservedAction, ObserveHooks } from '../engine/observe.js';
-
-function actionOf(changes: Change[]): ObservedAction {
-  if (changes.some((c) => c.action === 'replace')) return 'replace';
-  return changes.length > 0 ? 'update' : 'noop';
-}
-
-/**
- * One resource looked at with the given dependency outputs: the same steps, in the same order and with
- * the same results, as one node of the engine's read-only walk (src/engine/observe.ts).
- */
-async function lookUp(
-  env: EngineEnv,
-  resource: AnyResource,
-  outputs: (key: string) => Record<string, unknown> | undefined,
-): Promise<[Observation, ResourceContext]> {
-  const base = { key: resource.key, title: resource.title, changes: [] as Change[] };
-  const ctx = createContext(env, resource, { outputs });
-  let step = 'computing the desired state of';
-  try {
-    const desired = await resource.desired(ctx);
-    step = 'reading';
-    const actual: Actual | undefined = await resource.find(ctx);
-    if (!actual) {
-      if (resource.readOnly) {
-        step = 'looking up';
-        await resource.create(ctx, desired);
-        return [{ ...base, action: 'noop', error: `${resource.title} not found` }, ctx];
-      }
-      return [{ ...base, action: 'create' }, ctx];
-    }
-    step = 'comparing';
-    const changes = resource.diff(desired, actual);
-    const observation: Observation = { ...base, action: actionOf(changes), actual, changes };
-    if (actual.foreign) {
-      observation.action = 'takeover';
-      observation.reason = actual.foreign;
-    }
-    observation.outputs = resource.outputs(actual);
-    return [observation, ctx];
-  } catch (error) {
-    const failure = describeFailure(step, resource.title, error);
-    const observation: Observation = { ...base, action: 'noop', error: failure.message };
-    if (failure.hint) observation.hint = failure.hint;
-    return [observation, ctx];
-  }
-}
+import { lookResource, type Observation, type ObserveHooks } from '../engine/observe.js';
 
 /**
  * Every output field of what was found equals what the resource was handed. A state entry holds more
@@ -83,7 +35,6 @@ export async function observeFromState(
 ): Promise<Observation[] | undefined> {
   const graph = buildGraph(env.resources, env.config);
   if (!env.store.exists || graph.order.some((key) => env.store.get(key) === undefined)) return undefined;
-  const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
   const limit = pLimit(env.concurrency ?? DEFAULT_CONCURRENCY);
   type Outputs = Record<string, unknown> | undefined;
   /** What each resource was handed, per dependency. */
@@ -97,7 +48,7 @@ export async function observeFromState(
       given.set(key, value);
       return value;
     };
-    const [observation, ctx] = await lookUp(readOnlyEnv, resource, outputs);
+    const [observation, ctx] = await lookResource(env, resource, outputs);
     handed.set(resource.key, given);
     observed.set(resource.key, observation);
     await hooks.onObserved?.(observation, ctx);

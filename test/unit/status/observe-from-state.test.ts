@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { observe } from '../../../src/engine/observe.js';
+import { UserError } from '../../../src/errors.js';
 import { observeFromState } from '../../../src/status/observe-from-state.js';
 import { readStatus } from '../../../src/status/read.js';
 import { FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
 
 /** A chain a → b → c → d whose finds take a few milliseconds each, with a state file from the last up. */
-async function chain(options: { saveState?: boolean; staleOutput?: boolean } = {}) {
+async function chain(options: { saveState?: boolean; staleOutput?: boolean; failLast?: Error } = {}) {
   const cloud = new FakeCloud();
   const keys = ['a', 'b', 'c', 'd'];
   const items = keys.map((key, i) => cloud.seed({ name: key, spec: { n: i } }));
@@ -15,6 +16,7 @@ async function chain(options: { saveState?: boolean; staleOutput?: boolean } = {
       spec: { n: i },
       delayMs: 20,
       dependsOn: i > 0 ? [keys[i - 1] as string] : [],
+      ...(options.failLast && i === keys.length - 1 ? { fail: { find: options.failLast } } : {}),
     }),
   );
   // Each item holds the id of its dependency, as `up` would have set it.
@@ -87,5 +89,17 @@ describe('status: every resource looked up at once from the state file', () => {
       ['c', 'missing', 'not looked up: b is missing'],
       ['d', 'missing', 'not looked up: c is missing'],
     ]);
+  });
+
+  it('reports a failed lookup exactly as the ordered walk does, bad input included', async () => {
+    const { env } = await chain({ failLast: new UserError('name taken', 'choose another name') });
+    const fast = await observeFromState(env);
+    expect(fast?.at(-1)).toMatchObject({
+      key: 'd',
+      error: 'reading fake d: name taken',
+      hint: 'choose another name',
+      badInput: true,
+    });
+    expect(fast).toEqual(await observe(env));
   });
 });
