@@ -491,6 +491,11 @@ export const autoScalingGroup: Resource<
     } else if (refreshId) {
       await followRefresh(ctx, actual.name, refreshId);
     }
+    // Found with every wanted instance InService (a converged stack): reading it again changes nothing.
+    const inService = actual.instances.filter((i) => i.lifecycle === 'InService').length;
+    if (!refreshId && actual.desiredCapacity !== undefined && inService >= actual.desiredCapacity) {
+      return actual;
+    }
     const group = await waitInService(ctx, actual.name);
     if (!group) return actual;
     const ready: ActualAutoScalingGroup = {

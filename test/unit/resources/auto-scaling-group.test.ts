@@ -172,6 +172,20 @@ describe('Auto Scaling group', () => {
     expect(autoScalingGroup.readyBeforeDependents).toBe(true);
   });
 
+  it('wait reads the group again only when it was found short of InService instances', async () => {
+    const c = ctx();
+    const found = await autoScalingGroup.find(c);
+    expect(await autoScalingGroup.wait!(c, found!)).toEqual(found);
+    expect(autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
+
+    const short = { ...found!, desiredCapacity: 3 };
+    autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [group({ DesiredCapacity: 2 })] });
+    await autoScalingGroup.wait!(c, short);
+    expect(autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(2);
+  });
+
   it('a refresh that fails while followed stops the wait with its reason', async () => {
     autoscaling
       .on(DescribeInstanceRefreshesCommand)
