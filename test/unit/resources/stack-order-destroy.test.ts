@@ -35,11 +35,11 @@ const MUST_PRECEDE: [string, string][] = [
 ];
 
 /** Everything that must be finished before `key` starts, through the walk's dependencies. */
-function before(deps: Map<string, string[]>, key: string, seen = new Set<string>()): Set<string> {
+function finishedBefore(deps: Map<string, string[]>, key: string, seen = new Set<string>()): Set<string> {
   for (const d of deps.get(key) ?? []) {
     if (seen.has(d)) continue;
     seen.add(d);
-    before(deps, d, seen);
+    finishedBefore(deps, d, seen);
   }
   return seen;
 }
@@ -49,7 +49,7 @@ describe('destroy order of the stack', () => {
   const order = reversed(graph);
 
   it.each(MUST_PRECEDE)('%s is gone before %s starts', (first, second) => {
-    expect(before(order.deps, second).has(first)).toBe(true);
+    expect(finishedBefore(order.deps, second).has(first)).toBe(true);
   });
 
   it('lists every resource once, each after what it waits for', () => {
@@ -62,8 +62,8 @@ describe('destroy order of the stack', () => {
   });
 
   it('independent branches stay parallel: the backend does not wait for CloudFront', () => {
-    expect(before(order.deps, 'autoScalingGroup').has('distribution')).toBe(false);
-    expect(before(order.deps, 'elasticIp').size).toBe(0);
-    expect(before(order.deps, 'dnsAlias').size).toBe(0);
+    expect(finishedBefore(order.deps, 'autoScalingGroup').has('distribution')).toBe(false);
+    expect(finishedBefore(order.deps, 'elasticIp').size).toBe(0);
+    expect(finishedBefore(order.deps, 'dnsAlias').size).toBe(0);
   });
 });
