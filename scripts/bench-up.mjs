@@ -147,8 +147,9 @@ function criticalPath(graph) {
   for (const key of graph.order) if (finish.get(key) > finish.get(last)) last = key;
   const chain = [];
   for (let key = last; key; key = via.get(key)) chain.unshift(key);
+  // The read-only lookups (hosted zone, network) wait for nothing: left out of the printed chain.
   const named = chain
-    .filter((key) => WAIT_OF[key] || key === chain[chain.length - 1])
+    .filter((key) => !graph.resources.get(key)?.readOnly)
     .map((key) => (WAIT_OF[key] ? `${key} (${WAIT_OF[key]} s)` : key));
   return { seconds: finish.get(last), chain: named };
 }
