@@ -24,6 +24,18 @@ export interface Observation {
   hint?: string;
   /** The error is bad input (a UserError: a missing hosted zone), or follows from one. */
   badInput?: boolean;
+  /**
+   * A read-only resource (the hosted zone, the network) that does not exist, which `up` cannot create:
+   * what its lookup said to do, without the step (`error` has it with the step, for `plan`).
+   */
+  missing?: string;
+  /**
+   * Not looked up because of this dependency: it will be created (action `create`: there is nothing to
+   * find yet) or it could not be read (`error`).
+   */
+  blockedBy?: string;
+  /** Not looked up because the walk stopped before it (Ctrl-C); `error` says why. */
+  skipped?: boolean;
 }
 
 export interface ObserveHooks {
@@ -37,6 +49,12 @@ export interface ObserveHooks {
 function actionOf(changes: Change[]): ObservedAction {
   if (changes.some((c) => c.action === 'replace')) return 'replace';
   return changes.length > 0 ? 'update' : 'noop';
+}
+
+/** describeFailure's message is "<step> <title>: <what AWS or the handler said>": the last part. */
+function withoutStep(message: string, step: string, title: string): string {
+  const prefix = `${step} ${title}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 /**
@@ -62,7 +80,8 @@ export async function lookResource(
         // A read-only resource's create only throws the UserError that says what to do.
         step = 'looking up';
         await resource.create(ctx, desired);
-        return [{ ...base, action: 'noop', error: `${resource.title} not found` }, ctx];
+        const notFound = `${resource.title} not found`;
+        return [{ ...base, action: 'noop', error: notFound, missing: notFound }, ctx];
       }
       return [{ ...base, action: 'create' }, ctx];
     }
@@ -80,6 +99,7 @@ export async function lookResource(
     const observation: Observation = { ...base, action: 'noop', error: failure.message };
     if (failure.hint) observation.hint = failure.hint;
     if (failure.userError) observation.badInput = true;
+    if (step === 'looking up') observation.missing = withoutStep(failure.message, step, resource.title);
     return [observation, ctx];
   }
 }
@@ -115,12 +135,13 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
           ...base,
           action: 'noop',
           error: `not checked: ${dep} could not be read`,
+          blockedBy: dep,
         };
         if (d.badInput) blocked.badInput = true;
         return [blocked, undefined];
       }
       if (d?.action === 'create')
-        return [{ ...base, action: 'create', reason: `${dep} will be created` }, undefined];
+        return [{ ...base, action: 'create', reason: `${dep} will be created`, blockedBy: dep }, undefined];
     }
     return lookResource(env, resource, outputs);
   };
@@ -138,6 +159,7 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
         action: 'noop',
         changes: [],
         error: `not checked: ${reason}`,
+        skipped: true,
       });
     },
     async work(node) {

@@ -8,10 +8,9 @@ export interface NextStepInput {
   nameServers: string[];
   /** Resources that are looked up, never created (the hosted zone, the network). */
   readOnlyKeys: Set<string>;
+  /** Resources the engine did not look up: a dependency could not be read, or the reading was stopped. */
+  notChecked: Set<string>;
 }
-
-/** How the engine marks a resource it did not look up because a dependency could not be read. */
-const NOT_CHECKED = 'not checked:';
 
 const CERTIFICATE_KEYS = new Set(['certificate.cdn', 'certificate.origin', 'validation']);
 
@@ -66,7 +65,7 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
 
   const errors = of('error');
   // A resource whose dependency could not be read was not looked up: one line for all of them.
-  const notChecked = errors.filter((r) => r.error?.startsWith(NOT_CHECKED));
+  const notChecked = errors.filter((r) => input.notChecked.has(r.key));
   for (const row of errors.filter((r) => !notChecked.includes(r))) {
     steps.push(`${row.key} could not be read: ${row.hint ?? row.error ?? 'see above'}`);
   }

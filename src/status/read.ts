@@ -95,9 +95,10 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
   const found: StatusRow[] = [];
   for (const observation of observations) {
     const reading = (await readings.get(observation.key)) ?? {};
-    found.push(toRow(observation, reading, byKey.get(observation.key)?.readOnly ?? false));
+    found.push(toRow(observation, reading));
   }
-  const rows = resolveNotChecked(found);
+  const blockedBy = new Map(observations.map((o) => [o.key, o.blockedBy]));
+  const rows = resolveNotChecked(found, (key) => blockedBy.get(key));
   const records = options.tracer?.records.slice(callsBefore);
   const stateFile = { path: env.store.path, exists: env.store.exists };
   const summary = summarize(rows, {
@@ -106,6 +107,7 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
     stateFile,
     outputs: new Map(observations.map((o) => [o.key, o.outputs])),
     readOnlyKeys: new Set(env.resources.filter((r) => r.readOnly).map((r) => r.key)),
+    notChecked: new Set(observations.filter((o) => o.skipped || o.blockedBy !== undefined).map((o) => o.key)),
   });
   return {
     stack: env.config.stack,

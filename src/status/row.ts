@@ -47,20 +47,10 @@ export interface Reading {
   error?: string;
 }
 
-/**
- * A read-only resource (the hosted zone, the network) that does not exist is reported by the engine as
- * an error, because `up` cannot create it: the engine calls its `create`, which throws the UserError
- * that says what to do ("looking up <title>: …"). In status it is simply missing, with that hint.
- */
-function missingReadOnly(observation: Observation, readOnly: boolean): boolean {
-  const error = observation.error;
-  if (!readOnly || !error) return false;
-  return error === `${observation.title} not found` || error.startsWith(`looking up ${observation.title}:`);
-}
-
 /** The state of a row: the worst of existence, sync and health. */
-export function stateOf(observation: Observation, reading: Reading, readOnly = false): StatusState {
-  if (missingReadOnly(observation, readOnly)) return 'missing';
+export function stateOf(observation: Observation, reading: Reading): StatusState {
+  // A read-only resource that does not exist is an error for `up` (it cannot create it); here it is missing.
+  if (observation.missing !== undefined) return 'missing';
   if (observation.error || reading.error) return 'error';
   if (observation.action === 'create') return 'missing';
   if (observation.action === 'takeover') return 'foreign';
@@ -72,53 +62,55 @@ export function stateOf(observation: Observation, reading: Reading, readOnly = f
 
 /**
  * Why a row is missing without being looked up: the engine does not look for the dependents of a
- * resource that `up` would create ("bucket will be created"); for status that dependency is missing.
+ * resource that `up` would create; for status that dependency is missing.
  */
-function reasonOf(observation: Observation, readOnly: boolean): string | null {
-  if (missingReadOnly(observation, readOnly)) {
-    return (observation.error ?? '').replace(`looking up ${observation.title}: `, '') || null;
+function reasonOf(observation: Observation): string | null {
+  if (observation.missing !== undefined) return observation.missing || null;
+  if (observation.action === 'create' && observation.blockedBy !== undefined) {
+    return notLookedUp(observation.blockedBy);
   }
-  const reason = observation.reason;
-  if (reason === undefined) return null;
-  if (observation.action !== 'create') return reason;
-  const dependency = /^(\S+) will be created$/.exec(reason)?.[1];
-  return dependency ? `not looked up: ${dependency} is missing` : reason;
+  return observation.reason ?? null;
+}
+
+function notLookedUp(dependency: string): string {
+  return `not looked up: ${dependency} is missing`;
 }
 
 /** An observation (find + diff) and a reading (describe + health) → one row. */
-export function toRow(observation: Observation, reading: Reading = {}, readOnly = false): StatusRow {
+export function toRow(observation: Observation, reading: Reading = {}): StatusRow {
   const id = observation.actual?.id ?? null;
-  const error = missingReadOnly(observation, readOnly) ? null : (observation.error ?? reading.error ?? null);
+  const error = observation.missing !== undefined ? null : (observation.error ?? reading.error ?? null);
   return {
     key: observation.key,
     title: observation.title,
-    state: stateOf(observation, reading, readOnly),
+    state: stateOf(observation, reading),
     id,
     shortId: id === null ? null : shortId(id),
     detail: reading.detail ?? null,
     health: reading.health ?? null,
     changes: observation.changes,
-    reason: reasonOf(observation, readOnly),
+    reason: reasonOf(observation),
     error,
     hint: observation.hint ?? null,
   };
 }
 
-const NOT_CHECKED = /^not checked: (\S+) could not be read$/;
-
 /**
  * The engine does not look up the dependents of a resource it could not read. When that resource is a
  * looked-up one that is simply missing (no hosted zone), its dependents are missing too, not errors:
  * the answer is "not ok" (exit 3), not "could not tell" (exit 1). Rows are in dependency order, so a
- * chain resolves in one pass.
+ * chain resolves in one pass. `blockedBy` gives, by key, the dependency a resource was not looked up for.
  */
-export function resolveNotChecked(rows: StatusRow[]): StatusRow[] {
+export function resolveNotChecked(
+  rows: StatusRow[],
+  blockedBy: (key: string) => string | undefined,
+): StatusRow[] {
   const byKey = new Map<string, StatusRow>();
   return rows.map((row) => {
-    const dependency = row.state === 'error' && row.error ? NOT_CHECKED.exec(row.error)?.[1] : undefined;
+    const dependency = row.state === 'error' ? blockedBy(row.key) : undefined;
     const resolved: StatusRow =
-      dependency && byKey.get(dependency)?.state === 'missing'
-        ? { ...row, state: 'missing', error: null, reason: `not looked up: ${dependency} is missing` }
+      dependency !== undefined && byKey.get(dependency)?.state === 'missing'
+        ? { ...row, state: 'missing', error: null, reason: notLookedUp(dependency) }
         : row;
     byKey.set(row.key, resolved);
     return resolved;

@@ -23,6 +23,8 @@ export interface SummaryInput {
   /** Outputs of what was found, by key (the zone's name servers, the distribution's domain). */
   outputs: Map<string, Record<string, unknown> | undefined>;
   readOnlyKeys: Set<string>;
+  /** Resources the engine did not look up (see NextStepInput). */
+  notChecked: Set<string>;
 }
 
 export function countStates(rows: Pick<StatusRow, 'state'>[]): Record<StatusState, number> {
@@ -53,6 +55,7 @@ export function summarize(rows: StatusRow[], input: SummaryInput): StatusSummary
       stateFile: input.stateFile,
       nameServers: zone?.nameServers ?? [],
       readOnlyKeys: input.readOnlyKeys,
+      notChecked: input.notChecked,
     }),
   };
 }

@@ -157,4 +157,65 @@ describe('observe and plan', () => {
     });
     expect(seen).toEqual(['a:noop:true']);
   });
+
+  it('marks what status needs as fields: a missing read-only resource, and why dependents were not looked up', async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'zone', readOnly: true }),
+      fakeResource(cloud, { key: 'record', dependsOn: ['zone'] }),
+      fakeResource(cloud, { key: 'bucket' }),
+      fakeResource(cloud, { key: 'policy', dependsOn: ['bucket'] }),
+    ]);
+    const observations = await observe(env);
+    expect(observations.map((o) => [o.key, o.missing, o.blockedBy, o.skipped])).toEqual([
+      ['zone', 'zone does not exist: create it first', undefined, undefined],
+      ['record', undefined, 'zone', undefined],
+      ['bucket', undefined, undefined, undefined],
+      ['policy', undefined, 'bucket', undefined],
+    ]);
+    // plan's output stays what it was: none of these fields is part of it.
+    const result = await plan(env);
+    expect(result.resources).toEqual([
+      {
+        key: 'zone',
+        title: 'fake zone',
+        action: 'noop',
+        changes: [],
+        error: 'looking up fake zone: zone does not exist: create it first',
+      },
+      {
+        key: 'record',
+        title: 'fake record',
+        action: 'noop',
+        changes: [],
+        error: 'not checked: zone could not be read',
+      },
+      { key: 'bucket', title: 'fake bucket', action: 'create', changes: [] },
+      {
+        key: 'policy',
+        title: 'fake policy',
+        action: 'create',
+        changes: [],
+        reason: 'bucket will be created',
+      },
+    ]);
+  });
+
+  it('marks the resources a stopped walk never reached as skipped', async () => {
+    const cloud = new FakeCloud();
+    cloud.seed({ name: 'a', spec: {} });
+    const controller = new AbortController();
+    const env = await fakeEnv([
+      fakeResource(cloud, { key: 'a' }),
+      fakeResource(cloud, { key: 'b', dependsOn: ['a'] }),
+    ]);
+    const observations = await observe(
+      { ...env, signal: controller.signal },
+      { onObserved: () => controller.abort() },
+    );
+    expect(observations.map((o) => [o.key, o.skipped, o.error])).toEqual([
+      ['a', undefined, undefined],
+      ['b', true, 'not checked: interrupted'],
+    ]);
+  });
 });
