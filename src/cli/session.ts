@@ -40,20 +40,30 @@ export interface SessionOptions {
   command: string;
   /** Take the state lock (commands that change AWS or the state). */
   lock: boolean;
+  /** The command only reads (plan, status): what the first Ctrl-C says, as there is nothing to save. */
+  readOnly?: boolean;
+}
+
+/** What the first Ctrl-C (or SIGTERM) prints: a read-only command has no step to finish and no state to save. */
+export function stoppingNote(readOnly: boolean): string {
+  return readOnly
+    ? 'stopping: reads in flight finish; nothing was changed (Ctrl-C again to quit now)'
+    : 'stopping: steps in flight finish and the state is saved (Ctrl-C again to quit now)';
 }
 
 /** First Ctrl-C (or SIGTERM): abort `signal` so the run stops at the next step and saves; second: exit at once. */
 function installInterrupt(
   controller: AbortController,
   renderer: Renderer,
-  command: string,
+  opts: SessionOptions,
   store: StateStore,
 ): () => void {
+  const { command } = opts;
   let count = 0;
   const onSigint = () => {
     count++;
     if (count === 1) {
-      renderer.note('stopping: steps in flight finish and the state is saved (Ctrl-C again to quit now)');
+      renderer.note(stoppingNote(opts.readOnly ?? false));
       controller.abort();
       return;
     }
@@ -101,7 +111,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       };
     }
     store = await StateStore.open(openOptions);
-    uninstall = installInterrupt(controller, renderer, opts.command, store);
+    uninstall = installInterrupt(controller, renderer, opts, store);
     const opened = store;
     let closed = false;
     let questions: Promise<unknown> = Promise.resolve();

@@ -62,6 +62,7 @@ describe.skipIf(!motoAvailable())('Ctrl-C during up', () => {
     expect(sent).toBe(true);
     expect(code).toBe(130);
     expect(stderr).toContain('run `tekamolo up` again to resume');
+    expect(stderr).toContain('stopping: steps in flight finish and the state is saved');
     expect(stdout).toContain('Interrupted');
     const state = JSON.parse(await readFile(join(dir, '.tekamolo', 'state.json'), 'utf8')) as {
       version: number;

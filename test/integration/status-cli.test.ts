@@ -346,6 +346,9 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
       expect(plain.code, plain.stderr).toBe(3);
       expect(readings(plain.stdout)).toBeGreaterThanOrEqual(2);
       expect(plain.stdout).not.toContain('\x1b[2J');
+      // status only reads: Ctrl-C has no step to finish and no state to save.
+      expect(plain.stderr).toContain('stopping: reads in flight finish; nothing was changed');
+      expect(plain.stderr).not.toContain('state is saved');
 
       const lines = (text: string) => text.split('\n').filter(Boolean);
       const json = await interruptWhen(

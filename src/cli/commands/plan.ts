@@ -9,7 +9,7 @@ import { engineEnv, openSession } from '../session.js';
 
 /** `tekamolo plan`: what `up` (or, with --destroy, `destroy`) would do; read-only. */
 export const run: CommandRunner<PlanOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'plan', lock: false });
+  const session = await openSession(globals, { command: 'plan', lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
     const c = colors(globals.color && Boolean(process.stdout.isTTY));

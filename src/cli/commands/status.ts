@@ -40,7 +40,7 @@ function format(report: StatusReport, output: Output, compact: boolean): string 
  * --json). The exit code is that of the last complete reading.
  */
 export const run: CommandRunner<StatusOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'status', lock: false });
+  const session = await openSession(globals, { command: 'status', lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: false, yes: false, readOnly: true, keepBucket: false });
     const out = process.stdout;
