@@ -229,6 +229,8 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
   },
 
   async wait(ctx, actual) {
+    // Found Deployed (a converged stack, or an update of tags only): reading it again changes nothing.
+    if (actual.status === 'Deployed') return actual;
     const status = await waitDeployed(
       ctx,
       actual.id,

@@ -532,4 +532,21 @@ describe('distribution', () => {
       });
     });
   });
+
+  describe('wait', () => {
+    it('makes no call when the distribution was found Deployed, and polls one found InProgress', async () => {
+      const deployed = actualOf(desired, 'Deployed');
+      expect(await distribution.wait!(ctx, deployed)).toMatchObject({ status: 'Deployed' });
+      expect(cf.commandCalls(GetDistributionCommand)).toHaveLength(0);
+
+      cf.on(GetDistributionCommand)
+        .resolvesOnce({ Distribution: awsDistribution(desired, 'InProgress'), ETag: 'E1' })
+        .resolves({ Distribution: awsDistribution(desired, 'Deployed'), ETag: 'E1' });
+      const slow = context({ config: { waits: SHORT_WAITS } });
+      expect(await distribution.wait!(slow, actualOf(desired, 'InProgress'))).toMatchObject({
+        status: 'Deployed',
+      });
+      expect(cf.commandCalls(GetDistributionCommand)).toHaveLength(2);
+    });
+  });
 });
