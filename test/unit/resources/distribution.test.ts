@@ -533,7 +533,7 @@ describe('distribution', () => {
     });
   });
 
-  describe('wait', () => {
+  describe('wait on what find read', () => {
     it('makes no call when the distribution was found Deployed, and polls one found InProgress', async () => {
       const deployed = actualOf(desired, 'Deployed');
       expect(await distribution.wait!(ctx, deployed)).toMatchObject({ status: 'Deployed' });
