@@ -1,21 +1,39 @@
-import { ACMClient } from '@aws-sdk/client-acm';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-providers';
+import { createRequire } from 'node:module';
+import type { ACMClient } from '@aws-sdk/client-acm';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { VERSION } from '../version.js';
 import { addTraceMiddleware, Tracer } from './trace.js';
 
 /**
- * One client per service and region, created on first use. This module imports the SDK, so only the
- * commands that talk to AWS import it (lazily, from the CLI): `--help` and `validate` never load it.
+ * One client per service and region, created on first use. Each SDK package is loaded only when its
+ * first client is made: loading all nine costs about a second of CPU, and `sync-frontend` needs three.
+ * The packages have no `exports` map, so `require` gives the very module an `import` of them gives
+ * (the one tests mock).
  */
+const load = createRequire(import.meta.url);
+const sdk = {
+  s3: () => load('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),
+  ec2: () => load('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
+  elbv2: () =>
+    load(
+      '@aws-sdk/client-elastic-load-balancing-v2',
+    ) as typeof import('@aws-sdk/client-elastic-load-balancing-v2'),
+  autoscaling: () => load('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling'),
+  ssm: () => load('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
+  acm: () => load('@aws-sdk/client-acm') as typeof import('@aws-sdk/client-acm'),
+  cloudfront: () => load('@aws-sdk/client-cloudfront') as typeof import('@aws-sdk/client-cloudfront'),
+  route53: () => load('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53'),
+  sts: () => load('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
+  credentials: () => load('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers'),
+};
 
 export interface AwsOptions {
   /** The stack's region (ALB, EC2, bucket). */
@@ -73,7 +91,7 @@ export class Aws {
     this.region = options.region;
     this.tracer = options.tracer ?? new Tracer();
     this.maxAttempts = options.maxAttempts ?? 6;
-    this.credentials = options.profile ? fromIni({ profile: options.profile }) : undefined;
+    this.credentials = options.profile ? sdk.credentials().fromIni({ profile: options.profile }) : undefined;
   }
 
   private base(region: string): BaseClientConfig {
@@ -106,35 +124,44 @@ export class Aws {
 
   s3(region = this.region): S3Client {
     // Under an endpoint override (a local emulator, a proxy) virtual-hosted bucket names do not resolve.
-    return this.get(
-      's3',
-      region,
-      () => new S3Client({ ...this.base(region), forcePathStyle: endpointOverridden('S3') }),
-    );
+    const config = { ...this.base(region), forcePathStyle: endpointOverridden('S3') };
+    return this.get('s3', region, () => new (sdk.s3().S3Client)(config));
   }
   ec2(region = this.region): EC2Client {
-    return this.get('ec2', region, () => new EC2Client(this.base(region)));
+    return this.get('ec2', region, () => new (sdk.ec2().EC2Client)(this.base(region)));
   }
   elbv2(region = this.region): ElasticLoadBalancingV2Client {
-    return this.get('elbv2', region, () => new ElasticLoadBalancingV2Client(this.base(region)));
+    return this.get('elbv2', region, () => new (sdk.elbv2().ElasticLoadBalancingV2Client)(this.base(region)));
   }
   autoscaling(region = this.region): AutoScalingClient {
-    return this.get('autoscaling', region, () => new AutoScalingClient(this.base(region)));
+    return this.get(
+      'autoscaling',
+      region,
+      () => new (sdk.autoscaling().AutoScalingClient)(this.base(region)),
+    );
   }
   ssm(region = this.region): SSMClient {
-    return this.get('ssm', region, () => new SSMClient(this.base(region)));
+    return this.get('ssm', region, () => new (sdk.ssm().SSMClient)(this.base(region)));
   }
   acm(region = this.region): ACMClient {
-    return this.get('acm', region, () => new ACMClient(this.base(region)));
+    return this.get('acm', region, () => new (sdk.acm().ACMClient)(this.base(region)));
   }
   cloudfront(): CloudFrontClient {
-    return this.get('cloudfront', GLOBAL_REGION, () => new CloudFrontClient(this.base(GLOBAL_REGION)));
+    return this.get(
+      'cloudfront',
+      GLOBAL_REGION,
+      () => new (sdk.cloudfront().CloudFrontClient)(this.base(GLOBAL_REGION)),
+    );
   }
   route53(): Route53Client {
-    return this.get('route53', GLOBAL_REGION, () => new Route53Client(this.base(GLOBAL_REGION)));
+    return this.get(
+      'route53',
+      GLOBAL_REGION,
+      () => new (sdk.route53().Route53Client)(this.base(GLOBAL_REGION)),
+    );
   }
   sts(): STSClient {
-    return this.get('sts', this.region, () => new STSClient(this.base(this.region)));
+    return this.get('sts', this.region, () => new (sdk.sts().STSClient)(this.base(this.region)));
   }
 
   destroy(): void {
