@@ -1,18 +1,23 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { AutoScalingClient, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import {
   ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isReadOnlyOperation, type TraceRecord } from '../../src/aws/trace.js';
+import { interruptWhen } from '../support/cli.js';
+import {
+  type CliRun,
+  changingCalls,
+  createZone,
+  type E2eProject,
+  readTrace,
+  runCli,
+  writeProject,
+} from '../support/e2e.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
@@ -23,15 +28,7 @@ const CLI_TEST_MS = 120_000;
  * after `up`, after changes made behind tekamolo's back, and without the state file.
  */
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'bin', 'tekamolo.js');
 const DOMAIN = 'example.com';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface JsonRow {
   key: string;
@@ -64,60 +61,7 @@ interface JsonDocument {
   awsCalls: { total: number; changing: number } | null;
 }
 
-function tekamolo(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  if (!existsSync(join(root, 'dist', 'cli', 'commands', 'status.js'))) {
-    throw new Error('dist/ has no status command: run `npm run build` before these tests');
-  }
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
-}
-
-/** Run until `until(stdout)` holds, then press Ctrl-C (SIGINT) and wait for the exit. */
-function interruptWhen(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  until: (stdout: string) => boolean,
-): Promise<Run> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!sent && until(stdout)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
-}
-
-async function readTrace(file: string): Promise<TraceRecord[]> {
-  if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as TraceRecord);
-}
-
-function rowsOf(run: Run): JsonRow[] {
+function rowsOf(run: CliRun): JsonRow[] {
   return (JSON.parse(run.stdout) as JsonDocument).rows;
 }
 
@@ -127,8 +71,7 @@ function states(rows: JsonRow[]): Record<string, string> {
 
 describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => {
   let moto: Moto;
-  let dir: string;
-  let config: string;
+  let project: E2eProject;
   let zoneId: string;
 
   const clientOptions = (region: string) => ({
@@ -136,7 +79,8 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
     endpoint: moto.url,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  const run = (...args: string[]) => tekamolo(['-c', config, ...args], moto.env());
+  const cli = () => ({ env: moto.env(), cwd: project.dir });
+  const run = (...args: string[]) => runCli(['-c', project.config, ...args], cli());
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -148,31 +92,8 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
 
   beforeEach(async () => {
     await moto.reset();
-    dir = await mkdtemp(join(tmpdir(), 'tekamolo-status-'));
-    config = join(dir, 'tekamolo.yaml');
-    // The emulator has no CloudFront Functions API: routing off.
-    await writeFile(
-      config,
-      [
-        'stack: st',
-        'region: eu-central-1',
-        `domain: ${DOMAIN}`,
-        'frontend:',
-        '  routing: none',
-        `  bucket: st-site-${Date.now()}`,
-        'backend:',
-        '  scaling: { min: 1, desired: 2, max: 4, cpuTarget: 50 }',
-        'waits:',
-        '  pollSeconds: 0.05',
-        '',
-      ].join('\n'),
-    );
-    const route53 = new Route53Client(clientOptions('us-east-1'));
-    const zone = await route53.send(
-      new CreateHostedZoneCommand({ Name: DOMAIN, CallerReference: `status-${Date.now()}` }),
-    );
-    route53.destroy();
-    zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+    project = await writeProject({ stack: 'st', domain: DOMAIN, scaling: { min: 1, desired: 2, max: 4 } });
+    zoneId = await createZone(DOMAIN);
   });
 
   const up = async () => {
@@ -183,7 +104,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
   it(
     'before up: every resource of the stack is missing and --exit-code exits 3',
     async () => {
-      const trace = join(dir, 'trace.jsonl');
+      const trace = join(project.dir, 'trace.jsonl');
       const result = await run('--trace', trace, 'status', '--exit-code');
       expect(result.code, result.stderr).toBe(3);
       const lines = result.stdout.split('\n');
@@ -203,7 +124,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
 
       const calls = await readTrace(trace);
       expect(calls.length).toBeGreaterThan(0);
-      expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+      expect(changingCalls(calls)).toEqual([]);
     },
     CLI_TEST_MS,
   );
@@ -212,14 +133,14 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
     'after up: every row ok, exit 0, one JSON document, and not one changing call',
     async () => {
       await up();
-      const trace = join(dir, 'status-trace.jsonl');
+      const trace = join(project.dir, 'status-trace.jsonl');
       const result = await run('--trace', trace, 'status', '--exit-code');
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
       expect(result.stdout).toContain('all ok: 19 ok');
       expect(result.stdout).toContain(`https://${DOMAIN}/api/ (API)`);
       const calls = await readTrace(trace);
       expect(calls.length).toBeGreaterThan(19);
-      expect(calls.filter((c) => !isReadOnlyOperation(c.operation))).toEqual([]);
+      expect(changingCalls(calls)).toEqual([]);
 
       const json = await run('--json', 'status', '--exit-code');
       expect(json.code).toBe(0);
@@ -295,7 +216,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
       );
       autoscaling.destroy();
 
-      const expectDrift = (run: Run) => {
+      const expectDrift = (run: CliRun) => {
         expect(run.code, run.stderr).toBe(3);
         const rows = rowsOf(run);
         const byKey = new Map(rows.map((r) => [r.key, r]));
@@ -320,7 +241,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
       expect(human.stdout).toContain('min: 2 → 1');
       expect(human.stdout).toContain('`tekamolo up` puts them back');
 
-      await rm(join(dir, '.tekamolo'), { recursive: true, force: true });
+      await rm(dirname(project.stateFile), { recursive: true, force: true });
       const withoutState = await run('--json', 'status', '--exit-code');
       const rowsWithoutState = expectDrift(withoutState);
       expect((JSON.parse(withoutState.stdout) as JsonDocument).stateFile.exists).toBe(false);
@@ -329,7 +250,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
       );
       const note = await run('status');
       expect(note.stdout).toContain('`tekamolo up` adopts what was found');
-      expect(existsSync(join(dir, '.tekamolo', 'state.json'))).toBe(false);
+      expect(existsSync(project.stateFile)).toBe(false);
     },
     CLI_TEST_MS,
   );
@@ -339,8 +260,9 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
     async () => {
       const readings = (text: string) => text.split('Status of stack st at').length - 1;
       const plain = await interruptWhen(
-        ['-c', config, 'status', '--exit-code', '--watch', '0.2'],
-        moto.env(),
+        ['-c', project.config, 'status', '--exit-code', '--watch', '0.2'],
+        cli(),
+        'stdout',
         (out) => readings(out) >= 2 && out.trimEnd().endsWith('changing)'),
       );
       expect(plain.code, plain.stderr).toBe(3);
@@ -352,8 +274,9 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
 
       const lines = (text: string) => text.split('\n').filter(Boolean);
       const json = await interruptWhen(
-        ['-c', config, '--json', 'status', '--watch', '0.2'],
-        moto.env(),
+        ['-c', project.config, '--json', 'status', '--watch', '0.2'],
+        cli(),
+        'stdout',
         (out) => lines(out).length >= 2 && out.endsWith('\n'),
       );
       expect(json.code, json.stderr).toBe(0);
