@@ -334,6 +334,10 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
   },
 
   async wait(ctx, actual) {
+    // find read them all ISSUED (a converged stack): describing them again changes nothing.
+    if (actual.certificates.length > 0 && actual.certificates.every((c) => c.status === 'ISSUED')) {
+      return actual;
+    }
     let certificates = actual.certificates;
     try {
       await waitFor({

@@ -146,6 +146,22 @@ describe('certificate validation', () => {
     });
   });
 
+  it('wait makes no call when find read every certificate ISSUED', async () => {
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
+      .resolves({ Certificate: { ...cdnPending, Status: 'ISSUED' } });
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: ORIGIN_ARN })
+      .resolves({ Certificate: { ...originPending, Status: 'ISSUED' } });
+    const ctx = ctxWith();
+    await certificateValidation.create(ctx, await certificateValidation.desired(ctx));
+    const found = await certificateValidation.find(ctx);
+    expect(found?.certificates.map((c) => c.status)).toEqual(['ISSUED', 'ISSUED']);
+    const reads = acm.commandCalls(DescribeCertificateCommand).length;
+    expect(await certificateValidation.wait!(ctx, found!)).toEqual(found);
+    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(reads);
+  });
+
   it('waits from PENDING_VALIDATION to ISSUED, polling through a throttled describe', async () => {
     acm
       .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
