@@ -43,15 +43,7 @@ const program = new Command('tekamolo')
   .exitOverride();
 
 function globals(): GlobalOptions {
-  const o = program.opts<{
-    config: string;
-    profile?: string;
-    json: boolean;
-    trace?: string;
-    yes: boolean;
-    verbose: boolean;
-    color: boolean;
-  }>();
+  const o = program.opts<GlobalOptions>();
   const color = o.color && !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
   const g: GlobalOptions = { config: o.config, json: o.json, yes: o.yes, verbose: o.verbose, color };
   if (o.profile) g.profile = o.profile;

@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
+import { reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
 
@@ -153,14 +154,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
         throw error;
       }
       const failure = describeFailure(step, resource.title, error);
-      failures.push({ key, failure });
-      emit(env, {
-        type: 'resource-failed',
-        key,
-        error: failure.message,
-        ...(failure.hint ? { hint: failure.hint } : {}),
-        durationMs: Date.now() - t0,
-      });
+      reportFailure(env, failures, key, failure, t0);
       throw new NodeFailed(failure);
     }
   };

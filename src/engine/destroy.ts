@@ -5,6 +5,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
+import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
 
@@ -219,14 +220,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
         throw error;
       }
       const failure = describeFailure('deleting', resource.title, error);
-      failures.push({ key, failure });
-      emit(env, {
-        type: 'resource-failed',
-        key,
-        error: failure.message,
-        ...(failure.hint ? { hint: failure.hint } : {}),
-        durationMs: Date.now() - t0,
-      });
+      reportFailure(env, failures, key, failure, t0);
       throw new NodeFailed(failure.message);
     }
   };

@@ -1,6 +1,6 @@
 import { createContext, type OutputLookup, unknownOutputs } from './context.js';
 import type { Actual, AnyResource, Change, ResourceContext } from './contract.js';
-import type { EngineEnv } from './env.js';
+import { DEFAULT_CONCURRENCY, type EngineEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph } from './graph.js';
 import { walk } from './walk.js';
@@ -149,7 +149,7 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
   await walk({
     order: graph.order,
     deps: graph.deps,
-    concurrency: env.concurrency ?? 8,
+    concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
     onSkip: (key, reason) => {
       const resource = graph.resources.get(key);

@@ -3,7 +3,7 @@ import { isReadOnlyOperation, type Tracer } from '../aws/trace.js';
 import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
-import { type Observation, type ObserveHooks, observe } from '../engine/observe.js';
+import { type Observation, type ObserveHooks, observe, readOnlyEnv } from '../engine/observe.js';
 import { memoizedReads } from './memoized-reads.js';
 import { observeFromState } from './observe-from-state.js';
 import { type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
@@ -66,11 +66,7 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
   const started = Date.now();
   const time = new Date(started).toISOString();
   const callsBefore = options.tracer?.records.length ?? 0;
-  const readOnlyEnv: EngineEnv = {
-    ...env,
-    aws: memoizedReads(env.aws),
-    options: { ...env.options, readOnly: true },
-  };
+  const lookEnv = readOnlyEnv({ ...env, aws: memoizedReads(env.aws) });
   const byKey = new Map(env.resources.map((r) => [r.key, r]));
   const limit = pLimit(options.concurrency ?? env.concurrency ?? DEFAULT_CONCURRENCY);
   const readings = new Map<string, Promise<Reading>>();
@@ -85,11 +81,11 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
       );
     },
   };
-  let observations = options.fromState === false ? undefined : await observeFromState(readOnlyEnv, hooks);
+  let observations = options.fromState === false ? undefined : await observeFromState(lookEnv, hooks);
   if (!observations) {
     // The state file could not stand in for the dependencies: what was read that way is dropped.
     readings.clear();
-    observations = await observe(readOnlyEnv, hooks);
+    observations = await observe(lookEnv, hooks);
   }
 
   const found: StatusRow[] = [];

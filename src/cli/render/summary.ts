@@ -13,6 +13,11 @@ function failuresText(result: RunResult, c: Colors): string[] {
   return lines;
 }
 
+/** The last line of a run: what was done, how long it took, and the AWS calls made. */
+function totalsLine(result: RunResult): string {
+  return `${countsText(result.counts)} in ${formatMs(result.durationMs)}; ${result.awsCalls} AWS calls (${result.changingCalls} changing)`;
+}
+
 /** The closing lines of `up`: the URLs, the counts, the wall time and the AWS calls. */
 export function upSummary(result: RunResult, names: Names, c: Colors): string {
   const lines: string[] = [''];
@@ -36,9 +41,7 @@ export function upSummary(result: RunResult, names: Names, c: Colors): string {
     lines.push(...failuresText(result, c));
     lines.push('Fix the cause and run `tekamolo up` again: it resumes where it stopped.');
   }
-  lines.push(
-    `${countsText(result.counts)} in ${formatMs(result.durationMs)}; ${result.awsCalls} AWS calls (${result.changingCalls} changing)`,
-  );
+  lines.push(totalsLine(result));
   return `${lines.join('\n')}\n`;
 }
 
@@ -58,8 +61,6 @@ export function destroySummary(result: RunResult, stack: string, c: Colors): str
     lines.push(...failuresText(result, c));
     lines.push('Run `tekamolo destroy` again once the cause is fixed.');
   }
-  lines.push(
-    `${countsText(result.counts)} in ${formatMs(result.durationMs)}; ${result.awsCalls} AWS calls (${result.changingCalls} changing)`,
-  );
+  lines.push(totalsLine(result));
   return `${lines.join('\n')}\n`;
 }

@@ -140,6 +140,16 @@ describe('destroy', () => {
     const result = await destroy(down, await discoverForDestroy(down));
     expect(result.ok).toBe(false);
     expect(result.failures[0]!.failure.message).toBe('deleting fake alb: in use (ResourceInUse)');
+    const failed = down.events.filter((e) => e.type === 'resource-failed');
+    expect(failed).toEqual([
+      {
+        type: 'resource-failed',
+        key: 'alb',
+        error: 'deleting fake alb: in use (ResourceInUse)',
+        durationMs: expect.any(Number),
+        time: expect.any(String),
+      },
+    ]);
     expect(result.states.get('sg')).toBe('skipped');
     expect(await exists(down.store.path)).toBe(true);
   });
