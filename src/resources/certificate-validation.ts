@@ -252,6 +252,18 @@ async function timeoutHint(ctx: ResourceContext, actual: ActualValidation): Prom
   ].join(' ');
 }
 
+/**
+ * The certificates as `desired` read them, taken by the `find` that follows with the same context a
+ * moment later: describing both certificates twice per run would only repeat the answer.
+ */
+const readsForFind = new WeakMap<ResourceContext, Read[]>();
+
+function takeReads(ctx: ResourceContext): Read[] | undefined {
+  const reads = readsForFind.get(ctx);
+  readsForFind.delete(ctx);
+  return reads;
+}
+
 export const certificateValidation: Resource<DesiredValidation, ActualValidation, ValidationOutputs> = {
   key: 'validation',
   title: 'certificate DNS validation',
@@ -264,6 +276,7 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
     const reads = ctx.options.readOnly
       ? await readAll(ctx, certificates)
       : await readPublished(ctx, certificates);
+    readsForFind.set(ctx, reads);
     return {
       zoneId,
       certificates,
@@ -274,7 +287,7 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
 
   async find(ctx) {
     const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
-    const reads = await readAll(ctx, certificateRefs(ctx), true);
+    const reads = takeReads(ctx) ?? (await readAll(ctx, certificateRefs(ctx), true));
     const asked = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
     const wanted = dedupeRecords([...asked, ...savedRecords(ctx)]);
     if (wanted.length === 0 || zoneId === UNKNOWN) return undefined;

@@ -162,6 +162,17 @@ describe('certificate validation', () => {
     expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(reads);
   });
 
+  it('find right after desired with the same context describes no certificate again', async () => {
+    const ctx = ctxWith();
+    await certificateValidation.desired(ctx);
+    const reads = acm.commandCalls(DescribeCertificateCommand).length;
+    const found = await certificateValidation.find(ctx);
+    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(reads);
+    expect(found).toBeUndefined();
+    await certificateValidation.find(ctx);
+    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(reads + 2);
+  });
+
   it('waits from PENDING_VALIDATION to ISSUED, polling through a throttled describe', async () => {
     acm
       .on(DescribeCertificateCommand, { CertificateArn: CDN_ARN })
