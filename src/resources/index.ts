@@ -19,17 +19,29 @@ import { targetGroup } from './target-group.js';
 import { zone } from './zone.js';
 
 /**
- * The stack on one page. Each handler declares its own `dependsOn`; this list is the whole graph:
+ * The stack on one page. Each handler declares its own `dependsOn`; this is the whole graph
+ * (test/unit/resources/stack-graph.test.ts keeps this table true):
  *
- *   zone ──► certificate.cdn ──┐
- *        └─► certificate.origin ┴► validation ───────────────┐
- *   network ─► sg.alb ─► sg.instances ─► launchTemplate ─┐   │
- *          │        └─► loadBalancer ─┬─► listener ◄─────┼───┤ (+ targetGroup)
- *          └─► targetGroup ───────────┼──────────────────┴► autoScalingGroup ─► elasticIp
- *                                     └─► originRecord (+ zone)
- *   bucket, oac, spaFunction, validation, originRecord, listener ─► distribution
- *   distribution ─► bucketPolicy (+ bucket)
- *   distribution ─► dnsAlias (+ zone)
+ *   zone                ← (looked up, never created)
+ *   certificate.cdn     ← zone                                  us-east-1, for CloudFront
+ *   certificate.origin  ← zone                                  the stack's region, for the ALB
+ *   validation          ← zone, certificate.cdn, certificate.origin   holds dependents until ISSUED
+ *   bucket              ←
+ *   oac                 ←
+ *   network             ← (looked up, never created)
+ *   sg.alb              ← network
+ *   sg.instances        ← network, sg.alb
+ *   targetGroup         ← network
+ *   loadBalancer        ← network, sg.alb
+ *   listener            ← loadBalancer, targetGroup, validation
+ *   originRecord        ← zone, loadBalancer
+ *   launchTemplate      ← sg.instances
+ *   autoScalingGroup    ← launchTemplate, targetGroup, network
+ *   elasticIp           ← autoScalingGroup
+ *   spaFunction         ←                                       only when frontend.routing ≠ none
+ *   distribution        ← bucket, oac, validation, originRecord, listener, spaFunction
+ *   bucketPolicy        ← distribution, bucket                  deleted after the distribution
+ *   dnsAlias            ← distribution, zone
  *
  * Destroy walks it backwards.
  */
