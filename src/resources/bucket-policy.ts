@@ -5,6 +5,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { orUndefined } from '../aws/errors.js';
+import { PRIVATE_PREFIX } from '../config/bucket-keys.js';
 import {
   type Actual,
   fieldChange,
@@ -21,18 +22,27 @@ export type Statement = Record<string, unknown> & { Sid?: string };
 export interface BucketPolicyDesired {
   bucket: string;
   region: string;
+  /** Sid of the Allow statement; the Deny statement's is `<sid>-private`. */
   sid: string;
-  statement: Statement;
+  /** CloudFront may read the site's objects, for this distribution only. */
+  allow: Statement;
+  /** CloudFront may not read tekamolo's own objects (the sync manifest lists every key of the site). */
+  deny: Statement;
 }
 
 export interface ActualBucketPolicy extends Actual {
   bucket: string;
   region: string;
   sid: string;
-  statement: Statement;
+  /** Our statements as found; a missing one (a policy written before the Deny existed) is drift. */
+  allow?: Statement;
+  deny?: Statement;
   /** Statements that are not ours: kept as they are on every write. */
   others: Statement[];
 }
+
+/** How `diff` shows a statement of ours that the policy does not hold. */
+const MISSING = 'none';
 
 interface PolicyDocument {
   Version?: string;
@@ -57,13 +67,22 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
       bucket: bucket.name,
       region: bucket.region,
       sid,
-      statement: {
+      allow: {
         Sid: sid,
         Effect: 'Allow',
         Principal: { Service: 'cloudfront.amazonaws.com' },
         Action: 's3:GetObject',
         Resource: `arn:aws:s3:::${bucket.name}/*`,
         Condition: { StringEquals: { 'AWS:SourceArn': distribution.arn } },
+      },
+      // An explicit Deny wins over the Allow above, whatever distribution asks: tekamolo's own objects
+      // are never served. tekamolo itself reads them with the caller's credentials, not as CloudFront.
+      deny: {
+        Sid: privateSid(sid),
+        Effect: 'Deny',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket.name}/${PRIVATE_PREFIX}*`,
       },
     };
   },
@@ -75,38 +94,45 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
     const sid = statementId(ctx);
     const document = await readPolicy(ctx.aws.s3(bucket.region), bucket.name);
     const statements = statementsOf(document);
-    const ours = statements.find((s) => s.Sid === sid);
-    if (!ours) return undefined;
-    return {
+    const allow = statements.find((s) => s.Sid === sid);
+    const deny = statements.find((s) => s.Sid === privateSid(sid));
+    if (!allow && !deny) return undefined;
+    const actual: ActualBucketPolicy = {
       id: `${bucket.name}#${sid}`,
       bucket: bucket.name,
       region: bucket.region,
       sid,
-      statement: ours,
-      others: statements.filter((s) => s.Sid !== sid),
+      others: statements.filter((s) => !isOurs(s, sid)),
     };
+    if (allow) actual.allow = allow;
+    if (deny) actual.deny = deny;
+    return actual;
   },
 
   diff(desired, actual) {
-    return fieldChange('statement', canonical(desired.statement), canonical(actual.statement));
+    return [
+      ...fieldChange('allow', canonical(desired.allow), canonical(actual.allow ?? MISSING)),
+      ...fieldChange('deny', canonical(desired.deny), canonical(actual.deny ?? MISSING)),
+    ];
   },
 
   async create(ctx, desired) {
-    const others = await writeStatement(ctx, desired);
+    const others = await writeStatements(ctx, desired);
     await ctx.record({ bucket: desired.bucket, sid: desired.sid });
     return {
       id: `${desired.bucket}#${desired.sid}`,
       bucket: desired.bucket,
       region: desired.region,
       sid: desired.sid,
-      statement: desired.statement,
+      allow: desired.allow,
+      deny: desired.deny,
       others,
     };
   },
 
   async update(ctx, desired, actual) {
-    const others = await writeStatement(ctx, desired);
-    return { ...actual, statement: desired.statement, others };
+    const others = await writeStatements(ctx, desired);
+    return { ...actual, allow: desired.allow, deny: desired.deny, others };
   },
 
   async delete(ctx, actual) {
@@ -114,7 +140,7 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
     const document = await readPolicy(s3, actual.bucket);
     if (!document) return;
     const statements = statementsOf(document);
-    const others = statements.filter((s) => s.Sid !== actual.sid);
+    const others = statements.filter((s) => !isOurs(s, actual.sid));
     if (others.length === statements.length) return;
     if (others.length > 0) {
       await s3.send(
@@ -133,15 +159,25 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
   },
 
   describe(_ctx, actual) {
-    const condition = actual.statement.Condition as { StringEquals?: Record<string, unknown> } | undefined;
+    const condition = actual.allow?.Condition as { StringEquals?: Record<string, unknown> } | undefined;
     const source = condition?.StringEquals?.['AWS:SourceArn'];
+    const allows = actual.allow ? `allows ${String(source ?? '?')}` : 'no Allow statement';
+    const denies = actual.deny ? `denies ${PRIVATE_PREFIX}*` : `no Deny of ${PRIVATE_PREFIX}*`;
     const kept = actual.others.length;
-    return `${actual.sid} allows ${String(source ?? '?')}${kept > 0 ? `; ${kept} other statement${kept === 1 ? '' : 's'} kept` : ''}`;
+    return `${actual.sid} ${allows}, ${denies}${kept > 0 ? `; ${kept} other statement${kept === 1 ? '' : 's'} kept` : ''}`;
   },
 };
 
 function statementId(ctx: ResourceContext): string {
   return `tekamolo-${ctx.config.stack}-cloudfront`;
+}
+
+function privateSid(sid: string): string {
+  return `${sid}-private`;
+}
+
+function isOurs(statement: Statement, sid: string): boolean {
+  return statement.Sid === sid || statement.Sid === privateSid(sid);
 }
 
 async function readPolicy(s3: S3Client, bucket: string): Promise<PolicyDocument | undefined> {
@@ -164,17 +200,17 @@ function statementsOf(document: PolicyDocument | undefined): Statement[] {
 }
 
 /**
- * Merge our statement into the bucket's current policy, read fresh so that statements others added
+ * Merge our statements into the bucket's current policy, read fresh so that statements others added
  * since our last read are kept. Returns the statements that are not ours.
  */
-async function writeStatement(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<Statement[]> {
+async function writeStatements(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<Statement[]> {
   const s3 = ctx.aws.s3(desired.region);
   const document = (await readPolicy(s3, desired.bucket)) ?? { Version: '2012-10-17' };
-  const others = statementsOf(document).filter((s) => s.Sid !== desired.sid);
+  const others = statementsOf(document).filter((s) => !isOurs(s, desired.sid));
   const policy: PolicyDocument = {
     ...document,
     Version: document.Version ?? '2012-10-17',
-    Statement: [...others, desired.statement],
+    Statement: [...others, desired.allow, desired.deny],
   };
   await s3.send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(policy) }));
   return others;

@@ -1,3 +1,5 @@
+import { SYNC_MANIFEST_KEY } from '../config/bucket-keys.js';
+
 /**
  * The sync manifest: one small JSON object in the bucket that records, per key, the Content-Type and
  * Cache-Control tekamolo gave the object and the ETag the object had then.
@@ -8,9 +10,10 @@
  * from CI without the state lock, often without the state file at all; the bucket is the one place
  * every deploy sees. An entry counts only while its ETag equals the listed one: an object changed by
  * another tool has unknown headers and gets them set again (one CopyObject, as cheap as the HEAD it
- * replaces). The manifest reveals only key names and headers of objects that are served anyway.
+ * replaces). It lies under the bucket's private prefix, which the bucket policy denies to CloudFront:
+ * a listing of every key is not for the site's visitors.
  */
-export const MANIFEST_KEY = '.tekamolo/sync-manifest.json';
+export const MANIFEST_KEY = SYNC_MANIFEST_KEY;
 export const MANIFEST_VERSION = 1;
 
 export interface ObjectMetadata {

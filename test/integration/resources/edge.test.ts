@@ -317,11 +317,32 @@ describe.skipIf(!motoAvailable())('S3 and CloudFront handlers against moto', () 
     expect(merged.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       'ops-audit',
       'tekamolo-demo-cloudfront',
+      'tekamolo-demo-cloudfront-private',
     ]);
     expect(merged.Statement[1].Condition.StringEquals['AWS:SourceArn']).toBe(created.arn);
+    expect(merged.Statement[2]).toMatchObject({
+      Effect: 'Deny',
+      Resource: `arn:aws:s3:::${BUCKET}/.tekamolo/*`,
+    });
     const policyActual = (await bucketPolicy.find(policyCtx))!;
     expect(policyActual.others).toEqual([foreignStatement]);
     expect(bucketPolicy.diff(policyDesired, policyActual)).toEqual([]);
+
+    // A policy written before the Deny existed: the missing Deny is drift, and update adds it.
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: BUCKET,
+        Policy: JSON.stringify({ ...merged, Statement: merged.Statement.slice(0, 2) }),
+      }),
+    );
+    const allowOnly = (await bucketPolicy.find(policyCtx))!;
+    const missing = bucketPolicy.diff(policyDesired, allowOnly);
+    expect(missing.map((c) => [c.field, c.from])).toEqual([['deny', 'none']]);
+    await bucketPolicy.update(policyCtx, policyDesired, allowOnly, missing);
+    const restored = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
+    expect(restored).toEqual(merged);
+    expect(bucketPolicy.diff(policyDesired, (await bucketPolicy.find(policyCtx))!)).toEqual([]);
+
     await bucketPolicy.delete(policyCtx, policyActual);
     const kept = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
     expect(kept.Statement).toEqual([foreignStatement]);

@@ -7,8 +7,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PRIVATE_PREFIX } from '../../../src/config/bucket-keys.js';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import { type BucketPolicyDesired, bucketPolicy, canonical } from '../../../src/resources/bucket-policy.js';
+import { MANIFEST_KEY } from '../../../src/sync/manifest.js';
 import { testContext } from '../../support/context.js';
 
 const DIST_ARN = 'arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE';
@@ -39,6 +41,11 @@ function policy(...statements: object[]) {
   return { Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) };
 }
 
+/** Our statements, in the order tekamolo writes them. */
+function ours(desired: BucketPolicyDesired) {
+  return [desired.allow, desired.deny];
+}
+
 function written(s3: ReturnType<typeof mockClient>, index = 0) {
   const call = s3.commandCalls(PutBucketPolicyCommand)[index]!;
   return JSON.parse((call.args[0].input as { Policy: string }).Policy);
@@ -57,7 +64,7 @@ describe('bucketPolicy', () => {
   });
 
   it('allows s3:GetObject to CloudFront for this distribution only', () => {
-    expect(desired.statement).toEqual({
+    expect(desired.allow).toEqual({
       Sid: 'tekamolo-demo-cloudfront',
       Effect: 'Allow',
       Principal: { Service: 'cloudfront.amazonaws.com' },
@@ -67,13 +74,48 @@ describe('bucketPolicy', () => {
     });
   });
 
+  it("denies CloudFront s3:GetObject under tekamolo's private prefix, where the sync manifest lies", () => {
+    expect(desired.deny).toEqual({
+      Sid: 'tekamolo-demo-cloudfront-private',
+      Effect: 'Deny',
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::demo-site/.tekamolo/*',
+    });
+    expect(MANIFEST_KEY.startsWith(PRIVATE_PREFIX)).toBe(true);
+  });
+
+  it('a policy with only the Allow (written before the Deny existed) is drift, and update adds the Deny', async () => {
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, desired.allow));
+    s3.on(PutBucketPolicyCommand).resolves({});
+    const actual = (await bucketPolicy.find(context()))!;
+    expect(actual).toBeDefined();
+    expect(actual.deny).toBeUndefined();
+    const changes = bucketPolicy.diff(desired, actual);
+    expect(changes).toEqual([{ field: 'deny', from: 'none', to: canonical(desired.deny), action: 'update' }]);
+    expect(bucketPolicy.describe?.(context(), actual)).toBe(
+      `tekamolo-demo-cloudfront allows ${DIST_ARN}, no Deny of .tekamolo/*; 1 other statement kept`,
+    );
+    await bucketPolicy.update(context(), desired, actual, changes);
+    expect(written(s3).Statement).toEqual([FOREIGN, ...ours(desired)]);
+  });
+
+  it('a changed Deny is drift; a foreign statement with a similar Sid is not ours', async () => {
+    const lookalike = { ...FOREIGN, Sid: 'tekamolo-demo-cloudfront-private-2' };
+    const narrowed = { ...desired.deny, Resource: 'arn:aws:s3:::demo-site/.tekamolo/sync-manifest.json' };
+    s3.on(GetBucketPolicyCommand).resolves(policy(lookalike, desired.allow, narrowed));
+    const actual = (await bucketPolicy.find(context()))!;
+    expect(actual.others).toEqual([lookalike]);
+    expect(bucketPolicy.diff(desired, actual).map((c) => c.field)).toEqual(['deny']);
+  });
+
   it('merges into a policy with foreign statements and keeps them', async () => {
     s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN));
     s3.on(PutBucketPolicyCommand).resolves({});
     const ctx = context();
     expect(await bucketPolicy.find(ctx)).toBeUndefined();
     const actual = await bucketPolicy.create(ctx, desired);
-    expect(written(s3).Statement).toEqual([FOREIGN, desired.statement]);
+    expect(written(s3).Statement).toEqual([FOREIGN, ...ours(desired)]);
     expect(actual.others).toEqual([FOREIGN]);
     expect(ctx.recorded).toEqual({ bucket: 'demo-site', sid: 'tekamolo-demo-cloudfront' });
   });
@@ -89,7 +131,7 @@ describe('bucketPolicy', () => {
     );
     s3.on(PutBucketPolicyCommand).resolves({});
     await bucketPolicy.create(context(), desired);
-    expect(written(s3)).toEqual({ Version: '2012-10-17', Statement: [desired.statement] });
+    expect(written(s3)).toEqual({ Version: '2012-10-17', Statement: ours(desired) });
   });
 
   it('finds our statement by Sid; list-or-scalar and key order are not differences, a new ARN is', async () => {
@@ -101,25 +143,25 @@ describe('bucketPolicy', () => {
       Effect: 'Allow',
       Sid: 'tekamolo-demo-cloudfront',
     };
-    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, reformatted));
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, reformatted, desired.deny));
     const actual = (await bucketPolicy.find(context()))!;
     expect(actual.others).toEqual([FOREIGN]);
     expect(bucketPolicy.diff(desired, actual)).toEqual([]);
 
     const stale = { ...reformatted, Condition: { StringEquals: { 'AWS:SourceArn': 'arn:old' } } };
-    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, stale));
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, stale, desired.deny));
     const drifted = (await bucketPolicy.find(context()))!;
     const changes = bucketPolicy.diff(desired, drifted);
     expect(changes).toHaveLength(1);
-    expect(changes[0]?.field).toBe('statement');
+    expect(changes[0]?.field).toBe('allow');
 
     s3.on(PutBucketPolicyCommand).resolves({});
     await bucketPolicy.update(context(), desired, drifted, changes);
-    expect(written(s3).Statement).toEqual([FOREIGN, desired.statement]);
+    expect(written(s3).Statement).toEqual([FOREIGN, ...ours(desired)]);
   });
 
-  it('delete removes only our statement and keeps the rest', async () => {
-    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, desired.statement));
+  it('delete removes only our statements and keeps the rest', async () => {
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, ...ours(desired)));
     s3.on(PutBucketPolicyCommand).resolves({});
     const actual = (await bucketPolicy.find(context()))!;
     await bucketPolicy.delete(context(), actual);
@@ -128,7 +170,9 @@ describe('bucketPolicy', () => {
   });
 
   it('delete removes the policy when ours was the only statement, and is idempotent', async () => {
-    s3.on(GetBucketPolicyCommand).resolvesOnce(policy(desired.statement)).resolves(policy(desired.statement));
+    s3.on(GetBucketPolicyCommand)
+      .resolvesOnce(policy(...ours(desired)))
+      .resolves(policy(...ours(desired)));
     s3.on(DeleteBucketPolicyCommand).resolves({});
     const actual = (await bucketPolicy.find(context()))!;
     await bucketPolicy.delete(context(), actual);
