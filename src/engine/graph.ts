@@ -94,7 +94,10 @@ export function reversed(graph: Graph): { order: string[]; deps: Map<string, str
   for (const [key, resource] of graph.resources) {
     for (const first of resource.deleteAfter ?? []) {
       if (!graph.resources.has(first)) continue;
-      deps.set(first, (deps.get(first) ?? []).filter((k) => k !== key));
+      deps.set(
+        first,
+        (deps.get(first) ?? []).filter((k) => k !== key),
+      );
       deps.set(key, [...new Set([...(deps.get(key) ?? []), first])]);
     }
   }
