@@ -18,6 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errorName, hasErrorName, orUndefined, retryOn } from '../aws/errors.js';
+import { PRIVATE_PREFIX, SYNC_MANIFEST_KEY } from '../config/bucket-keys.js';
 import {
   type Actual,
   fieldChange,
@@ -235,15 +236,22 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
     };
   },
 
+  // The site's files are counted apart from tekamolo's own objects (the sync manifest), so that the
+  // count matches the build folder that was synced.
   async describe(ctx, actual) {
     const s3 = ctx.aws.s3(actual.region);
     let count = 0;
     let bytes = 0;
+    const own: string[] = [];
     let token: string | undefined;
     let pages = 0;
     do {
       const page = await s3.send(new ListObjectsV2Command({ Bucket: actual.name, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
+        if (object.Key?.startsWith(PRIVATE_PREFIX)) {
+          own.push(object.Key);
+          continue;
+        }
         count++;
         bytes += object.Size ?? 0;
       }
@@ -251,7 +259,7 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
       pages++;
     } while (token && pages < DESCRIBE_MAX_PAGES);
     const more = token ? '+' : '';
-    return `${count}${more} object${count === 1 ? '' : 's'}, ${formatBytes(bytes)}${more} in ${actual.region}`;
+    return `${count}${more} object${count === 1 ? '' : 's'}, ${formatBytes(bytes)}${more} in ${actual.region}${ownObjects(own)}`;
   },
 };
 
@@ -416,6 +424,13 @@ function pick(map: Record<string, string>, keys: string[]): Record<string, strin
   const out: Record<string, string> = {};
   for (const key of keys) if (key in map) out[key] = map[key] as string;
   return out;
+}
+
+/** tekamolo's own objects, named apart from the site's count. */
+function ownObjects(keys: string[]): string {
+  if (keys.length === 0) return '';
+  if (keys.length === 1 && keys[0] === SYNC_MANIFEST_KEY) return ' (+ sync manifest)';
+  return ` (+ ${keys.length} tekamolo object${keys.length === 1 ? '' : 's'} under ${PRIVATE_PREFIX})`;
 }
 
 function formatBytes(bytes: number): string {

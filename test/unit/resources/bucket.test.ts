@@ -310,4 +310,31 @@ describe('bucket', () => {
       '2 objects, 3.0 KiB in eu-central-1',
     );
   });
+
+  it("counts the site's objects apart from tekamolo's own under .tekamolo/ (the sync manifest)", async () => {
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: '.tekamolo/sync-manifest.json', Size: 743 },
+        { Key: 'index.html', Size: 200 },
+        { Key: 'robots.txt', Size: 15 },
+      ],
+      IsTruncated: false,
+    });
+    const ctx = testContext({ key: 'bucket' });
+    expect(await bucket.describe!(ctx, ours(desired))).toBe(
+      '2 objects, 215 B in eu-central-1 (+ sync manifest)',
+    );
+
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: '.tekamolo/sync-manifest.json', Size: 743 },
+        { Key: '.tekamolo/other.json', Size: 10 },
+        { Key: '.tekamolo-not-private.txt', Size: 5 },
+      ],
+      IsTruncated: false,
+    });
+    expect(await bucket.describe!(ctx, ours(desired))).toBe(
+      '1 object, 5 B in eu-central-1 (+ 2 tekamolo objects under .tekamolo/)',
+    );
+  });
 });
