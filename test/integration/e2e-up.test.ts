@@ -354,9 +354,11 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
 
     // Bucket policy: CloudFront may read, for this distribution only.
     const policy = JSON.parse(String((await sdk.s3.send(new GetBucketPolicyCommand(bucket))).Policy)) as {
-      Statement: { Principal?: { Service?: string }; Action: string; Condition?: unknown }[];
+      Statement: { Effect: string; Principal?: { Service?: string }; Action: string; Condition?: unknown }[];
     };
-    const statement = policy.Statement.find((s) => s.Principal?.Service === 'cloudfront.amazonaws.com');
+    const statement = policy.Statement.find(
+      (s) => s.Effect === 'Allow' && s.Principal?.Service === 'cloudfront.amazonaws.com',
+    );
     expect(statement?.Action).toBe('s3:GetObject');
     expect(statement?.Condition).toEqual({ StringEquals: { 'AWS:SourceArn': distribution?.ARN } });
 
