@@ -17,7 +17,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { errorName, hasErrorName, orUndefined, retryOn } from '../aws/errors.js';
+import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
 import { PRIVATE_PREFIX, SYNC_MANIFEST_KEY } from '../config/bucket-keys.js';
 import {
   type Actual,
@@ -91,10 +91,17 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
 
   async find(ctx) {
     const saved = typeof ctx.saved.name === 'string' ? ctx.saved.name : undefined;
+    const savedRegion = typeof ctx.saved.region === 'string' ? ctx.saved.region : undefined;
+    if (saved && savedRegion) {
+      const known = await readKnownBucket(ctx, saved, savedRegion);
+      if (known !== 'ask HeadBucket') return known;
+    }
     const name = saved ?? ctx.names.bucket(ctx.accountId);
     const region = await bucketRegion(ctx, name);
     if (!region) return undefined;
-    const actual = await readBucket(ctx.aws.s3(region), name, region);
+    // Deleted between HeadBucket and the settings reads: gone, not a bucket with no settings.
+    const actual = await orUndefined(readBucket(ctx.aws.s3(region), name, region));
+    if (!actual) return undefined;
     if (!saved) {
       const owner = actual.tags[STACK_TAG];
       if (owner !== ctx.config.stack) {
@@ -282,11 +289,41 @@ async function bucketRegion(ctx: ResourceContext, name: string): Promise<string 
   }
 }
 
+/**
+ * A bucket the state names, with its region, as a run saw it: the settings reads answer NoSuchBucket
+ * themselves when it is gone, so HeadBucket would only repeat what they say. What only HeadBucket
+ * explains (403: the name is owned elsewhere now; 301/400: the bucket is in another region) goes to it.
+ */
+async function readKnownBucket(
+  ctx: ResourceContext,
+  name: string,
+  region: string,
+): Promise<ActualBucket | undefined | 'ask HeadBucket'> {
+  try {
+    return await readBucket(ctx.aws.s3(region), name, region);
+  } catch (error) {
+    if (hasErrorName(error, 'NoSuchBucket')) return undefined;
+    const status = httpStatus(error);
+    if (status === 301 || status === 400 || status === 403) return 'ask HeadBucket';
+    throw error;
+  }
+}
+
+/** A setting that is not configured reads as undefined; a missing bucket (NoSuchBucket) is thrown. */
+async function setting<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isNotFound(error) && !hasErrorName(error, 'NoSuchBucket')) return undefined;
+    throw error;
+  }
+}
+
 async function readBucket(s3: S3Client, name: string, region: string): Promise<ActualBucket> {
-  const access = await orUndefined(s3.send(new GetPublicAccessBlockCommand({ Bucket: name })));
-  const ownership = await orUndefined(s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })));
-  const encryption = await orUndefined(s3.send(new GetBucketEncryptionCommand({ Bucket: name })));
-  const tagging = await orUndefined(s3.send(new GetBucketTaggingCommand({ Bucket: name })));
+  const access = await setting(s3.send(new GetPublicAccessBlockCommand({ Bucket: name })));
+  const ownership = await setting(s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })));
+  const encryption = await setting(s3.send(new GetBucketEncryptionCommand({ Bucket: name })));
+  const tagging = await setting(s3.send(new GetBucketTaggingCommand({ Bucket: name })));
   const pab = access?.PublicAccessBlockConfiguration ?? {};
   return {
     id: name,

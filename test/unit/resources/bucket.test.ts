@@ -125,6 +125,92 @@ describe('bucket', () => {
     });
   });
 
+  describe('find with the bucket named in state', () => {
+    const saved = () => ({ name: NAME, region: 'eu-central-1' });
+
+    function converged(): void {
+      s3.on(GetPublicAccessBlockCommand).resolves({
+        PublicAccessBlockConfiguration: desired.blockPublicAccess,
+      });
+      s3.on(GetBucketOwnershipControlsCommand).resolves({
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+      s3.on(GetBucketEncryptionCommand).resolves({
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      });
+      s3.on(GetBucketTaggingCommand).resolves({
+        TagSet: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
+      });
+    }
+
+    it('reads the four settings and no HeadBucket; in sync, nothing differs', async () => {
+      converged();
+      const found = (await bucket.find(testContext({ key: 'bucket', saved: saved() })))!;
+      expect(s3.commandCalls(HeadBucketCommand)).toHaveLength(0);
+      expect(s3.calls()).toHaveLength(4);
+      expect(found).toMatchObject({ name: NAME, region: 'eu-central-1' });
+      expect(found.foreign).toBeUndefined();
+      expect(bucket.diff(desired, found)).toEqual([]);
+    });
+
+    it('a changed setting is still drift', async () => {
+      converged();
+      s3.on(GetBucketEncryptionCommand).resolves({
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+        },
+      });
+      const found = (await bucket.find(testContext({ key: 'bucket', saved: saved() })))!;
+      expect(bucket.diff(desired, found)).toMatchObject([
+        { field: 'encryption', from: 'aws:kms', to: 'AES256' },
+      ]);
+    });
+
+    it('a bucket deleted behind its back is gone, as its first settings read says (NoSuchBucket)', async () => {
+      s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchBucket', 404));
+      s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+      expect(await bucket.find(testContext({ key: 'bucket', saved: saved() }))).toBeUndefined();
+      expect(s3.commandCalls(HeadBucketCommand)).toHaveLength(0);
+    });
+
+    it('a 403 on the settings asks HeadBucket, whose 403 says another account owns the name', async () => {
+      s3.on(GetPublicAccessBlockCommand).rejects(s3Error('AccessDenied', 403));
+      s3.on(HeadBucketCommand).rejects(s3Error('Forbidden', 403));
+      const error = await bucket
+        .find(testContext({ key: 'bucket', saved: saved() }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message).toMatch(/owned by another account/);
+    });
+
+    it('a 301 on the settings asks HeadBucket for the region the bucket is in', async () => {
+      converged();
+      s3.on(GetPublicAccessBlockCommand)
+        .rejectsOnce(s3Error('PermanentRedirect', 301))
+        .resolves({ PublicAccessBlockConfiguration: desired.blockPublicAccess });
+      s3.on(HeadBucketCommand).rejects(s3Error('Unknown', 301, { 'x-amz-bucket-region': 'us-west-2' }));
+      const found = (await bucket.find(testContext({ key: 'bucket', saved: saved() })))!;
+      expect(found.region).toBe('us-west-2');
+      expect(bucket.diff(desired, found)).toMatchObject([{ field: 'region', action: 'replace' }]);
+    });
+
+    it('other errors of the settings reads are thrown', async () => {
+      s3.on(GetPublicAccessBlockCommand).rejects(s3Error('InternalError', 500));
+      const error = await bucket
+        .find(testContext({ key: 'bucket', saved: saved() }))
+        .catch((e: unknown) => e);
+      expect((error as Error).name).toBe('InternalError');
+    });
+  });
+
+  it('a bucket deleted between HeadBucket and its settings reads is gone, not a bucket without settings', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: 'eu-central-1' });
+    s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchBucket', 404));
+    expect(await bucket.find(testContext({ key: 'bucket' }))).toBeUndefined();
+  });
+
   describe('create', () => {
     it('creates with a LocationConstraint, records the name, then makes the bucket private and tags it', async () => {
       const ctx = testContext({ key: 'bucket' });
