@@ -1,76 +1,38 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import {
-  CreateBucketCommand,
-  ListObjectsV2Command,
-  PutBucketTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isReadOnlyOperation, type TraceRecord } from '../../src/aws/trace.js';
 import type { SyncEvent, SyncSummary } from '../../src/sync/events.js';
+import {
+  type CliRun,
+  changingCalls,
+  type E2eProject,
+  jsonLines,
+  readTrace,
+  runCli,
+  writeProject,
+} from '../support/e2e.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { createSite } from '../support/site.js';
 
 /** `tekamolo sync-frontend` as a user runs it: the built CLI against a local moto_server. */
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(root, 'bin', 'tekamolo.js');
 const REGION = 'eu-central-1';
 const STACK = 'synccli';
-const BUCKET = `${STACK}-site-123456789012`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tekamolo(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` before these tests');
-  }
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
-}
-
-async function readTrace(file: string): Promise<TraceRecord[]> {
-  if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as TraceRecord);
-}
-
-function summaryOf(run: Run): SyncSummary | undefined {
-  const events = run.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SyncEvent);
-  const finished = events.find((e) => e.type === 'sync-finished');
+function summaryOf(run: CliRun): SyncSummary | undefined {
+  const finished = jsonLines<SyncEvent>(run.stdout).find((e) => e.type === 'sync-finished');
   return finished?.type === 'sync-finished' ? finished.summary : undefined;
 }
 
 describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
   let moto: Moto;
+  let project: E2eProject;
   let work: string;
   let distributionId: string;
   let s3: S3Client;
+  const tekamolo = (args: string[]) => runCli(args, { env: moto.env(), cwd: work });
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -82,49 +44,9 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
   beforeEach(async () => {
     await moto.reset();
     s3 = new S3Client({ region: REGION });
-    await s3.send(
-      new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }),
-    );
-    await s3.send(
-      new PutBucketTaggingCommand({
-        Bucket: BUCKET,
-        Tagging: { TagSet: [{ Key: 'tekamolo:stack', Value: STACK }] },
-      }),
-    );
-    const cloudfront = new CloudFrontClient({ region: 'us-east-1' });
-    const created = await cloudfront.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: `sync-cli-${Date.now()}`,
-          Comment: `tekamolo:${STACK}`,
-          Enabled: true,
-          Origins: {
-            Quantity: 1,
-            Items: [
-              {
-                Id: 's3',
-                DomainName: `${BUCKET}.s3.${REGION}.amazonaws.com`,
-                S3OriginConfig: { OriginAccessIdentity: '' },
-              },
-            ],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 's3',
-            ViewerProtocolPolicy: 'redirect-to-https',
-            CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-          },
-        },
-      }),
-    );
-    cloudfront.destroy();
-    distributionId = created.Distribution?.Id ?? '';
-    work = await mkdtemp(join(tmpdir(), 'tekamolo-sync-cli-'));
-    await writeFile(
-      join(work, 'tekamolo.yaml'),
-      [`stack: ${STACK}`, `region: ${REGION}`, 'domain: example.com', 'frontend:', '  dir: ./dist', ''].join(
-        '\n',
-      ),
-    );
+    project = await writeProject({ stack: STACK, region: REGION });
+    work = project.dir;
+    distributionId = await createSite({ stack: STACK, bucket: project.bucket, region: REGION });
     await mkdir(join(work, 'dist', 'assets'), { recursive: true });
     await writeFile(
       join(work, 'dist', 'index.html'),
@@ -140,14 +62,19 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
   });
 
   async function keys(): Promise<string[]> {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: project.bucket }));
     return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
   }
 
   it('syncs with JSON lines on stdout; a second run makes no change, no HEAD and one listing', async () => {
-    const first = await tekamolo(['--json', 'sync-frontend'], moto.env(), work);
+    const first = await tekamolo(['--json', 'sync-frontend']);
     expect(first.code, first.stderr).toBe(0);
-    expect(summaryOf(first)).toMatchObject({ uploaded: 3, unchanged: 0, bucket: BUCKET, distributionId });
+    expect(summaryOf(first)).toMatchObject({
+      uploaded: 3,
+      unchanged: 0,
+      bucket: project.bucket,
+      distributionId,
+    });
     expect(await keys()).toEqual([
       '.tekamolo/sync-manifest.json',
       'assets/app-1a2b3c4d.js',
@@ -156,13 +83,13 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     ]);
 
     const trace = join(work, 'trace.jsonl');
-    const second = await tekamolo(['--json', '--trace', trace, 'sync-frontend'], moto.env(), work);
+    const second = await tekamolo(['--json', '--trace', trace, 'sync-frontend']);
     expect(second.code, second.stderr).toBe(0);
     expect(summaryOf(second)).toMatchObject({ uploaded: 0, unchanged: 3, invalidatedPaths: 0 });
     const records = await readTrace(trace);
     expect(records.filter((r) => r.operation === 'HeadObject')).toEqual([]);
     expect(records.filter((r) => r.operation === 'ListObjectsV2')).toHaveLength(1);
-    expect(records.filter((r) => !isReadOnlyOperation(r.operation))).toEqual([]);
+    expect(changingCalls(records)).toEqual([]);
   });
 
   it('uses the state file when it has the bucket and distribution: no lookup by tag or comment', async () => {
@@ -174,13 +101,18 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
         stack: STACK,
         updatedAt: new Date().toISOString(),
         resources: {
-          bucket: { id: BUCKET, name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: REGION },
+          bucket: {
+            id: project.bucket,
+            name: project.bucket,
+            arn: `arn:aws:s3:::${project.bucket}`,
+            region: REGION,
+          },
           distribution: { id: distributionId, arn: 'arn', domainName: 'd.cloudfront.net' },
         },
       }),
     );
     const trace = join(work, 'trace.jsonl');
-    const run = await tekamolo(['--trace', trace, 'sync-frontend'], moto.env(), work);
+    const run = await tekamolo(['--trace', trace, 'sync-frontend']);
     expect(run.code, run.stderr).toBe(0);
     const operations = (await readTrace(trace)).map((r) => r.operation);
     expect(operations).not.toContain('GetBucketTagging');
@@ -190,23 +122,19 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
 
   it('--dry-run prints the plan and changes nothing', async () => {
     const trace = join(work, 'trace.jsonl');
-    const run = await tekamolo(
-      ['--trace', trace, 'sync-frontend', '--dry-run', '--delete'],
-      moto.env(),
-      work,
-    );
+    const run = await tekamolo(['--trace', trace, 'sync-frontend', '--dry-run', '--delete']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/upload \(3\):\n {2}assets\/app-1a2b3c4d\.js/);
     expect(run.stderr).toMatch(/dry run, nothing changed: would upload 3/);
-    expect((await readTrace(trace)).filter((r) => !isReadOnlyOperation(r.operation))).toEqual([]);
+    expect(changingCalls(await readTrace(trace))).toEqual([]);
     expect(await keys()).toEqual([]);
   });
 
   it('--delete with an empty folder exits 2 and leaves the bucket as it was', async () => {
-    expect((await tekamolo(['sync-frontend'], moto.env(), work)).code).toBe(0);
+    expect((await tekamolo(['sync-frontend'])).code).toBe(0);
     const before = await keys();
     await mkdir(join(work, 'empty'));
-    const run = await tekamolo(['sync-frontend', '--delete', '--dir', join(work, 'empty')], moto.env(), work);
+    const run = await tekamolo(['sync-frontend', '--delete', '--dir', join(work, 'empty')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/is empty/);
     expect(await keys()).toEqual(before);
@@ -223,7 +151,7 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
         command: 'destroy',
       }),
     );
-    const run = await tekamolo(['sync-frontend'], moto.env(), work);
+    const run = await tekamolo(['sync-frontend']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/destroy` of this stack is running/);
     expect(await keys()).toEqual([]);

@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   CloudFrontClient,
-  CreateDistributionCommand,
   GetInvalidationCommand,
   ListInvalidationsCommand,
 } from '@aws-sdk/client-cloudfront';
-import {
-  CreateBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Aws } from '../../src/aws/clients.js';
 import { Tracer } from '../../src/aws/trace.js';
@@ -24,6 +17,7 @@ import { MANIFEST_KEY } from '../../src/sync/manifest.js';
 import { multipartEtag } from '../../src/sync/multipart-etag.js';
 import { type SyncSettings, syncFrontend } from '../../src/sync/sync.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { createSite } from '../support/site.js';
 
 const REGION = 'eu-central-1';
 const BUCKET = 'sync-test-site';
@@ -68,34 +62,7 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
     await moto.reset();
     s3 = new S3Client({ region: REGION });
     cloudfront = new CloudFrontClient({ region: 'us-east-1' });
-    await s3.send(
-      new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }),
-    );
-    const created = await cloudfront.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: `sync-test-${Date.now()}`,
-          Comment: 'tekamolo:demo',
-          Enabled: true,
-          Origins: {
-            Quantity: 1,
-            Items: [
-              {
-                Id: 's3',
-                DomainName: `${BUCKET}.s3.${REGION}.amazonaws.com`,
-                S3OriginConfig: { OriginAccessIdentity: '' },
-              },
-            ],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 's3',
-            ViewerProtocolPolicy: 'redirect-to-https',
-            CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-          },
-        },
-      }),
-    );
-    distributionId = created.Distribution?.Id ?? '';
+    distributionId = await createSite({ stack: 'demo', bucket: BUCKET, region: REGION });
     base = await mkdtemp(join(tmpdir(), 'tekamolo-sync-it-'));
     dir = join(base, 'dist');
   });
