@@ -42,13 +42,24 @@ export interface SessionOptions {
   lock: boolean;
   /** The command only reads (plan, status): what the first Ctrl-C says, as there is nothing to save. */
   readOnly?: boolean;
+  /**
+   * The command changes AWS but writes no state (sync-frontend): what the first Ctrl-C says, as calls
+   * in flight finish but nothing is saved, and running the command again does the rest.
+   */
+  stateless?: boolean;
 }
 
-/** What the first Ctrl-C (or SIGTERM) prints: a read-only command has no step to finish and no state to save. */
-export function stoppingNote(readOnly: boolean): string {
-  return readOnly
-    ? 'stopping: reads in flight finish; nothing was changed (Ctrl-C again to quit now)'
-    : 'stopping: steps in flight finish and the state is saved (Ctrl-C again to quit now)';
+/**
+ * What the first Ctrl-C (or SIGTERM) prints: a read-only command has no step to finish and no state to
+ * save; a stateless one has calls to finish but no state to save.
+ */
+export function stoppingNote(opts: Pick<SessionOptions, 'readOnly' | 'stateless'>): string {
+  if (opts.readOnly)
+    return 'stopping: reads in flight finish; nothing was changed (Ctrl-C again to quit now)';
+  if (opts.stateless) {
+    return 'stopping: calls in flight finish, no new one starts; run the command again to finish (Ctrl-C again to quit now)';
+  }
+  return 'stopping: steps in flight finish and the state is saved (Ctrl-C again to quit now)';
 }
 
 /** First Ctrl-C (or SIGTERM): abort `signal` so the run stops at the next step and saves; second: exit at once. */
@@ -63,7 +74,7 @@ function installInterrupt(
   const onSigint = () => {
     count++;
     if (count === 1) {
-      renderer.note(stoppingNote(opts.readOnly ?? false));
+      renderer.note(stoppingNote(opts));
       controller.abort();
       return;
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent, SyncSummary } from '../../src/sync/events.js';
+import { interruptWhen } from '../support/cli.js';
 import {
   type CliRun,
   changingCalls,
@@ -118,6 +119,47 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(operations).not.toContain('GetBucketTagging');
     expect(operations).not.toContain('ListDistributions');
     expect(run.stderr).toMatch(/synced in .*: uploaded 3 \(3 new\)/);
+  });
+
+  /** Enough files that a sync is still at work when a Ctrl-C sent at its first event arrives. */
+  async function manyFiles(count: number): Promise<void> {
+    await mkdir(join(work, 'dist', 'docs'), { recursive: true });
+    for (let i = 0; i < count; i++) {
+      await writeFile(join(work, 'dist', 'docs', `${String(i).padStart(4, '0')}.txt`), `page ${i}`);
+    }
+  }
+
+  /** `tekamolo --json <args>`, interrupted once its stdout holds an event of `type`. */
+  function interruptAt(type: string, args: string[]) {
+    const cli = { env: moto.env(), cwd: work };
+    return interruptWhen(['--json', ...args], cli, 'stdout', (out) => out.includes(`"type":"${type}"`));
+  }
+
+  it('Ctrl-C during a sync says that calls in flight finish, not that a state is saved; the next sync finishes', async () => {
+    await manyFiles(600);
+    const stopped = await interruptAt('sync-phase', ['sync-frontend']);
+    expect(stopped.interrupted).toBe(true);
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toContain('stopping: calls in flight finish, no new one starts');
+    expect(stopped.stderr).not.toContain('state is saved');
+    expect((await keys()).length).toBeLessThan(603);
+
+    const rest = await tekamolo(['sync-frontend']);
+    expect(rest.code, rest.stderr).toBe(0);
+    // 16 uploads in flight, each listening on the Ctrl-C signal, are no listener leak to warn about.
+    expect(rest.stderr).not.toContain('MaxListenersExceededWarning');
+    expect(await keys()).toHaveLength(603 + 1); // + the manifest
+  });
+
+  it('Ctrl-C during --dry-run says that nothing was changed', async () => {
+    await manyFiles(600);
+    const trace = join(work, 'trace.jsonl');
+    const stopped = await interruptAt('sync-started', ['--trace', trace, 'sync-frontend', '--dry-run']);
+    expect(stopped.interrupted).toBe(true);
+    expect(stopped.stderr).toContain('stopping: reads in flight finish; nothing was changed');
+    expect(stopped.stderr).not.toContain('state is saved');
+    expect(changingCalls(await readTrace(trace))).toEqual([]);
+    expect(await keys()).toEqual([]);
   });
 
   it('--dry-run prints the plan and changes nothing', async () => {

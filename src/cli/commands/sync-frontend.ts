@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -53,7 +54,17 @@ function entry<T>(
 }
 
 export const run: CommandRunner<SyncOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'sync-frontend', lock: false });
+  // A dry run only reads; a real sync uploads but keeps no state: each gets its own Ctrl-C wording.
+  const session = await openSession(globals, {
+    command: 'sync-frontend',
+    lock: false,
+    readOnly: options.dryRun,
+    stateless: !options.dryRun,
+  });
+  // Every S3 call listens on the Ctrl-C signal (the SDK's abortSignal) until its HTTP request closes, a
+  // moment after the call resolves: --concurrency uploads pass Node's limit of 10 listeners, and then
+  // some, without a leak. Node would print a MaxListenersExceededWarning in the middle of the output.
+  setMaxListeners(0, session.signal);
   const renderer = syncRenderer({
     mode: renderMode(globals),
     stdout: process.stdout,
