@@ -49,31 +49,26 @@ export function addTraceMiddleware(
   stack.add(
     (next, context) => async (args) => {
       const started = Date.now();
-      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-      try {
-        const result = await next(args);
-        tracer.record({
+      const record = (ok: boolean, attempts: number | undefined, error?: string) => {
+        const entry: TraceRecord = {
           time: new Date(started).toISOString(),
           service,
-          operation,
+          operation: String(context.commandName ?? 'Unknown').replace(/Command$/, ''),
           region,
           durationMs: Date.now() - started,
-          ok: true,
-          attempts: (result.output as MetadataBearer | undefined)?.$metadata?.attempts ?? 1,
-        });
+          ok,
+          attempts: attempts ?? 1,
+        };
+        if (error !== undefined) entry.error = error;
+        tracer.record(entry);
+      };
+      try {
+        const result = await next(args);
+        record(true, (result.output as MetadataBearer | undefined)?.$metadata?.attempts);
         return result;
       } catch (error) {
         const e = error as { name?: string; Code?: string } & MetadataBearer;
-        tracer.record({
-          time: new Date(started).toISOString(),
-          service,
-          operation,
-          region,
-          durationMs: Date.now() - started,
-          ok: false,
-          error: e.name ?? e.Code ?? 'Error',
-          attempts: e.$metadata?.attempts ?? 1,
-        });
+        record(false, e.$metadata?.attempts, e.name ?? e.Code ?? 'Error');
         throw error;
       }
     },
