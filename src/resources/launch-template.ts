@@ -95,7 +95,38 @@ interface RootDevice {
   size: number;
 }
 
+/** What DescribeImages told an earlier run, kept in state: an AMI id names one immutable image. */
+interface SavedImage extends RootDevice {
+  imageId: string;
+}
+
+function savedImage(ctx: ResourceContext, imageId: string): RootDevice | undefined {
+  const saved = ctx.saved.image as Partial<SavedImage> | undefined;
+  if (saved?.imageId !== imageId || typeof saved.name !== 'string' || typeof saved.size !== 'number') {
+    return undefined;
+  }
+  return { name: saved.name, size: saved.size };
+}
+
+/**
+ * The image's root device, read once per AMI id: an AMI's block device mappings never change, so a
+ * new id (a config change or a newer image behind the SSM parameter) is the only reason to read again.
+ */
 async function rootDevice(ctx: ResourceContext, imageId: string): Promise<RootDevice> {
+  const known = savedImage(ctx, imageId);
+  if (known) return known;
+  const root = await describeRootDevice(ctx, imageId);
+  // Only beside a template this stack has: before create, the entry would say a template exists that
+  // does not (create records it then, from the desired data).
+  if (typeof ctx.saved.id === 'string') await ctx.record({ image: { imageId, ...root } });
+  return root;
+}
+
+function imageOf(data: TemplateData): SavedImage {
+  return { imageId: data.imageId, name: data.rootDeviceName, size: data.rootVolumeSize };
+}
+
+async function describeRootDevice(ctx: ResourceContext, imageId: string): Promise<RootDevice> {
   let image: Image | undefined;
   try {
     const result = await ctx.aws.ec2().send(new DescribeImagesCommand({ ImageIds: [imageId] }));
@@ -296,7 +327,7 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
     const id = template?.LaunchTemplateId;
     if (!id) throw new WorkError('CreateLaunchTemplate returned no template');
     const version = template?.DefaultVersionNumber ?? 1;
-    await ctx.record({ id, name: desired.name, version });
+    await ctx.record({ id, name: desired.name, version, image: imageOf(desired.data) });
     return {
       id,
       name: desired.name,
@@ -329,7 +360,7 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
     await ec2.send(
       new ModifyLaunchTemplateCommand({ LaunchTemplateId: actual.id, DefaultVersion: String(version) }),
     );
-    await ctx.record({ version });
+    await ctx.record({ version, image: imageOf(desired.data) });
     ctx.progress(`version ${version} is now the default`);
     return {
       ...actual,

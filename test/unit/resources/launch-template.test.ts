@@ -130,6 +130,69 @@ describe('launch template', () => {
     );
   });
 
+  describe('the image root device, read once per AMI id', () => {
+    const NEWER = 'ami-0fedcba9876543210';
+
+    it('create keeps what DescribeImages said beside the template; the next run reads no image', async () => {
+      ec2.on(CreateLaunchTemplateCommand).resolves({
+        LaunchTemplate: {
+          LaunchTemplateId: 'lt-1',
+          LaunchTemplateName: 'demo-backend',
+          DefaultVersionNumber: 1,
+        },
+      });
+      const first = ctx();
+      await launchTemplate.create(first, await launchTemplate.desired(first));
+      expect(first.recorded.image).toEqual({ imageId: AMI, name: '/dev/xvda', size: 8 });
+      expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+
+      const next = await launchTemplate.desired(ctx({ ...first.recorded }));
+      expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+      expect(next.data).toMatchObject({ imageId: AMI, rootDeviceName: '/dev/xvda', rootVolumeSize: 8 });
+    });
+
+    it('a new AMI behind the SSM parameter is read again and its root device is drift', async () => {
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: NEWER } });
+      ec2.on(DescribeImagesCommand).resolves({
+        Images: [
+          {
+            ImageId: NEWER,
+            RootDeviceName: '/dev/sda1',
+            BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 30 } }],
+          },
+        ],
+      });
+      const c = ctx({ id: 'lt-1', image: { imageId: AMI, name: '/dev/xvda', size: 8 } });
+      const desired = await launchTemplate.desired(c);
+      expect(ec2.commandCalls(DescribeImagesCommand)[0]?.args[0].input.ImageIds).toEqual([NEWER]);
+      expect(c.recorded.image).toEqual({ imageId: NEWER, name: '/dev/sda1', size: 30 });
+      const actual: ActualLaunchTemplate = {
+        id: 'lt-1',
+        name: 'demo-backend',
+        defaultVersion: 1,
+        latestVersion: 1,
+        data: { imageId: AMI, rootDeviceName: '/dev/xvda', rootVolumeSize: 8 },
+      };
+      expect(launchTemplate.diff(desired, actual).map((ch) => [ch.field, ch.from, ch.to])).toEqual([
+        ['imageId', AMI, NEWER],
+        ['rootDeviceName', '/dev/xvda', '/dev/sda1'],
+        ['rootVolumeSize', 8, 30],
+      ]);
+    });
+
+    it('a saved entry without its parts is read again; before the template exists nothing is recorded', async () => {
+      const broken = ctx({ id: 'lt-1', image: { imageId: AMI } });
+      await launchTemplate.desired(broken);
+      expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+      expect(broken.recorded.image).toEqual({ imageId: AMI, name: '/dev/xvda', size: 8 });
+
+      const fresh = ctx();
+      await launchTemplate.desired(fresh);
+      expect(ec2.commandCalls(DescribeImagesCommand)).toHaveLength(2);
+      expect(fresh.recorded.image).toBeUndefined();
+    });
+  });
+
   it("a same-named template that is not this stack's is a UserError", async () => {
     ec2.on(CreateLaunchTemplateCommand).rejects(awsError('InvalidLaunchTemplateName.AlreadyExistsException'));
     ec2.on(DescribeLaunchTemplatesCommand).resolves({
@@ -189,6 +252,7 @@ describe('launch template', () => {
     expect(ec2.commandCalls(ModifyLaunchTemplateCommand)[0]?.args[0].input.DefaultVersion).toBe('2');
     expect(launchTemplate.outputs(updated)).toEqual({ id: 'lt-1', name: 'demo-backend', version: 2 });
     expect(c.recorded.version).toBe(2);
+    expect(c.recorded.image).toEqual({ imageId: AMI, name: '/dev/xvda', size: 8 });
   });
 
   it('delete removes the template; already gone is success; a foreign one is left alone', async () => {
