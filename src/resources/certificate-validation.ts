@@ -29,6 +29,7 @@ import {
   type RecordSpec,
   recordMatches,
   recordsAt,
+  recordsNamed,
   toRecordSet,
   upsert,
 } from './support/route53-records.js';
@@ -294,14 +295,17 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
     const route53 = ctx.aws.route53();
     const records: ValidationRecord[] = [];
     const present: ResourceRecordSet[] = [];
-    for (const name of new Set(wanted.map((r) => r.name))) {
-      const sets = await recordsAt(route53, zoneId, name);
-      for (const record of wanted.filter((r) => r.name === name)) {
-        const set = sets.find((s) => recordMatches(s, spec(record)));
-        if (set) {
-          records.push(record);
-          present.push(set);
-        }
+    // One listing for all names: a converged stack reads its validation records in one call.
+    const byName = await recordsNamed(
+      route53,
+      zoneId,
+      wanted.map((r) => r.name),
+    );
+    for (const record of wanted) {
+      const set = byName.get(normalizeName(record.name))?.find((s) => recordMatches(s, spec(record)));
+      if (set) {
+        records.push(record);
+        present.push(set);
       }
     }
     if (records.length === 0 && savedRecords(ctx).length === 0) return undefined;

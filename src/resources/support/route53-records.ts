@@ -70,6 +70,85 @@ export async function recordsAt(
   return (response.ResourceRecordSets ?? []).filter((set) => normalizeName(set.Name ?? '') === wanted);
 }
 
+/** The most record sets one ListResourceRecordSets page returns. */
+const LIST_PAGE_SIZE = 300;
+/** A zone with more records than this between the names wanted is read name by name past it. */
+const MAX_LIST_PAGES = 3;
+
+/**
+ * Route 53 lists records by name with the labels reversed and a trailing dot (com.example.www.),
+ * compared as ASCII: the dot decides against characters below it such as '-'.
+ */
+export function listingOrder(name: string): string {
+  return `${normalizeName(name).split('.').reverse().join('.')}.`;
+}
+
+function ascii(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Every record set at each of `names`, keyed by normalized name: as `recordsAt` for each name, read
+ * in one listing from the lowest name up to the highest (paged, bounded) instead of one call per name.
+ * A name the listing did not show (past the page bound, or a zone that orders names otherwise) is read
+ * on its own, so the answer never depends on the listing order being what this side expects.
+ */
+export async function recordsNamed(
+  route53: Route53Client,
+  zoneId: string,
+  names: string[],
+): Promise<Map<string, ResourceRecordSet[]>> {
+  const wanted = [...new Set(names.map(normalizeName))].sort((a, b) =>
+    ascii(listingOrder(a), listingOrder(b)),
+  );
+  const found = new Map<string, ResourceRecordSet[]>(wanted.map((name) => [name, []]));
+  const first = wanted[0];
+  const last = wanted.at(-1);
+  if (first === undefined || last === undefined) return found;
+  if (wanted.length === 1) {
+    found.set(first, await recordsAt(route53, zoneId, first));
+    return found;
+  }
+  const seen = new Set<string>();
+  let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {
+    StartRecordName: first,
+  };
+  for (let page = 1; ; page++) {
+    const response = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: bareZoneId(zoneId),
+        ...start,
+        MaxItems: LIST_PAGE_SIZE,
+      }),
+    );
+    const sets = response.ResourceRecordSets ?? [];
+    for (const set of sets) {
+      const name = normalizeName(set.Name ?? '');
+      const at = found.get(name);
+      if (!at) continue;
+      at.push(set);
+      seen.add(name);
+    }
+    const lastListed = sets.at(-1)?.Name;
+    const pastWanted = lastListed !== undefined && ascii(listingOrder(lastListed), listingOrder(last)) > 0;
+    if (!response.IsTruncated || !response.NextRecordName || pastWanted) break;
+    if (page >= MAX_LIST_PAGES) {
+      // The next page may hold more sets at the name this one ended with.
+      seen.delete(normalizeName(response.NextRecordName));
+      break;
+    }
+    start = {
+      StartRecordName: response.NextRecordName,
+      StartRecordType: response.NextRecordType,
+      StartRecordIdentifier: response.NextRecordIdentifier,
+    };
+  }
+  for (const name of wanted) {
+    if (!seen.has(name)) found.set(name, await recordsAt(route53, zoneId, name));
+  }
+  return found;
+}
+
 /** "A alias d111.cloudfront.net", "A 192.0.2.1", "CNAME other.example.net". */
 export function describeRecord(set: ResourceRecordSet): string {
   if (set.AliasTarget?.DNSName) return `${set.Type} alias ${normalizeName(set.AliasTarget.DNSName)}`;

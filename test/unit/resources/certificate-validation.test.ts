@@ -2,6 +2,7 @@ import { ACMClient, type CertificateDetail, DescribeCertificateCommand } from '@
 import {
   ChangeResourceRecordSetsCommand,
   GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -160,6 +161,25 @@ describe('certificate validation', () => {
     const reads = acm.commandCalls(DescribeCertificateCommand).length;
     expect(await certificateValidation.wait!(ctx, found!)).toEqual(found);
     expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(reads);
+  });
+
+  it('a converged stack reads its three validation records in one listing, and a deleted one is still missing', async () => {
+    const ctx = ctxWith();
+    const desired = await certificateValidation.desired(ctx);
+    await certificateValidation.create(ctx, desired);
+    route53.resetHistory();
+    const found = (await certificateValidation.find(ctxWith({ saved: { ...ctx.saved } })))!;
+    expect(route53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+    expect(found.records.map((r) => r.name).sort()).toEqual(
+      [APEX.Name, WWW.Name, ORIGIN.Name].map((n) => n.replace(/\.$/, '')).sort(),
+    );
+    expect(certificateValidation.diff(desired, found)).toEqual([]);
+
+    zone.sets = zone.sets.filter((s) => s.Name !== ORIGIN.Name);
+    const drifted = (await certificateValidation.find(ctxWith({ saved: { ...ctx.saved } })))!;
+    expect(certificateValidation.diff(desired, drifted).map((c) => c.field)).toEqual([
+      'record _a3.origin.example.com',
+    ]);
   });
 
   it('find right after desired with the same context describes no certificate again', async () => {
