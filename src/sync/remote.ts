@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { hasErrorName } from '../aws/errors.js';
+import { type AwsErrorLike, hasErrorName } from '../aws/errors.js';
 import { UserError } from '../errors.js';
 import { MANIFEST_KEY, type Manifest, parseManifest } from './manifest.js';
 
@@ -21,11 +21,15 @@ export function notUpYet(bucket: string): UserError {
   );
 }
 
-/** The sync manifest, or undefined when there is none yet (or it cannot be read as one). */
+/**
+ * The sync manifest, or undefined when there is none yet (or it cannot be read as one). `onDenied`
+ * hears of a manifest the caller may not read.
+ */
 export async function readManifest(
   s3: S3Client,
   bucket: string,
   signal?: AbortSignal,
+  onDenied?: (message: string) => void,
 ): Promise<Manifest | undefined> {
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY }), {
@@ -36,6 +40,15 @@ export async function readManifest(
   } catch (error) {
     if (hasErrorName(error, 'NoSuchKey', 'NotFound')) return undefined;
     if (hasErrorName(error, 'NoSuchBucket')) throw notUpYet(bucket);
+    // A bucket policy stricter than tekamolo's (which denies the private prefix to CloudFront only), or
+    // a deploy role without s3:GetObject on it: the sync works on without the manifest, as for a first
+    // sync. S3 answers a GET with AccessDenied, but a 403 without a body has no error code at all.
+    if (hasErrorName(error, 'AccessDenied') || (error as AwsErrorLike).$metadata?.httpStatusCode === 403) {
+      onDenied?.(
+        `the sync manifest ${MANIFEST_KEY} may not be read (access denied): the headers of unchanged objects are set again`,
+      );
+      return undefined;
+    }
     throw error;
   }
 }

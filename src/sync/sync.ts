@@ -78,7 +78,10 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   // The bucket is read while the folder is scanned and hashed: neither waits for the other.
   const listing = startListing(s3, target.bucket, signal);
-  const manifestRead = readManifest(s3, target.bucket, signal);
+  let manifestDenied: string | undefined;
+  const manifestRead = readManifest(s3, target.bucket, signal, (message) => {
+    manifestDenied = message;
+  });
   manifestRead.catch(() => undefined);
 
   const scan = await scanFolder(settings.dir);
@@ -97,6 +100,8 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   const [remote, loadedManifest] = await remoteRead.catch((error: unknown) => {
     throw asWorkError(error, `reading the objects of s3://${target.bucket}`);
   });
+  // A manifest that may not be read matters only when there is one (not on the first sync).
+  if (manifestDenied && remote.has(MANIFEST_KEY)) emit({ type: 'warning', message: manifestDenied });
   await completeFingerprints(local, remote, settings, signal);
   const manifest = loadedManifest ?? emptyManifest();
 

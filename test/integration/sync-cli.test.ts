@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent, SyncSummary } from '../../src/sync/events.js';
 import { interruptWhen } from '../support/cli.js';
@@ -160,6 +160,36 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(stopped.stderr).not.toContain('state is saved');
     expect(changingCalls(await readTrace(trace))).toEqual([]);
     expect(await keys()).toEqual([]);
+  });
+
+  it('syncs into a bucket whose policy denies reading .tekamolo/* to everyone: without the manifest, with a warning', async () => {
+    const deny = {
+      Sid: 'no-private-reads',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${project.bucket}/.tekamolo/*`,
+    };
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: project.bucket,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [deny] }),
+      }),
+    );
+    // The first sync has no manifest to read: the denied read is not worth a word.
+    const first = await tekamolo(['sync-frontend']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toContain('may not be read');
+    expect(await keys()).toHaveLength(3 + 1);
+
+    // Without the manifest the headers of the unchanged objects are unknown: set again, bytes not sent.
+    const again = await tekamolo(['--json', 'sync-frontend']);
+    expect(again.code, again.stderr).toBe(0);
+    const warnings = jsonLines<SyncEvent>(again.stdout).filter((e) => e.type === 'warning');
+    expect(warnings.map((w) => w.type === 'warning' && w.message)).toEqual([
+      expect.stringContaining('.tekamolo/sync-manifest.json may not be read (access denied)'),
+    ]);
+    expect(summaryOf(again)).toMatchObject({ uploaded: 0, metadataUpdated: 3 });
   });
 
   it('--dry-run prints the plan and changes nothing', async () => {
