@@ -90,8 +90,9 @@ function ascii(a: string, b: string): number {
 /**
  * Every record set at each of `names`, keyed by normalized name: as `recordsAt` for each name, read
  * in one listing from the lowest name up to the highest (paged, bounded) instead of one call per name.
- * A name the listing did not show (past the page bound, or a zone that orders names otherwise) is read
- * on its own, so the answer never depends on the listing order being what this side expects.
+ * A name the listing did not show is absent only when the listing came in the order expected here
+ * and reached past it; otherwise (past the page bound, a zone that orders names another way) it is
+ * read on its own, so the answer never rests on an order the listing did not show.
  */
 export async function recordsNamed(
   route53: Route53Client,
@@ -110,6 +111,11 @@ export async function recordsNamed(
     return found;
   }
   const seen = new Set<string>();
+  // Every listed name must sort at or after the one before it, starting at the lowest name asked for.
+  let previous = listingOrder(first);
+  let inOrder = true;
+  /** Names sorting below this were listed; 'all' when the listing reached past every name asked for. */
+  let listedBelow: string | 'all' = previous;
   let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {
     StartRecordName: first,
   };
@@ -121,30 +127,37 @@ export async function recordsNamed(
         MaxItems: LIST_PAGE_SIZE,
       }),
     );
-    const sets = response.ResourceRecordSets ?? [];
-    for (const set of sets) {
+    for (const set of response.ResourceRecordSets ?? []) {
+      const key = listingOrder(set.Name ?? '');
+      if (ascii(key, previous) < 0) inOrder = false;
+      previous = key;
       const name = normalizeName(set.Name ?? '');
       const at = found.get(name);
       if (!at) continue;
       at.push(set);
       seen.add(name);
     }
-    const lastListed = sets.at(-1)?.Name;
-    const pastWanted = lastListed !== undefined && ascii(listingOrder(lastListed), listingOrder(last)) > 0;
-    if (!response.IsTruncated || !response.NextRecordName || pastWanted) break;
+    const next = response.NextRecordName;
+    if (!response.IsTruncated || !next || ascii(previous, listingOrder(last)) > 0) {
+      listedBelow = 'all';
+      break;
+    }
     if (page >= MAX_LIST_PAGES) {
       // The next page may hold more sets at the name this one ended with.
-      seen.delete(normalizeName(response.NextRecordName));
+      seen.delete(normalizeName(next));
+      listedBelow = listingOrder(next);
       break;
     }
     start = {
-      StartRecordName: response.NextRecordName,
+      StartRecordName: next,
       StartRecordType: response.NextRecordType,
       StartRecordIdentifier: response.NextRecordIdentifier,
     };
   }
   for (const name of wanted) {
-    if (!seen.has(name)) found.set(name, await recordsAt(route53, zoneId, name));
+    if (seen.has(name)) continue;
+    const listed = inOrder && (listedBelow === 'all' || ascii(listingOrder(name), listedBelow) < 0);
+    if (!listed) found.set(name, await recordsAt(route53, zoneId, name));
   }
   return found;
 }

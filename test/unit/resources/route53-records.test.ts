@@ -112,11 +112,10 @@ describe('recordsNamed', () => {
     expect(found.get(WWW)).toEqual([cname(WWW)]);
   });
 
-  it('a name that is not there is read on its own, and comes back empty: a deleted record stays missing', async () => {
+  it('a name the ordered listing passed without showing is absent: a deleted record stays missing', async () => {
     serveZone(route53, [cname(APEX), cname(ORIGIN)]);
     const found = await recordsNamed(client(), 'ZONE1', [APEX, WWW, ORIGIN]);
-    const calls = route53.commandCalls(ListResourceRecordSetsCommand);
-    expect(calls.map((c) => c.args[0].input.StartRecordName)).toEqual([APEX, WWW]);
+    expect(route53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
     expect(found.get(WWW)).toEqual([]);
     expect(found.get(ORIGIN)).toEqual([cname(ORIGIN)]);
   });
