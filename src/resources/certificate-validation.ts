@@ -28,7 +28,6 @@ import {
   normalizeName,
   type RecordSpec,
   recordMatches,
-  recordsAt,
   recordsNamed,
   toRecordSet,
   upsert,
@@ -169,11 +168,14 @@ async function retiredRecords(
   const gone = savedRecords(ctx).filter(
     (old) => !records.some((r) => r.name === old.name && r.type === old.type),
   );
+  const byName = await recordsNamed(
+    ctx.aws.route53(),
+    zoneId,
+    gone.map((r) => r.name),
+  );
   const sets: ResourceRecordSet[] = [];
   for (const old of gone) {
-    const set = (await recordsAt(ctx.aws.route53(), zoneId, old.name)).find((s) =>
-      recordMatches(s, spec(old)),
-    );
+    const set = byName.get(normalizeName(old.name))?.find((s) => recordMatches(s, spec(old)));
     if (set) sets.push(set);
   }
   return sets;
@@ -199,10 +201,17 @@ async function alreadyThere(
   const ours = savedRecords(ctx);
   const writing = Array.isArray(ctx.saved.writing) ? ctx.saved.writing.map(String) : [];
   const names = new Set(foundBeforeUs(ctx).filter((name) => records.some((r) => r.name === name)));
-  for (const record of records) {
-    if (names.has(record.name) || writing.includes(record.name)) continue;
-    if (ours.some((r) => sameRecord(r, record))) continue;
-    const sets = await recordsAt(ctx.aws.route53(), zoneId, record.name);
+  const unknown = records.filter(
+    (record) =>
+      !names.has(record.name) && !writing.includes(record.name) && !ours.some((r) => sameRecord(r, record)),
+  );
+  const byName = await recordsNamed(
+    ctx.aws.route53(),
+    zoneId,
+    unknown.map((r) => r.name),
+  );
+  for (const record of unknown) {
+    const sets = byName.get(normalizeName(record.name)) ?? [];
     if (sets.some((s) => recordMatches(s, spec(record)))) names.add(record.name);
   }
   return [...names];
