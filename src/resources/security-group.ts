@@ -9,7 +9,7 @@ import {
   type DescribeSecurityGroupsCommandInput,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import { errorName, hasErrorName, isNotFound, orUndefined } from '../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -23,6 +23,7 @@ import {
 } from '../engine/contract.js';
 import { UserError, WorkError } from '../errors.js';
 import type { NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
+import { retryWhile } from './support/retry-while.js';
 import {
   type IngressRule,
   revokeRules,
@@ -275,19 +276,16 @@ function securityGroupHandler(
 
     async delete(ctx, actual) {
       if (actual.foreign) return;
-      const pollMs = ctx.config.waits.pollSeconds * 1000;
-      const attempts = Math.max(1, Math.ceil((ctx.config.waits.loadBalancerMinutes * 60_000) / pollMs));
       try {
         // The network interfaces of a deleted load balancer or of terminated instances are released
         // minutes after their owner is gone; until then EC2 refuses with DependencyViolation.
-        await retryOn(
+        await retryWhile(
+          ctx,
           ['DependencyViolation'],
           () => ctx.aws.ec2().send(new DeleteSecurityGroupCommand({ GroupId: actual.id })),
           {
-            attempts,
-            delayMs: pollMs,
-            onRetry: (_e, attempt) =>
-              ctx.waiting(`security group still in use by network interfaces`, attempt * pollMs),
+            minutes: ctx.config.waits.loadBalancerMinutes,
+            what: 'security group still in use by network interfaces',
           },
         );
       } catch (error) {

@@ -8,7 +8,7 @@ import {
   ModifyTargetGroupCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import { hasErrorName, isNotFound, orUndefined } from '../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -24,6 +24,7 @@ import {
 import { UserError } from '../errors.js';
 import type { NetworkOutputs, TargetGroupOutputs } from './outputs.js';
 import { asQuotaError } from './support/quota.js';
+import { retryWhile } from './support/retry-while.js';
 import { missingTags, tagChange } from './support/tag-drift.js';
 
 export interface TargetGroupDesired {
@@ -189,19 +190,14 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
 
   async delete(ctx, actual) {
     if (actual.foreign) return;
-    const pollMs = ctx.config.waits.pollSeconds * 1000;
-    const attempts = Math.max(1, Math.ceil((ctx.config.waits.loadBalancerMinutes * 60_000) / pollMs));
     try {
       // A listener rule that was just deleted (or moved to a new target group) still holds the group
       // for a moment: ELB answers ResourceInUse until it has let go.
-      await retryOn(
+      await retryWhile(
+        ctx,
         ['ResourceInUse', 'ResourceInUseException'],
         () => ctx.aws.elbv2().send(new DeleteTargetGroupCommand({ TargetGroupArn: actual.arn })),
-        {
-          attempts,
-          delayMs: pollMs,
-          onRetry: (_e, attempt) => ctx.waiting('target group still in use by a listener', attempt * pollMs),
-        },
+        { minutes: ctx.config.waits.loadBalancerMinutes, what: 'target group still in use by a listener' },
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;

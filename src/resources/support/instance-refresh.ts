@@ -5,9 +5,10 @@ import {
   DescribeInstanceRefreshesCommand,
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { hasErrorName, orUndefined, retryOn } from '../../aws/errors.js';
+import { hasErrorName, orUndefined } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import type { ResourceContext } from '../../engine/contract.js';
+import { retryWhile } from './retry-while.js';
 
 /** Launch new instances before old ones go: a refresh never drops below full capacity. */
 const REFRESH_PREFERENCES = { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, SkipMatching: true };
@@ -41,12 +42,15 @@ export async function startRefresh(
     ctx.progress('cancelling the instance refresh in progress (older template version)');
     await orUndefined(autoscaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: name })));
     // Cancelling takes a while; until it has, a new refresh is refused with InstanceRefreshInProgress.
-    const started = await retryOn(['InstanceRefreshInProgress', 'InstanceRefreshInProgressFault'], start, {
-      attempts: Math.max(1, Math.ceil((ctx.config.waits.instancesMinutes * 60_000) / pollMs(ctx))),
-      delayMs: pollMs(ctx),
-      onRetry: (_e, attempt) =>
-        ctx.waiting('waiting for the previous instance refresh to cancel', attempt * pollMs(ctx)),
-    });
+    const started = await retryWhile(
+      ctx,
+      ['InstanceRefreshInProgress', 'InstanceRefreshInProgressFault'],
+      start,
+      {
+        minutes: ctx.config.waits.instancesMinutes,
+        what: 'waiting for the previous instance refresh to cancel',
+      },
+    );
     return started.InstanceRefreshId ?? '';
   }
 }
