@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,5 +120,44 @@ describe('tekamolo validate (built CLI)', () => {
     const help = tekamolo(['--help'], { nodeArgs });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('validate');
+  });
+  it('commander and validate load from CommonJS bundles that require nothing but node modules', async () => {
+    for (const name of ['commander', 'validate']) {
+      expect(existsSync(join(root, `dist/tekamolo-${name}.cache`))).toBe(true);
+      const source = await readFile(join(root, `dist/tekamolo-${name}.cjs`), 'utf8');
+      const required = [...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+      expect(required.length).toBeGreaterThan(0);
+      expect(required.filter((id) => !id?.startsWith('node:'))).toEqual([]);
+    }
+  });
+
+  it('a damaged code cache or a missing CommonJS bundle changes nothing a user sees', async () => {
+    const copy = join(dir, 'install');
+    await cp(join(root, 'bin'), join(copy, 'bin'), { recursive: true });
+    await cp(join(root, 'dist'), join(copy, 'dist'), { recursive: true, preserveTimestamps: true });
+    await cp(join(root, 'package.json'), join(copy, 'package.json'));
+    await symlink(join(root, 'node_modules'), join(copy, 'node_modules'));
+    const cases = [
+      ['validate', '-c', 'config.example.yaml'],
+      ['--json', 'validate', '-c', 'test/fixtures/config/bad/several-errors.yaml'],
+      ['validate', '--nope'],
+      ['--help'],
+    ];
+    const runAll = (bin: string) =>
+      cases.map((args) => {
+        const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      });
+    const expected = runAll(cli);
+    expect(expected[0]?.code).toBe(0);
+    expect(expected[1]?.code).toBe(2);
+    const bundles = (await readdir(join(copy, 'dist'))).filter((f) => /^tekamolo-.*\.(cjs|cache)$/.test(f));
+    expect(bundles).toHaveLength(4);
+    for (const file of bundles.filter((f) => f.endsWith('.cache'))) {
+      await writeFile(join(copy, 'dist', file), 'not a V8 code cache');
+    }
+    expect(runAll(join(copy, 'bin/tekamolo.js'))).toEqual(expected);
+    for (const file of bundles) await rm(join(copy, 'dist', file));
+    expect(runAll(join(copy, 'bin/tekamolo.js'))).toEqual(expected);
   });
 });
