@@ -411,6 +411,23 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     for (const event of events) expect(new Date(event.time).toISOString()).toBe(event.time);
   }, 60_000);
 
+  it('never prints the origin secret: not in up, plan or status output, plain, verbose or JSON', async () => {
+    const runs = [await cli(['--json', '-v', 'up'])];
+    expect(runs[0]!.code).toBe(0);
+    const state = JSON.parse(await readFile(project.stateFile, 'utf8')) as {
+      resources: { listener?: { originSecret?: string } };
+    };
+    const secret = state.resources.listener?.originSecret ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(16);
+    for (const args of [['-v', 'up'], ['plan'], ['--json', 'plan'], ['status'], ['--json', 'status']]) {
+      runs.push(await cli(args));
+    }
+    for (const run of runs) {
+      expect(run.stdout).not.toContain(secret);
+      expect(run.stderr).not.toContain(secret);
+    }
+  }, 120_000);
+
   // Spread over a run of about 75 calls (certificates issued at once): before the certificates, around
   // the security groups and load balancer, around the listener and distribution, near the end.
   for (const calls of [5, 15, 30, 45, 60, 70]) {
