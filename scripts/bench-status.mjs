@@ -11,162 +11,45 @@
 //
 //   npm run bench:status              N = 7
 //   BENCH_RUNS=3 npm run bench:status
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  accountIdOf,
+  dist,
+  engineSession,
+  requireBuildAndEmulator,
+  sleep,
+  startEmulator,
+  wrapClientSend,
+  writeStackConfig,
+} from './bench-support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
-if (!existsSync(join(root, 'dist', 'status', 'read.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
-if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) {
-  console.error("moto_server is needed for this benchmark: pip install 'moto[server]'");
-  process.exit(2);
-}
+requireBuildAndEmulator('status/read.js');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 // Real AWS read calls take about 50–150 ms each from outside the region's data centres.
 const LATENCY_MS = 100;
-const sleep = (millis) => new Promise((r) => setTimeout(r, millis));
-const now = () => Date.now();
 
 // ---- the latency model: one wrapper around Client.prototype.send, switched per setting ----
 let latencyMs = 0;
-const require = createRequire(join(root, 'package.json'));
-const clientModules = [require('@smithy/core/client')];
-try {
-  const esm = await import('@smithy/core/client');
-  if (esm.Client !== clientModules[0].Client) clientModules.push(esm);
-} catch {
-  // only the CommonJS build is installed
-}
-for (const { Client } of clientModules) {
-  const send = Client.prototype.send;
-  Client.prototype.send = async function delayedSend(...args) {
-    if (latencyMs > 0) await sleep(latencyMs);
-    return send.apply(this, args);
-  };
-}
+await wrapClientSend(async (send, client, args) => {
+  if (latencyMs > 0) await sleep(latencyMs);
+  return send.apply(client, args);
+});
 
 // ---- moto_server and the project ----
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
-
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const motoEnv = { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' };
-delete motoEnv.MOTO_ACCOUNT_ID;
-const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: motoEnv, stdio: 'ignore' });
-const work = mkdtempSync(join(tmpdir(), 'tekamolo-bench-status-'));
-process.on('exit', () => {
-  if (moto.exitCode === null) moto.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
-
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL: url,
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'eu-central-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
-delete process.env.AWS_PROFILE;
-
-const deadline = now() + 20_000;
-for (;;) {
-  try {
-    if ((await fetch(`${url}/moto-api/data.json`)).ok) break;
-  } catch {
-    // not listening yet
-  }
-  if (now() > deadline || moto.exitCode !== null) throw new Error('moto_server did not start');
-  await sleep(100);
-}
-
-const { Route53Client, CreateHostedZoneCommand } = require('@aws-sdk/client-route-53');
-const route53 = new Route53Client({ region: 'us-east-1' });
-await route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `bench-${now()}` }));
-route53.destroy();
-
-const configFile = join(work, 'tekamolo.yaml');
-writeFileSync(
-  configFile,
-  [
-    'stack: bench',
-    'region: eu-central-1',
-    'domain: example.com',
-    'frontend:',
-    // The emulator has no CloudFront Functions API.
-    '  routing: none',
-    `  bucket: bench-site-${now()}`,
-    'backend:',
-    '  sshCidrs: [203.0.113.10/32]',
-    'waits:',
-    '  pollSeconds: 0.05',
-    '',
-  ].join('\n'),
-);
+const { moto, work } = await startEmulator('bench-status');
+const configFile = writeStackConfig(work, 0.05);
 
 // ---- the real engine and handlers ----
 const { loadConfig } = await import(dist('config/load.js'));
-const { Aws } = await import(dist('aws/clients.js'));
-const { Tracer, isReadOnlyOperation } = await import(dist('aws/trace.js'));
-const { StateStore, statePath } = await import(dist('state/store.js'));
+const { isReadOnlyOperation } = await import(dist('aws/trace.js'));
 const { apply } = await import(dist('engine/apply.js'));
 const { plan } = await import(dist('engine/plan.js'));
 const { readStatus } = await import(dist('status/read.js'));
 const { stack } = await import(dist('resources/index.js'));
 
 const loaded = await loadConfig(configFile);
-const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-const sts = new STSClient({ region: loaded.config.region });
-const accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account;
-sts.destroy();
-
-/** The engine's environment as the CLI's session builds it, with a fresh Aws and Tracer. */
-async function session(command, options) {
-  const tracer = new Tracer();
-  const aws = new Aws({ region: loaded.config.region, tracer });
-  const store = await StateStore.open({
-    path: statePath(loaded.dir, loaded.config.state.path),
-    stack: loaded.config.stack,
-    ...(command === 'up' ? { lock: { command } } : {}),
-  });
-  const env = {
-    resources: stack,
-    config: loaded.config,
-    configDir: loaded.dir,
-    names: loaded.names,
-    accountId,
-    aws,
-    store,
-    options: { yes: true, readOnly: command !== 'up', keepBucket: false, ...options },
-    sink: () => {},
-    signal: new AbortController().signal,
-    confirm: async () => true,
-  };
-  const close = async () => {
-    await store.close();
-    aws.destroy();
-  };
-  return { env, tracer, close };
-}
+const accountId = await accountIdOf(loaded.config.region);
+const session = (command, options) => engineSession({ loaded, stack, accountId, command, options });
 
 const up = await session('up', { wait: true });
 try {

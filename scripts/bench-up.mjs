@@ -12,24 +12,20 @@
 //
 //   npm run bench:up                   model scaled ×1/10 (about 30 s)
 //   BENCH_SCALE=0.05 npm run bench:up  faster, less precise
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  accountIdOf,
+  dist,
+  engineSession,
+  now,
+  require,
+  requireBuildAndEmulator,
+  sleep,
+  startEmulator,
+  wrapClientSend,
+  writeStackConfig,
+} from './bench-support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
-if (!existsSync(join(root, 'dist', 'engine', 'apply.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
-if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) {
-  console.error("moto_server is needed for this benchmark: pip install 'moto[server]'");
-  process.exit(2);
-}
+requireBuildAndEmulator('engine/apply.js');
 
 // ---- the latency model of real AWS, in seconds, and its scale for this run ----
 const SCALE = Number(process.env.BENCH_SCALE ?? 0.1);
@@ -45,8 +41,6 @@ const ms = (seconds) => seconds * SCALE * 1000;
 
 // ---- the model imposed on the SDK: one wrapper around Client.prototype.send ----
 const readyAt = { certificate: new Map(), loadBalancer: new Map(), distribution: new Map() };
-const sleep = (millis) => new Promise((r) => setTimeout(r, millis));
-const now = () => Date.now();
 
 function impose(operation, output) {
   const t = now();
@@ -95,24 +89,12 @@ function impose(operation, output) {
   }
 }
 
-// The SDK clients (CommonJS, as Node loads them from dist/) share this one Client class.
-const require = createRequire(join(root, 'package.json'));
-const clientModules = [require('@smithy/core/client')];
-try {
-  const esm = await import('@smithy/core/client');
-  if (esm.Client !== clientModules[0].Client) clientModules.push(esm);
-} catch {
-  // only the CommonJS build is installed
-}
-for (const { Client } of clientModules) {
-  const send = Client.prototype.send;
-  Client.prototype.send = async function modelledSend(command, ...rest) {
-    await sleep(ms(MODEL.callSeconds));
-    const output = await send.call(this, command, ...rest);
-    impose(command.constructor.name.replace(/Command$/, ''), output);
-    return output;
-  };
-}
+await wrapClientSend(async (send, client, [command, ...rest]) => {
+  await sleep(ms(MODEL.callSeconds));
+  const output = await send.call(client, command, ...rest);
+  impose(command.constructor.name.replace(/Command$/, ''), output);
+  return output;
+});
 
 // ---- the critical path: the longest chain of waits through the graph, under the model ----
 // A wait that holds back dependents (readyBeforeDependents: validation) is on the chain of everything
@@ -155,55 +137,7 @@ function criticalPath(graph) {
 }
 
 // ---- moto_server and the project ----
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
-
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const motoEnv = { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' };
-delete motoEnv.MOTO_ACCOUNT_ID;
-const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: motoEnv, stdio: 'ignore' });
-const work = mkdtempSync(join(tmpdir(), 'tekamolo-bench-up-'));
-const cleanUp = () => {
-  if (moto.exitCode === null) moto.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-};
-process.on('exit', cleanUp);
-process.on('SIGINT', () => process.exit(130));
-
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL: url,
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'eu-central-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
-delete process.env.AWS_PROFILE;
-
-const deadline = now() + 20_000;
-for (;;) {
-  try {
-    if ((await fetch(`${url}/moto-api/data.json`)).ok) break;
-  } catch {
-    // not listening yet
-  }
-  if (now() > deadline || moto.exitCode !== null) throw new Error('moto_server did not start');
-  await sleep(100);
-}
-
-const { Route53Client, CreateHostedZoneCommand } = require('@aws-sdk/client-route-53');
-const route53 = new Route53Client({ region: 'us-east-1' });
-await route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `bench-${now()}` }));
-route53.destroy();
+const { moto, work } = await startEmulator('bench-up');
 
 // The emulator's first call to each service is slow (SSM ~1.6 s, EC2 ~0.7 s): that is moto starting,
 // not AWS, so every service the stack uses is called once before anything is measured.
@@ -233,30 +167,11 @@ route53.destroy();
   }
 }
 
-const configFile = join(work, 'tekamolo.yaml');
-writeFileSync(
-  configFile,
-  [
-    'stack: bench',
-    'region: eu-central-1',
-    'domain: example.com',
-    'frontend:',
-    // The emulator has no CloudFront Functions API.
-    '  routing: none',
-    `  bucket: bench-site-${now()}`,
-    'backend:',
-    '  sshCidrs: [203.0.113.10/32]',
-    'waits:',
-    `  pollSeconds: ${MODEL.pollSeconds * SCALE}`,
-    '',
-  ].join('\n'),
-);
+const configFile = writeStackConfig(work, MODEL.pollSeconds * SCALE);
 
 // ---- the real engine and handlers ----
 const { loadConfig } = await import(dist('config/load.js'));
-const { Aws } = await import(dist('aws/clients.js'));
-const { Tracer, isReadOnlyOperation } = await import(dist('aws/trace.js'));
-const { StateStore, statePath } = await import(dist('state/store.js'));
+const { isReadOnlyOperation } = await import(dist('aws/trace.js'));
 const { apply } = await import(dist('engine/apply.js'));
 const { buildGraph } = await import(dist('engine/graph.js'));
 const { stack } = await import(dist('resources/index.js'));
@@ -264,44 +179,31 @@ const { stack } = await import(dist('resources/index.js'));
 const loaded = await loadConfig(configFile);
 const graph = buildGraph(stack, loaded.config);
 
+const accountId = await accountIdOf(loaded.config.region);
+
 async function up(label, concurrency) {
-  const tracer = new Tracer();
-  const aws = new Aws({ region: loaded.config.region, tracer });
-  const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
-  const sts = new STSClient({ region: loaded.config.region });
-  const accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account;
-  sts.destroy();
-  const store = await StateStore.open({
-    path: statePath(loaded.dir, loaded.config.state.path),
-    stack: loaded.config.stack,
-    lock: { command: 'up' },
-  });
   const events = [];
   const readsBy = new Map();
   let counted = 0;
+  const { env, tracer, close } = await engineSession({
+    loaded,
+    stack,
+    accountId,
+    command: 'up',
+    options: { wait: true },
+    // With one resource at a time, the calls between two resource-done events are that resource's.
+    sink: (event) => {
+      events.push(event);
+      if (event.type === 'resource-done' || event.type === 'run-finished') {
+        readsBy.set(event.key ?? '(run)', tracer.records.length - counted);
+        counted = tracer.records.length;
+      }
+    },
+    concurrency,
+  });
   const started = now();
   try {
-    const result = await apply({
-      resources: stack,
-      config: loaded.config,
-      configDir: loaded.dir,
-      names: loaded.names,
-      accountId,
-      aws,
-      store,
-      options: { wait: true, yes: true, readOnly: false, keepBucket: false },
-      // With one resource at a time, the calls between two resource-done events are that resource's.
-      sink: (event) => {
-        events.push(event);
-        if (event.type === 'resource-done' || event.type === 'run-finished') {
-          readsBy.set(event.key ?? '(run)', tracer.records.length - counted);
-          counted = tracer.records.length;
-        }
-      },
-      ...(concurrency ? { concurrency } : {}),
-      signal: new AbortController().signal,
-      confirm: async () => true,
-    });
+    const result = await apply(env);
     const wallMs = now() - started;
     if (!result.ok) {
       const failed = events.filter((e) => e.type === 'resource-failed');
@@ -317,8 +219,7 @@ async function up(label, concurrency) {
       readsBy,
     };
   } finally {
-    await store.close();
-    aws.destroy();
+    await close();
   }
 }
 
