@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import type { MiddlewareStack } from '@smithy/types';
 
 /** One line of the `--trace` file (ARCHITECTURE §1 "Trace"). */
@@ -22,11 +22,16 @@ export function isReadOnlyOperation(operation: string): boolean {
 /** Records every AWS call: to the trace file when one is given, and in memory for summaries. */
 export class Tracer {
   readonly records: TraceRecord[] = [];
+  /** Opened at the first call, so a command that calls nothing leaves no file; kept open after that. */
+  private fd: number | undefined;
   constructor(private readonly file?: string) {}
 
   record(entry: TraceRecord): void {
     this.records.push(entry);
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    if (!this.file) return;
+    this.fd ??= openSync(this.file, 'a');
+    // Written at once, line by line: a run killed half-way leaves every finished call in the file.
+    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
   }
 
   get changingCalls(): number {
