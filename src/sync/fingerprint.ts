@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
 import { isMultipart, MultipartEtagHasher, PART_SIZE } from './multipart-etag.js';
 
 /** What a file's bytes look like to S3. */
@@ -14,7 +13,12 @@ export interface Fingerprint {
   multipartEtag?: string;
 }
 
-/** Files up to this size are read in one call into a buffer of their size. */
+/**
+ * Files up to this size are read in one blocking call into a buffer of their size: a build folder is
+ * thousands of small files on a local disk, and a blocking read costs half the CPU of an asynchronous
+ * one (open, stat, read and close each a round trip through the thread pool), for a pause of well
+ * under a millisecond per file.
+ */
 const WHOLE_READ_LIMIT = 1024 * 1024;
 /** Larger ones stream in 1 MiB reads: memory stays bounded whatever the file size. */
 const READ_CHUNK = 1024 * 1024;
@@ -35,7 +39,7 @@ export async function fingerprintFile(
 ): Promise<Fingerprint> {
   const partSize = options.partSize ?? PART_SIZE;
   if (size <= WHOLE_READ_LIMIT && !isMultipart(size, partSize)) {
-    const data = await readFile(path);
+    const data = readFileSync(path);
     if (data.length !== size) throw changed(path, size, data.length);
     options.onWholeRead?.(data);
     return { md5: createHash('md5').update(data).digest('hex') };

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CopyObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { WorkError } from '../errors.js';
+import type { DirectPut } from './direct-put.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { ObjectMetadata } from './manifest.js';
 import { isMultipart, PART_SIZE } from './multipart-etag.js';
@@ -19,6 +20,8 @@ export interface UploadFile {
 }
 
 export interface TransferOptions {
+  /** Sends the single-part uploads of this sync (see direct-put.ts). */
+  direct: DirectPut;
   signal?: AbortSignal;
   /** Bytes sent while a multipart upload goes on (a single PUT reports nothing: its size is known). */
   onBytes?: (bytes: number) => void;
@@ -37,25 +40,22 @@ export async function uploadFile(
   s3: S3Client,
   bucket: string,
   file: UploadFile,
-  options: TransferOptions = {},
+  options: TransferOptions,
 ): Promise<string> {
   if (isMultipart(file.size) || file.fingerprint.md5 === undefined) {
     return uploadInParts(s3, bucket, file, options);
   }
   const body = options.body ?? (await readFile(file.path));
-  const response = await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: file.key,
-      Body: body,
-      ContentLength: body.length,
-      ContentMD5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
-      ContentType: file.metadata.contentType,
-      CacheControl: file.metadata.cacheControl,
-    }),
-    { abortSignal: options.signal },
+  return options.direct.put(
+    {
+      key: file.key,
+      body,
+      contentMd5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
+      contentType: file.metadata.contentType,
+      cacheControl: file.metadata.cacheControl,
+    },
+    options.signal,
   );
-  return unquoteEtag(response.ETag);
 }
 
 async function uploadInParts(
