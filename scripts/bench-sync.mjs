@@ -8,14 +8,18 @@
 // time, and the ratios. The emulator is the bottleneck for wall time (~150 PUT/s), so requests and
 // client CPU are the headline figures.
 //
-// Usage: node scripts/bench-sync.mjs [--files N] [--concurrency N] [--rounds N] [--keep]
+// Usage: node scripts/bench-sync.mjs [--files N] [--concurrency N] [--rounds N] [--keep-alive] [--keep]
 // With several rounds (each on fresh buckets), CPU and wall time are the medians.
+// moto_server closes every connection, so each request also costs both clients a new TCP connection;
+// S3 keeps connections open. With --keep-alive both tools talk to a small proxy in this process that
+// keeps their connections open and forwards each request to the emulator (its CPU is not counted).
 // Needs `npm run build`, moto_server and aws-cli (v1) on the PATH. Linux: client CPU is read from
 // /proc/self/stat (cutime + cstime of waited-for children). Talks to 127.0.0.1 only.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { Agent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +35,7 @@ const FILES = option('--files', 2000);
 const ROUNDS = option('--rounds', 1);
 const CONCURRENCY = option('--concurrency', 16);
 const KEEP = args.includes('--keep');
+const KEEP_ALIVE = args.includes('--keep-alive');
 const REGION = 'eu-central-1';
 const STACK = 'bench';
 const ACCOUNT = '123456789012';
@@ -187,6 +192,35 @@ function emulatorRequests(logFile, fromByte) {
   return counts;
 }
 
+/** A loopback proxy that keeps client connections open and forwards each request to `target`. */
+async function startKeepAliveProxy(target) {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: false, maxSockets: 64 });
+  const server = createHttpServer((req, res) => {
+    const headers = { ...req.headers };
+    delete headers.connection;
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      (answer) => {
+        const back = { ...answer.headers };
+        delete back.connection;
+        delete back['keep-alive'];
+        res.writeHead(answer.statusCode ?? 502, back);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', (error) => {
+      res.writeHead(502);
+      res.end(String(error));
+    });
+    req.pipe(forward);
+  });
+  server.keepAliveTimeout = 60_000;
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
 // ---------- running a client and measuring it ----------
 
 /** User + system CPU seconds of this process's waited-for children (fields 16, 17 of /proc/self/stat). */
@@ -197,20 +231,32 @@ function childrenCpuSeconds() {
   return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
 }
 
-function measure(command, commandArgs, options) {
+/**
+ * Run a client to its end and measure it. Asynchronous, so that the keep-alive proxy in this process
+ * goes on serving while the client runs; the child is waited for before its CPU time is read.
+ */
+async function measure(command, commandArgs, options) {
   const cpuBefore = childrenCpuSeconds();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, commandArgs, {
-    ...options,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  const child = spawn(command, commandArgs, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const status = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = childrenCpuSeconds() - cpuBefore;
-  if (result.status !== 0) {
-    throw new Error(`${command} ${commandArgs.join(' ')} exited with ${result.status}\n${result.stderr}`);
+  if (status !== 0) {
+    throw new Error(`${command} ${commandArgs.join(' ')} exited with ${status}\n${stderr}`);
   }
-  return { wall, cpu, stdout: result.stdout, stderr: result.stderr };
+  return { wall, cpu, stdout, stderr };
 }
 
 function traceCounts(file, fromByte) {
@@ -230,6 +276,7 @@ const work = await mkdtemp(join(tmpdir(), 'tekamolo-bench-sync-'));
 const motoLog = join(work, 'moto.log');
 const trace = join(work, 'trace.jsonl');
 let moto;
+let proxy;
 try {
   process.stderr.write(`building a ${FILES}-file site in ${work} … `);
   const siteFiles = await buildSite(join(work, 'pristine'));
@@ -238,9 +285,11 @@ try {
   process.stderr.write(`${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB\n`);
 
   moto = await startMoto(motoLog);
+  proxy = KEEP_ALIVE ? await startKeepAliveProxy(moto.url) : undefined;
+  const endpoint = proxy?.url ?? moto.url;
   const env = {
     ...process.env,
-    AWS_ENDPOINT_URL: moto.url,
+    AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: REGION,
@@ -257,7 +306,7 @@ try {
   );
   env.AWS_CONFIG_FILE = awsConfig;
 
-  const awscli = (...a) => measure('aws', ['--endpoint-url', moto.url, ...a], { env });
+  const awscli = (...a) => measure('aws', ['--endpoint-url', endpoint, ...a], { env });
 
   /** One round: fresh buckets (and a fresh copy of the site), then the four phases. */
   async function round(r) {
@@ -269,7 +318,7 @@ try {
     const files = siteFiles;
     // The stack's side of what `up` would have made: a tagged bucket and a distribution with the
     // stack's comment (tekamolo finds both by name, tag and comment when there is no state file).
-    awscli(
+    await awscli(
       's3api',
       'create-bucket',
       '--bucket',
@@ -277,7 +326,7 @@ try {
       '--create-bucket-configuration',
       `LocationConstraint=${REGION}`,
     );
-    awscli(
+    await awscli(
       's3api',
       'put-bucket-tagging',
       '--bucket',
@@ -285,7 +334,7 @@ try {
       '--tagging',
       `TagSet=[{Key=tekamolo:stack,Value=${stack}}]`,
     );
-    awscli(
+    await awscli(
       's3api',
       'create-bucket',
       '--bucket',
@@ -313,7 +362,12 @@ try {
         CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
       },
     };
-    awscli('cloudfront', 'create-distribution', '--distribution-config', JSON.stringify(distributionConfig));
+    await awscli(
+      'cloudfront',
+      'create-distribution',
+      '--distribution-config',
+      JSON.stringify(distributionConfig),
+    );
     const config = join(work, `tekamolo-${r}.yaml`);
     await writeFile(
       config,
@@ -342,7 +396,7 @@ try {
           'aws',
           [
             '--endpoint-url',
-            moto.url,
+            endpoint,
             's3',
             'sync',
             roundSite,
@@ -387,7 +441,7 @@ try {
         const logFrom = statSync(motoLog).size;
         const traceFrom = existsSync(trace) ? statSync(trace).size : 0;
         process.stderr.write(`round ${r + 1}, ${phase.name}: ${tool} … `);
-        const run = tools[tool]();
+        const run = await tools[tool]();
         // werkzeug writes its log line after the response; give the last lines a moment to land.
         await new Promise((resolve) => setTimeout(resolve, 300));
         const emulator = emulatorRequests(motoLog, logFrom);
@@ -436,6 +490,7 @@ try {
   console.log(
     `\nsync-frontend vs aws s3 sync: ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB, ` +
       `concurrency ${CONCURRENCY}, ${ROUNDS} round(s) (CPU and wall: medians), moto_server on ${moto.url} ` +
+      (proxy ? `behind a keep-alive proxy on ${proxy.url} ` : '') +
       `(node ${process.version})\n`,
   );
   for (const row of results) {
@@ -494,6 +549,7 @@ try {
   for (const [what, ok, detail] of checks) console.log(`  ${ok ? 'met    ' : 'MISSED '} ${what}: ${detail}`);
   process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
 } finally {
+  proxy?.server.close();
   if (moto) {
     moto.child.kill('SIGTERM');
     await new Promise((r) => {
