@@ -10,6 +10,11 @@ export interface NextStepInput {
   readOnlyKeys: Set<string>;
   /** Resources the engine did not look up: a dependency could not be read, or the reading was stopped. */
   notChecked: Set<string>;
+  /**
+   * A `destroy` stopped before the end (`--no-wait`, Ctrl-C): what it deleted shows as missing and the
+   * disabled distribution as drifted, and the way on is another destroy, not `up`.
+   */
+  destroyUnfinished: boolean;
 }
 
 const CERTIFICATE_KEYS = new Set(['certificate.cdn', 'certificate.origin', 'validation']);
@@ -73,6 +78,12 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
     steps.push(`not checked until what they depend on can be read: ${keys(notChecked)}`);
   }
 
+  if (input.destroyUnfinished) {
+    steps.push(
+      'a `tekamolo destroy` has not finished: run it again to delete what is left (`tekamolo up` would build the stack again instead)',
+    );
+  }
+
   const missing = of('missing');
   const ours = rows.filter((r) => r.id !== null && !input.readOnlyKeys.has(r.key));
   if (!input.stateFile.exists && ours.length > 0) {
@@ -85,7 +96,7 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
     steps.push(`${row.key} is missing: ${row.reason ?? row.hint ?? 'not found'}`);
   }
   const creatable = missing.filter((r) => !input.readOnlyKeys.has(r.key));
-  if (creatable.length > 0) {
+  if (creatable.length > 0 && !input.destroyUnfinished) {
     const then = lookedUpOnly.length > 0 ? 'once that is fixed, ' : '';
     steps.push(
       ours.length === 0
@@ -99,7 +110,7 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
   }
 
   const drifted = of('drifted');
-  if (drifted.length > 0) {
+  if (drifted.length > 0 && !input.destroyUnfinished) {
     const what = drifted.map((r) => `${r.key} (${fields(r)})`).join(', ');
     steps.push(
       `drifted from the config: ${what}; \`tekamolo plan\` shows the changes, \`tekamolo up\` puts them back`,

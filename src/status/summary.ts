@@ -25,6 +25,8 @@ export interface SummaryInput {
   readOnlyKeys: Set<string>;
   /** Resources the engine did not look up (see NextStepInput). */
   notChecked: Set<string>;
+  /** A destroy stopped before the end (see NextStepInput). */
+  destroyUnfinished: boolean;
 }
 
 export function countStates(rows: Pick<StatusRow, 'state'>[]): Record<StatusState, number> {
@@ -56,6 +58,7 @@ export function summarize(rows: StatusRow[], input: SummaryInput): StatusSummary
       nameServers: zone?.nameServers ?? [],
       readOnlyKeys: input.readOnlyKeys,
       notChecked: input.notChecked,
+      destroyUnfinished: input.destroyUnfinished,
     }),
   };
 }

@@ -588,6 +588,9 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const status = await cli(['status']);
     expect(status.stdout).toMatch(/distribution .*InProgress.*disabled/);
     expect(status.stdout).toContain('being deleted (InProgress): run `tekamolo destroy` to finish');
+    expect(status.stdout).toContain('a `tekamolo destroy` has not finished: run it again');
+    expect(status.stdout).not.toContain('`tekamolo up` creates them');
+    expect(status.stdout).not.toContain('`tekamolo up` puts them back');
 
     const finishTrace = traceFile();
     const finish = await cli(['destroy', '--yes'], finishTrace);

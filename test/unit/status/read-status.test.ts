@@ -248,4 +248,39 @@ describe('status: observation + describe + health → rows', () => {
     await readStatus(env);
     expect(seen).toEqual([true]);
   });
+
+  it('after a destroy that stopped before the end, the next step is to finish it, not `up`', async () => {
+    const cloud = new FakeCloud();
+    // What `destroy --no-wait` leaves: the group is gone, the bucket stays for the disabled distribution.
+    cloud.seed({ name: 'bucket', spec: {} });
+    cloud.seed({ name: 'distribution', spec: { enabled: false } });
+    const env = await fakeEnv([
+      withReads(cloud, { key: 'autoScalingGroup' }),
+      withReads(cloud, { key: 'bucket' }),
+      withReads(
+        cloud,
+        { key: 'distribution', dependsOn: ['bucket'], spec: { enabled: true } },
+        { health: { state: 'pending', detail: 'being deleted (InProgress)' } },
+      ),
+    ]);
+    env.store.set('distribution', { id: 'distribution-1', deletePhase: 'disabling' });
+    await env.store.save();
+    const report = await readStatus(env);
+    expect(report.rows.map((r) => [r.key, r.state])).toEqual([
+      ['autoScalingGroup', 'missing'],
+      ['bucket', 'ok'],
+      ['distribution', 'drifted'],
+    ]);
+    expect(report.summary.nextSteps).toEqual([
+      'a `tekamolo destroy` has not finished: run it again to delete what is left (`tekamolo up` would build the stack again instead)',
+    ]);
+
+    // Once no phase is recorded, the same rows call for `up` again.
+    env.store.set('distribution', { id: 'distribution-1' });
+    const later = await readStatus(env);
+    expect(later.summary.nextSteps).toEqual([
+      'missing: autoScalingGroup; `tekamolo up` creates them',
+      'drifted from the config: distribution (enabled); `tekamolo plan` shows the changes, `tekamolo up` puts them back',
+    ]);
+  });
 });
