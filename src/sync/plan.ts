@@ -1,6 +1,7 @@
+import { PRIVATE_PREFIX } from '../config/bucket-keys.js';
 import { type Fingerprint, sameContent } from './fingerprint.js';
 import { invalidationPaths } from './invalidation-paths.js';
-import { knownMetadata, MANIFEST_KEY, type Manifest, type ObjectMetadata } from './manifest.js';
+import { knownMetadata, type Manifest, type ObjectMetadata } from './manifest.js';
 import { isHtml } from './mime.js';
 import type { RemoteObject } from './remote.js';
 
@@ -97,7 +98,10 @@ export function planSync(
     metadataUpdates.push(update);
   }
 
-  const stale = [...remote.keys()].filter((key) => key !== MANIFEST_KEY && !localKeys.has(key)).sort();
+  // tekamolo's own keys (the manifest) are never the site's, so never stale.
+  const stale = [...remote.keys()]
+    .filter((key) => !key.startsWith(PRIVATE_PREFIX) && !localKeys.has(key))
+    .sort();
 
   uploads.sort((a, b) => Number(a.html) - Number(b.html) || b.size - a.size || a.key.localeCompare(b.key));
   metadataUpdates.sort((a, b) => Number(a.html) - Number(b.html) || a.key.localeCompare(b.key));

@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import { PRIVATE_PREFIX } from '../config/bucket-keys.js';
 import { UserError } from '../errors.js';
-import { MANIFEST_KEY } from './manifest.js';
 import { runPool } from './pool.js';
 
 export interface LocalFile {
@@ -90,9 +90,16 @@ export async function scanFolder(dir: string): Promise<ScanResult> {
       path = target;
     }
     const info = await stat(path);
+    // The bucket policy denies CloudFront everything under this prefix: a file there would go up and
+    // never be served.
+    if (`${key}/` === PRIVATE_PREFIX || key.startsWith(PRIVATE_PREFIX)) {
+      return {
+        kind: 'skip',
+        reason: `${key}: ${PRIVATE_PREFIX} is kept for tekamolo's own files in the bucket and never served`,
+      };
+    }
     if (info.isDirectory()) return { kind: 'dir', key, path };
     if (!info.isFile()) return { kind: 'skip', reason: `${key}: not a regular file` };
-    if (key === MANIFEST_KEY) return { kind: 'skip', reason: `${key}: the name of tekamolo's sync manifest` };
     return { kind: 'file', file: { key, path, size: info.size } };
   }
 

@@ -94,13 +94,14 @@ describe('planSync', () => {
     expect(plan('other-parts-4').uploads.map((u) => u.reason)).toEqual(['changed']);
   });
 
-  it('keeps stale objects without --delete, deletes and invalidates them with it, never lists the manifest', () => {
+  it('keeps stale objects without --delete, deletes and invalidates them with it, never lists tekamolo’s own keys', () => {
     const local = [file('index.html', 'h1', html)];
     const remote = new Map<string, RemoteObject>([
       ['index.html', { etag: 'h1', size: 10 }],
       ['old/index.html', { etag: 'o1', size: 10 }],
       ['assets/old-9f8e7d6c.js', { etag: 'x', size: 10 }],
       [MANIFEST_KEY, { etag: 'm', size: 10 }],
+      ['.tekamolo/other.json', { etag: 'n', size: 10 }],
     ]);
     const manifest = manifestOf({ 'index.html': ['h1', html] });
     const keep = planSync(local, remote, manifest, options);

@@ -30,6 +30,23 @@ describe('scanFolder', () => {
     expect(result.skipped).toEqual([]);
   });
 
+  it('skips the folder tekamolo keeps for itself in the bucket, whose files would never be served', async () => {
+    await mkdir(join(dist, '.tekamolo'));
+    await writeFile(join(dist, '.tekamolo', 'sync-manifest.json'), '{}');
+    await writeFile(join(dist, '.tekamolo', 'notes.txt'), 'x');
+    await writeFile(join(dist, '.tekamolo-like.txt'), 'kept');
+    const result = await scanFolder(dist);
+    expect(result.files.map((f) => f.key)).toEqual([
+      '.tekamolo-like.txt',
+      'assets/app.js',
+      'assets/img/a.png',
+      'index.html',
+    ]);
+    expect(result.skipped).toEqual([
+      ".tekamolo: .tekamolo/ is kept for tekamolo's own files in the bucket and never served",
+    ]);
+  });
+
   it('follows symlinks inside the folder and skips those leaving it', async () => {
     await writeFile(join(base, 'secret.txt'), 'key');
     await symlink(join(base, 'secret.txt'), join(dist, 'leak.txt'));
