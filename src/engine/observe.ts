@@ -112,8 +112,9 @@ export function readOnlyEnv(env: EngineEnv): EngineEnv {
 /**
  * The read-only walk: each resource's desired state, what exists (find) and the difference, in
  * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
- * When a dependency will be created, its dependents are creates too (there is nothing to find yet);
- * a dependency that will be replaced hands UNKNOWN outputs to its dependents' desired state.
+ * When a dependency will be created, its dependents are creates too (there is nothing to find yet),
+ * except those the state file holds; a dependency that will be created or replaced hands UNKNOWN
+ * outputs to its dependents' desired state.
  */
 export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise<Observation[]> {
   const graph = buildGraph(env.resources, env.config);
@@ -140,7 +141,10 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
         if (d.badInput) blocked.badInput = true;
         return [blocked, undefined];
       }
-      if (d?.action === 'create')
+      // What depends on something not there yet cannot exist either, unless that something was deleted
+      // behind the stack's back: a resource the state file holds is looked up anyway, with the missing
+      // dependency's outputs unknown, so that plan says what up will do (update it, not create another).
+      if (d?.action === 'create' && env.store.get(resource.key) === undefined)
         return [{ ...base, action: 'create', reason: `${dep} will be created`, blockedBy: dep }, undefined];
     }
     return lookResource(env, resource, outputs);

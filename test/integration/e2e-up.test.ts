@@ -533,6 +533,11 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     expect(changed.listener).toBe('create');
     expect(changed['sg.instances']).toBe('update');
     expect(changed.autoScalingGroup).toBe('update');
+    // What depends on the deleted listener still exists: it is updated, never created a second time.
+    expect(changed.distribution).toBe('update');
+    expect(changed.bucketPolicy).toBeUndefined();
+    // One record of the set is gone, the others are ours: the set is updated, not created.
+    expect(changed.dnsAlias).toBe('update');
 
     await up('restore');
     expect((await records()).map(recordKey)).toContain(`www.${DOMAIN}. A`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNKNOWN } from '../../../src/engine/contract.js';
 import { observe } from '../../../src/engine/observe.js';
 import { UserError } from '../../../src/errors.js';
 import { observeFromState } from '../../../src/status/observe-from-state.js';
@@ -77,11 +78,28 @@ describe('status: every resource looked up at once from the state file', () => {
     ]);
   });
 
-  it('gives up when a dependency is missing: its dependents are not looked up', async () => {
+  it('gives up when a dependency is missing; dependents the state holds are still looked up, its outputs unknown', async () => {
     const { cloud, env } = await chain();
     const b = cloud.byName('b')[0];
     if (b) cloud.items.delete(b.id);
     expect(await observeFromState(env)).toBeUndefined();
+    const report = await readStatus(env);
+    // c exists and holds the id of the b that is gone: it will change once b is created again.
+    expect(report.rows.map((r) => [r.key, r.state, r.reason])).toEqual([
+      ['a', 'ok', null],
+      ['b', 'missing', null],
+      ['c', 'drifted', null],
+      ['d', 'ok', null],
+    ]);
+    expect(report.rows.find((r) => r.key === 'c')?.changes).toEqual([
+      expect.objectContaining({ field: 'bId', to: UNKNOWN }),
+    ]);
+  });
+
+  it('without a state file, what depends on a missing resource is not looked up', async () => {
+    const { cloud, env } = await chain({ saveState: false });
+    const b = cloud.byName('b')[0];
+    if (b) cloud.items.delete(b.id);
     const report = await readStatus(env);
     expect(report.rows.map((r) => [r.key, r.state, r.reason])).toEqual([
       ['a', 'ok', null],
