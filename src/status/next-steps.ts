@@ -11,8 +11,9 @@ export interface NextStepInput {
   /** Resources the engine did not look up: a dependency could not be read, or the reading was stopped. */
   notChecked: Set<string>;
   /**
-   * A `destroy` stopped before the end (`--no-wait`, Ctrl-C): what it deleted shows as missing and the
-   * disabled distribution as drifted, and the way on is another destroy, not `up`.
+   * A `destroy` returned while the distribution was being deleted (`--no-wait`, or stopped then): what
+   * it deleted shows as missing and the disabled distribution as drifted, and the way on is another
+   * destroy, not `up`.
    */
   destroyUnfinished: boolean;
 }

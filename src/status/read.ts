@@ -104,7 +104,7 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
     outputs: new Map(observations.map((o) => [o.key, o.outputs])),
     readOnlyKeys: new Set(env.resources.filter((r) => r.readOnly).map((r) => r.key)),
     notChecked: new Set(observations.filter((o) => o.skipped || o.blockedBy !== undefined).map((o) => o.key)),
-    // A destroy that returns before the end records the phase it reached (the distribution's deletePhase).
+    // A destroy that returns while the distribution is being deleted records the phase it reached.
     destroyUnfinished: env.store.keys().some((key) => env.store.get(key)?.deletePhase !== undefined),
   });
   return {

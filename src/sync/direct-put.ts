@@ -7,8 +7,8 @@ import { unquoteEtag } from './remote.js';
 /**
  * Single-part uploads past the SDK's per-call pipeline. Of the CPU a sync of a few thousand small files
  * costs, most goes to the SDK's middleware around each PutObject (endpoint rules, schema serialisation,
- * checksum, retry and signing steps): about 1.7 ms per object, where the same signed request sent
- * straight costs 0.8 ms (`npm run bench:sync`).
+ * checksum, retry and signing steps): about 1.7 ms of CPU per object, where the same signed request
+ * sent straight costs about 0.8 to 1 ms (`npm run bench:sync`).
  *
  * The SDK still does every part that decides anything. The first upload of a sync goes through it, and
  * its request is the template: protocol, host, port, path style and query. Every later object is
