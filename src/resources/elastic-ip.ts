@@ -35,6 +35,11 @@ export interface ActualElasticIp extends Actual {
   publicIp: string;
   associationId?: string;
   instanceId?: string;
+  /**
+   * Other addresses under the stack's tags: AllocateAddress takes no idempotency token, so a call the
+   * SDK retried after its answer was lost allocates twice. `up` releases them, `destroy` too.
+   */
+  extras?: string[];
 }
 
 /** Instances of the group that can hold the address. */
@@ -94,6 +99,31 @@ async function associate(
   return result.AssociationId;
 }
 
+function needsAssociation(desired: ElasticIpDesired, actual: ActualElasticIp): boolean {
+  if (desired.candidates.length === 0) return false;
+  return !(actual.instanceId && desired.candidates.includes(actual.instanceId));
+}
+
+/** Disassociate (when associated) and release one address; one already released is fine. */
+async function release(ctx: ResourceContext, allocationId: string): Promise<void> {
+  const ec2 = ctx.aws.ec2();
+  const current = await describeAddress(ctx, allocationId);
+  if (!current) return;
+  if (current.AssociationId) {
+    await orUndefined(ec2.send(new DisassociateAddressCommand({ AssociationId: current.AssociationId })));
+  }
+  try {
+    // EC2 takes a moment to register the disassociation; until then release says InUse.
+    await retryOn(
+      ['InvalidIPAddress.InUse'],
+      () => ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })),
+      { attempts: 10, delayMs: ctx.config.waits.pollSeconds * 1000 },
+    );
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
 export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOutputs> = {
   key: 'elasticIp',
   title: 'Elastic IP',
@@ -106,11 +136,8 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
 
   async find(ctx) {
     const savedId = typeof ctx.saved.allocationId === 'string' ? ctx.saved.allocationId : undefined;
-    if (savedId) {
-      const address = await describeAddress(ctx, savedId);
-      if (address) return toActual(address);
-    }
-    // AllocateAddress has no idempotency token: the tags are how a lost allocation is found again.
+    // One read by the tags finds the recorded address and any other allocated under them; the recorded
+    // one is read by its id only when it is not among them (someone removed its tags).
     const result = await ctx.aws.ec2().send(
       new DescribeAddressesCommand({
         Filters: [
@@ -119,25 +146,43 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
         ],
       }),
     );
-    const address = result.Addresses?.[0];
-    return address ? toActual(address) : undefined;
+    const tagged = (result.Addresses ?? []).filter((a) => a.AllocationId);
+    const saved = savedId
+      ? (tagged.find((a) => a.AllocationId === savedId) ?? (await describeAddress(ctx, savedId)))
+      : undefined;
+    const address = saved ?? tagged.find((a) => a.AssociationId) ?? tagged[0];
+    if (!address) return undefined;
+    const actual = toActual(address);
+    const extras = tagged
+      .filter((a) => a.AllocationId !== address.AllocationId)
+      .map((a) => a.AllocationId as string);
+    if (extras.length > 0) actual.extras = extras;
+    return actual;
   },
 
   diff(desired, actual): Change[] {
-    // No InService instance (yet): nothing to associate with; health reports it.
-    if (desired.candidates.length === 0) return [];
-    if (actual.instanceId && desired.candidates.includes(actual.instanceId)) return [];
-    return [
-      {
-        field: 'instanceId',
-        from: actual.instanceId ?? null,
-        to: desired.candidates[0],
+    const changes: Change[] = [];
+    if (actual.extras) {
+      changes.push({
+        field: 'extraAddresses',
+        from: actual.extras,
+        to: [],
         action: 'update',
-        reason: actual.instanceId
-          ? `${actual.instanceId} is no longer an InService instance of ${desired.groupName}`
-          : 'not associated',
-      },
-    ];
+        reason: 'allocated more than once (a retried AllocateAddress): the extra ones are released',
+      });
+    }
+    // No InService instance (yet): nothing to associate with; health reports it.
+    if (!needsAssociation(desired, actual)) return changes;
+    changes.push({
+      field: 'instanceId',
+      from: actual.instanceId ?? null,
+      to: desired.candidates[0],
+      action: 'update',
+      reason: actual.instanceId
+        ? `${actual.instanceId} is no longer an InService instance of ${desired.groupName}`
+        : 'not associated',
+    });
+    return changes;
   },
 
   async create(ctx, desired) {
@@ -169,32 +214,24 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
   },
 
   async update(ctx, desired, actual) {
+    const { extras, ...updated } = actual;
     const instanceId = desired.candidates[0];
-    if (!instanceId) return actual;
-    const associationId = await associate(ctx, actual.allocationId, instanceId);
-    const updated: ActualElasticIp = { ...actual, instanceId };
-    if (associationId) updated.associationId = associationId;
+    if (instanceId && needsAssociation(desired, actual)) {
+      const associationId = await associate(ctx, actual.allocationId, instanceId);
+      updated.instanceId = instanceId;
+      if (associationId) updated.associationId = associationId;
+    }
+    for (const allocationId of extras ?? []) {
+      ctx.progress(`releasing ${allocationId}, allocated twice`);
+      await release(ctx, allocationId);
+    }
     return updated;
   },
 
   async delete(ctx, actual) {
     if (actual.foreign) return;
-    const ec2 = ctx.aws.ec2();
-    const current = await describeAddress(ctx, actual.allocationId);
-    if (!current) return;
-    if (current.AssociationId) {
-      await orUndefined(ec2.send(new DisassociateAddressCommand({ AssociationId: current.AssociationId })));
-    }
-    try {
-      // EC2 takes a moment to register the disassociation; until then release says InUse.
-      await retryOn(
-        ['InvalidIPAddress.InUse'],
-        () => ec2.send(new ReleaseAddressCommand({ AllocationId: actual.allocationId })),
-        { attempts: 10, delayMs: ctx.config.waits.pollSeconds * 1000 },
-      );
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    for (const allocationId of [actual.allocationId, ...(actual.extras ?? [])])
+      await release(ctx, allocationId);
   },
 
   outputs(actual) {

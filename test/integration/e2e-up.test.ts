@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { GetDistributionCommand, ListOriginAccessControlsCommand } from '@aws-sdk/client-cloudfront';
 import {
+  AllocateAddressCommand,
   AuthorizeSecurityGroupIngressCommand,
   DescribeAddressesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -515,10 +516,26 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     const [listener] = await httpsListeners(String(alb.LoadBalancerArn));
     await sdk.elbv2.send(new DeleteListenerCommand({ ListenerArn: listener?.ListenerArn }));
 
+    // 5. a second Elastic IP under the stack's tags, as an AllocateAddress retried after a lost answer leaves
+    await sdk.ec2.send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        TagSpecifications: [
+          {
+            ResourceType: 'elastic-ip',
+            Tags: [
+              { Key: 'tekamolo:stack', Value: STACK },
+              { Key: 'tekamolo:resource', Value: 'elasticIp' },
+            ],
+          },
+        ],
+      }),
+    );
+
     const planTrace = trace('plan');
     const plan = await cli(['--trace', planTrace, 'plan', '--exit-code']);
     expect(plan.code).toBe(3);
-    for (const key of ['dnsAlias', 'sg.instances', 'autoScalingGroup', 'listener']) {
+    for (const key of ['dnsAlias', 'sg.instances', 'autoScalingGroup', 'listener', 'elasticIp']) {
       expect(plan.stdout).toContain(key);
     }
     expect(changingCalls(await readTrace(planTrace))).toEqual([]);
@@ -533,6 +550,7 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     expect(changed.listener).toBe('create');
     expect(changed['sg.instances']).toBe('update');
     expect(changed.autoScalingGroup).toBe('update');
+    expect(changed.elasticIp).toBe('update');
     // What depends on the deleted listener still exists: it is updated, never created a second time.
     expect(changed.distribution).toBe('update');
     expect(changed.bucketPolicy).toBeUndefined();

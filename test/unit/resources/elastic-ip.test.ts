@@ -191,4 +191,83 @@ describe('Elastic IP', () => {
     expect(ec2.commandCalls(ReleaseAddressCommand)).toHaveLength(0);
     expect(ec2.commandCalls(DisassociateAddressCommand)).toHaveLength(0);
   });
+
+  describe('an address allocated twice (AllocateAddress retried after a lost answer)', () => {
+    const TAGS = {
+      Filters: [
+        { Name: 'tag:tekamolo:stack', Values: ['demo'] },
+        { Name: 'tag:tekamolo:resource', Values: ['elasticIp'] },
+      ],
+    };
+    beforeEach(() => {
+      ec2.on(DescribeAddressesCommand, TAGS).resolves({
+        Addresses: [
+          { AllocationId: 'eipalloc-2', PublicIp: '198.51.100.8' },
+          {
+            AllocationId: 'eipalloc-1',
+            PublicIp: '198.51.100.7',
+            AssociationId: 'eipassoc-1',
+            InstanceId: 'i-new',
+          },
+        ],
+      });
+      ec2.on(DescribeAddressesCommand, { AllocationIds: ['eipalloc-2'] }).resolves({
+        Addresses: [{ AllocationId: 'eipalloc-2', PublicIp: '198.51.100.8' }],
+      });
+      ec2.on(DescribeAddressesCommand, { AllocationIds: ['eipalloc-1'] }).resolves({
+        Addresses: [{ AllocationId: 'eipalloc-1', AssociationId: 'eipassoc-1', InstanceId: 'i-new' }],
+      });
+      ec2.on(ReleaseAddressCommand).resolves({});
+      ec2.on(DisassociateAddressCommand).resolves({});
+    });
+
+    it('keeps the recorded one, in one read, and shows the other as a change', async () => {
+      const found = await elasticIp.find(ctx({ allocationId: 'eipalloc-1' }));
+      expect(found).toMatchObject({
+        allocationId: 'eipalloc-1',
+        instanceId: 'i-new',
+        extras: ['eipalloc-2'],
+      });
+      expect(ec2.commandCalls(DescribeAddressesCommand)).toHaveLength(1);
+      // Without a state file, the associated one is kept.
+      expect(await elasticIp.find(ctx())).toMatchObject({
+        allocationId: 'eipalloc-1',
+        extras: ['eipalloc-2'],
+      });
+
+      const desired = await elasticIp.desired(ctx());
+      expect(elasticIp.diff(desired, found!)).toEqual([
+        expect.objectContaining({ field: 'extraAddresses', from: ['eipalloc-2'], to: [], action: 'update' }),
+      ]);
+    });
+
+    it('up releases the extra one and leaves the association alone', async () => {
+      const c = ctx({ allocationId: 'eipalloc-1' });
+      const found = (await elasticIp.find(c))!;
+      const desired = await elasticIp.desired(c);
+      const updated = await elasticIp.update(c, desired, found, elasticIp.diff(desired, found));
+      expect(ec2.commandCalls(ReleaseAddressCommand).map((call) => call.args[0].input.AllocationId)).toEqual([
+        'eipalloc-2',
+      ]);
+      expect(ec2.commandCalls(AssociateAddressCommand)).toHaveLength(0);
+      expect(updated).toEqual({
+        id: 'eipalloc-1',
+        allocationId: 'eipalloc-1',
+        publicIp: '198.51.100.7',
+        associationId: 'eipassoc-1',
+        instanceId: 'i-new',
+      });
+      expect(elasticIp.diff(desired, updated)).toEqual([]);
+    });
+
+    it('destroy releases both', async () => {
+      const found = (await elasticIp.find(ctx()))!;
+      await elasticIp.delete(ctx(), found);
+      expect(ec2.commandCalls(ReleaseAddressCommand).map((call) => call.args[0].input.AllocationId)).toEqual([
+        'eipalloc-1',
+        'eipalloc-2',
+      ]);
+      expect(ec2.commandCalls(DisassociateAddressCommand)[0]?.args[0].input.AssociationId).toBe('eipassoc-1');
+    });
+  });
 });
