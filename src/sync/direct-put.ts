@@ -2,6 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequest, HttpResponse, RequestSigner } from '@smithy/types';
 import type { Tracer } from '../aws/trace.js';
 import { VERSION } from '../version.js';
+import { escapeKey } from './key-path.js';
 import { unquoteEtag } from './remote.js';
 
 /**
@@ -40,19 +41,6 @@ interface Template {
   /** The request path without the key, e.g. `/bucket/` (path style) or `/` (virtual-hosted). */
   prefix: string;
   query: HttpRequest['query'];
-}
-
-/** S3's own escaping of a key in the path: each segment URI-encoded, `!'()*` too, `/` kept. */
-export function escapeKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(
-        /[!'()*]/g,
-        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
-    .join('/');
 }
 
 /** Throttling and server errors are worth another try through the SDK; other answers end the short cut. */

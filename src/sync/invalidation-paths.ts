@@ -1,24 +1,14 @@
 import { isContentHashed } from './content-hash.js';
+import { escapeKey } from './key-path.js';
 
 /** CloudFront accepts at most 3,000 paths in progress per distribution (wildcards 15). */
 const CLOUDFRONT_PATH_LIMIT = 3000;
 
 export const WILDCARD = '/*';
 
-/**
- * CloudFront invalidation paths are URL paths: each segment is percent-encoded as browsers send it, and
- * `*` must be encoded too, or it would act as a wildcard.
- */
+/** CloudFront invalidation paths are URL paths, encoded as browsers send them. */
 export function keyToPath(key: string): string {
-  return `/${key
-    .split('/')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(
-        /[!'()*]/g,
-        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
-    .join('/')}`;
+  return `/${escapeKey(key)}`;
 }
 
 /**

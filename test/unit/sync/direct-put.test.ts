@@ -6,7 +6,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Tracer } from '../../../src/aws/trace.js';
-import { DirectPut, type DirectPutObject, escapeKey } from '../../../src/sync/direct-put.js';
+import { DirectPut, type DirectPutObject } from '../../../src/sync/direct-put.js';
+import { escapeKey } from '../../../src/sync/key-path.js';
 
 /** What the stand-in for S3 received. */
 interface Received {
