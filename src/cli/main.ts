@@ -1,8 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
-import { loadCachedCommonJs } from './load-cached.js';
 import type {
   CommandRunner,
   DestroyOptions,
@@ -54,22 +52,6 @@ function globals(): GlobalOptions {
 }
 
 type Loader<O> = () => Promise<{ run: CommandRunner<O> }>;
-
-/**
- * validate from its CommonJS bundle and V8 code cache when the build made them beside the bundled CLI
- * (scripts/bundle.mjs), about twice as quick to load; else (unbundled, or the bundle fails to load) the
- * ES module as tsc wrote it.
- */
-async function loadValidate(): Promise<{ run: CommandRunner<Record<string, never>> }> {
-  try {
-    return loadCachedCommonJs(
-      fileURLToPath(new URL('./tekamolo-validate.cjs', import.meta.url)),
-      fileURLToPath(new URL('./tekamolo-validate.cache', import.meta.url)),
-    );
-  } catch {
-    return import('./commands/validate.js');
-  }
-}
 
 function action<O>(load: Loader<O>) {
   return async (options: O) => {
@@ -156,7 +138,7 @@ program
     'Parse and check the config file without calling AWS: every error at once, each with its file,\n' +
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
-  .action(action<Record<string, never>>(loadValidate));
+  .action(action<Record<string, never>>(() => import('./commands/validate.js')));
 
 try {
   await program.parseAsync(process.argv);
