@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import type {
@@ -67,6 +68,7 @@ function action<O>(load: Loader<O>) {
 
 program
   .command('up')
+  .alias('deploy')
   .summary('converge AWS to the config (idempotent; resumes after a crash)')
   .description(
     'Read the config, look at what exists in AWS, and create or update every resource of the stack in\n' +
@@ -139,6 +141,19 @@ program
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
+
+/**
+ * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap
+ * family away from "destroy", and a typo must never be answered with the command that deletes the stack.
+ */
+program.on('command:*', ([name]: string[]) => {
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]).filter((n) => n !== 'destroy');
+  const suggestion = closest(String(name), names);
+  program.error(`error: unknown command '${name}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`, {
+    code: 'commander.unknownCommand',
+    exitCode: ExitCode.badInput,
+  });
+});
 
 try {
   await program.parseAsync(process.argv);

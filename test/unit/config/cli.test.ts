@@ -111,6 +111,21 @@ describe('tekamolo validate (built CLI)', () => {
     expect(bundled.stderr).toBe(unbundled.stderr);
   });
 
+  it('knows deploy as up, and never answers a typo with destroy', () => {
+    const help = tekamolo(['deploy', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tekamolo up\|deploy /);
+    const typo = tekamolo(['depoly']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command 'depoly'\n(Did you mean deploy?)");
+    for (const word of ['destory', 'destroi', 'deploy-it']) {
+      const result = tekamolo([word]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`unknown command '${word}'`);
+      expect(result.stderr).not.toContain('destroy');
+    }
+  });
+
   it('loads nothing of the AWS SDK for validate or --help', () => {
     const nodeArgs = ['--import', join(dir, 'no-aws-sdk.mjs')];
     // The guard itself works, for both ways a module can be loaded.
