@@ -41,6 +41,8 @@ const program = new Command('tekamolo')
   .option('-v, --verbose', 'more detail', false)
   .option('--no-color', 'no colours (NO_COLOR is honoured too)')
   .showHelpAfterError('(run with --help for usage)')
+  // Every command's help lists the global options too: `tekamolo up --help` is where users look.
+  .configureHelp({ showGlobalOptions: true })
   .exitOverride();
 
 function globals(): GlobalOptions {
@@ -71,8 +73,8 @@ program
   .alias('deploy')
   .summary('converge AWS to the config (idempotent; resumes after a crash)')
   .description(
-    'Read the config, look at what exists in AWS, and create or update every resource of the stack in\n' +
-      'dependency order, independent ones in parallel. State is saved after every step, so an interrupted\n' +
+    'Read the config, look at what exists in AWS, and create or update every resource of the stack in ' +
+      'dependency order, independent ones in parallel. State is saved after every step, so an interrupted ' +
       'run is resumed by the next `up`, and nothing is created twice.\n\nExample:\n  tekamolo up -c tekamolo.yaml',
   )
   .option('--no-wait', 'do not wait for CloudFront to reach Deployed (or an instance refresh to finish)')
@@ -82,7 +84,7 @@ program
   .command('plan')
   .summary('show what `up` would change, read-only')
   .description(
-    'Compare the config with what exists in AWS and show, per resource, what `up` would create, update\n' +
+    'Compare the config with what exists in AWS and show, per resource, what `up` would create, update ' +
       '(field by field), replace or take over. Makes no changing call.\n\nExample:\n  tekamolo plan --exit-code',
   )
   .option('--exit-code', 'exit 3 when anything would change', false)
@@ -93,7 +95,7 @@ program
   .command('status')
   .summary('show every resource: present, in sync, healthy; read-only')
   .description(
-    'One row per resource: does it exist, does it match the config, is it healthy and serving; then\n' +
+    'One row per resource: does it exist, does it match the config, is it healthy and serving; then ' +
       'the URLs and what to do next when something is wrong. Makes no changing call.\n\n' +
       'Example:\n  tekamolo status --exit-code',
   )
@@ -109,8 +111,8 @@ program
   .command('destroy')
   .summary('delete everything tekamolo created for this stack, in reverse order')
   .description(
-    'Delete every resource of this stack, in reverse dependency order: only what the state file or the\n' +
-      "stack's tags say is ours. The hosted zone and anything else are never touched. Asks first unless\n" +
+    'Delete every resource of this stack, in reverse dependency order: only what the state file or the ' +
+      "stack's tags say is ours. The hosted zone and anything else are never touched. Asks first unless " +
       '--yes; resumes where an interrupted destroy stopped.\n\nExample:\n  tekamolo destroy --yes',
   )
   .option('--no-wait', 'start disabling CloudFront and return; the next destroy picks it up')
@@ -121,8 +123,8 @@ program
   .command('sync-frontend')
   .summary('upload the built frontend to the bucket, invalidate what changed')
   .description(
-    'Upload the built frontend by content: only files whose bytes differ from the bucket are uploaded,\n' +
-      'assets before HTML, with Content-Type and Cache-Control by rule; then one CloudFront invalidation\n' +
+    'Upload the built frontend by content: only files whose bytes differ from the bucket are uploaded, ' +
+      'assets before HTML, with Content-Type and Cache-Control by rule; then one CloudFront invalidation ' +
       'of the changed paths that are not content-hashed.\n\nExample:\n  tekamolo sync-frontend --dir dist --delete',
   )
   .option('--dir <path>', 'folder to upload (default: frontend.dir of the config)')
@@ -137,7 +139,7 @@ program
   .command('validate')
   .summary('check the config offline; no AWS call')
   .description(
-    'Parse and check the config file without calling AWS: every error at once, each with its file,\n' +
+    'Parse and check the config file without calling AWS: every error at once, each with its file, ' +
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
