@@ -28,10 +28,14 @@ interface Output {
   json: boolean;
   verbose: boolean;
   c: Colors;
+  /** The terminal's width when stdout is one. */
+  columns?: number;
 }
 
 function format(report: StatusReport, output: Output, compact: boolean): string {
-  return output.json ? statusJson(report, compact) : renderStatus(report, output.c, output.verbose);
+  return output.json
+    ? statusJson(report, compact)
+    : renderStatus(report, output.c, output.verbose, output.columns);
 }
 
 /**
@@ -49,6 +53,7 @@ export const run: CommandRunner<StatusOptions> = async (globals, options) => {
       verbose: globals.verbose,
       c: colors(globals.color && Boolean(out.isTTY)),
     };
+    if (out.isTTY && out.columns) output.columns = out.columns;
     const read = () => readStatus(env, { tracer: session.tracer });
 
     if (options.watch === undefined) {

@@ -1,3 +1,5 @@
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
 import type { EngineEvent, PlanAction } from '../../engine/events.js';
 import type { Colors } from './colors.js';
 import { ACTION_VERB, describeEvent, formatMs } from './format.js';
@@ -35,18 +37,25 @@ export function liveRenderer(
     if (drawn > 0) out.write(`\x1b[${drawn}A\x1b[0J`);
     drawn = 0;
   };
-  // Some terminals (and pseudo-terminals) report no width: assume a common one.
+  // Some terminals (and pseudo-terminals) report no width: assume a common one. One column is left
+  // free: a line that fills the last column makes some terminals wrap, and the redraw then goes wrong.
   const width = () => Math.max(20, (out.columns || 100) - 1);
-  const cut = (text: string) => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
 
   const draw = () => {
     if (paused) return;
     clear();
     const spinner = c.cyan(FRAMES[frame % FRAMES.length] ?? '-');
     const lines = [...rows.values()].map((row) => {
-      const elapsed = formatMs(now() - row.started);
+      // The elapsed time is what a long wait is judged by: the message is cut, never the time. Widths
+      // are measured as the terminal shows them (colour codes take none, wide characters take two).
+      const elapsed = ` ${formatMs(now() - row.started)}`;
+      const head = `${spinner} ${row.key}: `;
+      const room = width() - stringWidth(head) - elapsed.length;
       const what = row.message ?? ACTION_VERB[row.action];
-      return cut(`${spinner} ${row.key}: ${what} ${c.dim(elapsed)}`);
+      return (
+        cliTruncate(`${head}${cliTruncate(what, Math.max(1, room))}`, width() - elapsed.length) +
+        c.dim(elapsed)
+      );
     });
     if (lines.length) out.write(`${lines.join('\n')}\n`);
     drawn = lines.length;

@@ -1,3 +1,4 @@
+import cliTruncate from 'cli-truncate';
 import type { Health } from '../../engine/contract.js';
 import type { StatusReport } from '../../status/read.js';
 import type { StatusRow, StatusState } from '../../status/row.js';
@@ -52,7 +53,12 @@ export function readingTime(iso: string): string {
  * per resource in graph order (key, state, short id, detail; under it what is wrong), then the URLs,
  * the counts per state and the next steps.
  */
-export function renderStatus(report: StatusReport, c: Colors, verbose = false): string {
+/**
+ * The status report as text. With `columns` (a terminal's width), each row of the table is cut to fit
+ * with an ellipsis rather than wrapped into the next row; piped output keeps whole lines.
+ */
+export function renderStatus(report: StatusReport, c: Colors, verbose = false, columns?: number): string {
+  const cut = (line: string) => (columns ? cliTruncate(line, Math.max(20, columns - 1)) : line);
   const lines: string[] = [
     c.bold(`Status of stack ${report.stack} at ${readingTime(report.time)}`),
     report.stateFile.exists
@@ -72,8 +78,8 @@ export function renderStatus(report: StatusReport, c: Colors, verbose = false): 
   for (const row of report.rows) {
     const state = paint(row.state, c)(row.state.padEnd(stateWidth));
     const id = (row.shortId ?? '-').padEnd(idWidth);
-    lines.push(`  ${row.key.padEnd(keyWidth)}  ${state}  ${c.dim(id)}  ${firstLine(row)}`.trimEnd());
-    for (const line of explain(row, verbose)) lines.push(`${indent}${c.dim(line)}`);
+    lines.push(cut(`  ${row.key.padEnd(keyWidth)}  ${state}  ${c.dim(id)}  ${firstLine(row)}`.trimEnd()));
+    for (const line of explain(row, verbose)) lines.push(cut(`${indent}${c.dim(line)}`));
   }
   const { summary } = report;
   lines.push('', c.bold('URLs'));

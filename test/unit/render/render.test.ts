@@ -153,6 +153,37 @@ describe('live renderer', () => {
   });
 });
 
+describe('live renderer on a narrow terminal', () => {
+  it('cuts the message, never the elapsed time, measuring what the terminal shows', () => {
+    const out = new Buffer();
+    out.columns = 50;
+    const color = colors(true);
+    let now = Date.parse(at(1));
+    const r = liveRenderer(out, color, false, () => now);
+    r.sink({
+      type: 'resource-started',
+      time: at(1),
+      key: 'distribution',
+      title: 'CloudFront distribution',
+      action: 'create',
+    });
+    now += 754_000;
+    r.sink({
+      type: 'resource-waiting',
+      time: at(2),
+      key: 'distribution',
+      message: 'waiting for CloudFront to reach Deployed (InProgress; usually 5–10 minutes)',
+      elapsedMs: 754_000,
+    });
+    const last = out.text.split('\n').filter(Boolean).at(-1) ?? '';
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what is stripped here
+    const visible = last.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    expect(visible).toMatch(/^. distribution: waiting for CloudFront.*… 12m34s$/);
+    expect(visible.length).toBeLessThanOrEqual(49);
+    r.close();
+  });
+});
+
 describe('live renderer while a question is asked', () => {
   it('clears the running rows and holds finished lines until the answer', async () => {
     const out = new Buffer();

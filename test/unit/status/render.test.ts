@@ -113,6 +113,20 @@ describe('status table', () => {
     expect(text).toContain('read in 812ms; 51 AWS calls (0 changing)');
   });
 
+  it('on a terminal, cuts each table row to its width instead of wrapping it', () => {
+    const rows = [
+      drifted,
+      row({ key: 'zone', state: 'ok', id: 'Z1', shortId: 'Z1', detail: 'x'.repeat(120) }),
+    ];
+    const narrow = renderStatus(report(rows), c, false, 60);
+    const table = narrow.split('\n').filter((line) => /^ {2}(zone|autoScalingGroup) /.test(line));
+    expect(table).toHaveLength(2);
+    for (const line of table) expect(line.length).toBeLessThanOrEqual(59);
+    expect(table.find((line) => line.includes('zone'))).toMatch(/x…$/);
+    // Piped (no width): whole lines, for grep and logs.
+    expect(renderStatus(report(rows), c)).toContain('x'.repeat(120));
+  });
+
   it('says when there is no state file and that up adopts what was found', () => {
     const text = renderStatus(
       report([row({ key: 'zone', state: 'ok' })], { stateFile: { path: '/x/state.json', exists: false } }),
