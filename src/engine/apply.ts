@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
+import { mayTakeOver, proveOwnership, takeoverSubject } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -80,7 +81,9 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       throwIfAborted(env.signal);
       const desired = await resource.desired(ctx);
       step = 'reading';
-      const actual: Actual | undefined = await resource.find(ctx);
+      // Dependencies are proved (or taken over) before a dependent starts: a foreign one stops them.
+      const found: Actual | undefined = await resource.find(ctx);
+      const actual = found && proveOwnership(resource, ctx, found, () => undefined);
       let action: PlanAction = 'create';
       let changes: Change[] = [];
       if (actual) {
@@ -102,11 +105,12 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
         step = resource.readOnly ? 'looking up' : 'creating';
         result = await resource.create(ctx, desired);
       } else if (action === 'takeover') {
-        const foreign = `${resource.title} ${actual.id} exists and is not this stack's (${actual.foreign})`;
-        if (!(await ctx.confirm(`${foreign}. Take it over?`))) {
+        if (!(await mayTakeOver(resource, actual, ctx, env.confirm))) {
           throw new UserError(
-            `${foreign}; not taken over`,
-            'run with --yes to take it over, or remove it first',
+            `${takeoverSubject(resource, actual)}; not taken over`,
+            actual.unproved
+              ? `to take it over, run \`tekamolo up --take-over ${key}\`; if the state file came from another stack, remove its "${key}" entry`
+              : 'run with --yes to take it over, or remove it first',
           );
         }
         step = 'taking over';
@@ -252,7 +256,8 @@ async function cleanUp(
     if (!env.store.get(resource.key) || env.signal.aborted) continue;
     try {
       const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
-      const actual = await resource.find(ctx);
+      const found = await resource.find(ctx);
+      const actual = found && proveOwnership(resource, ctx, found, () => undefined);
       if (!actual || actual.foreign || resource.readOnly) {
         env.store.remove(resource.key);
         await env.store.save();

@@ -5,6 +5,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
+import { proveOwnership } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -77,7 +78,8 @@ export async function discoverForDestroy(
     const ctx = createContext(readOnlyEnv, resource, { outputs: lookup });
     let actual: Actual | undefined;
     try {
-      actual = await resource.find(ctx);
+      const found = await resource.find(ctx);
+      actual = found && proveOwnership(resource, ctx, found, (key) => targets.get(key)?.actual?.foreign);
     } catch (error) {
       const missingDependency = (graph.deps.get(resource.key) ?? []).find(
         (d) => targets.get(d)?.action === 'absent',
@@ -146,6 +148,15 @@ export async function discoverForDestroy(
   };
 }
 
+/** Why a resource that is not this stack's was left. */
+function notDeleted(resource: AnyResource, actual: Actual): StepFailure {
+  return {
+    message: `${resource.title} ${actual.id} is not this stack's (${actual.foreign}): not deleted`,
+    hint: `delete it from the stack it belongs to; if the state file came from another stack, its "${resource.key}" entry was dropped`,
+    userError: false,
+  };
+}
+
 /** A deletion that was started and not waited for: its dependencies stay until the next destroy. */
 class PendingDeletion extends Error {}
 class NodeFailed extends Error {}
@@ -183,6 +194,10 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     if (target.action !== 'delete' || !target.actual) {
       if (target.error) throw new NodeFailed(target.error);
       if (target.action === 'keep' && target.reason === '--keep-bucket') return;
+      // Kept, and the run fails for it: what the state named is not this stack's, and the user should
+      // know that destroy left it (what depends on it is still deleted).
+      if (target.actual?.unproved)
+        reportFailure(env, failures, key, notDeleted(resource, target.actual), Date.now());
       if (env.store.get(key)) {
         env.store.remove(key);
         await env.store.save();

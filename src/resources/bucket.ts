@@ -25,6 +25,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
 } from '../engine/contract.js';
@@ -111,6 +112,10 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
       }
     }
     return actual;
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `bucket ${actual.name}`);
   },
 
   diff(desired, actual) {
