@@ -6,7 +6,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
-import { mayTakeOver, proveOwnership, takeoverSubject } from './ownership.js';
+import { mayTakeOver, proveOwnership, takeoverHint, takeoverSubject } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -109,7 +109,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
           throw new UserError(
             `${takeoverSubject(resource, actual)}; not taken over`,
             actual.unproved
-              ? `to take it over, run \`tekamolo up --take-over ${key}\`; if the state file came from another stack, remove its "${key}" entry`
+              ? `${takeoverHint(key)}; if the state file came from another stack, remove its "${key}" entry`
               : 'run with --yes to take it over, or remove it first',
           );
         }

@@ -3,7 +3,7 @@ import type { Actual, AnyResource, Change, ResourceContext } from './contract.js
 import { DEFAULT_CONCURRENCY, type EngineEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph } from './graph.js';
-import { type ForeignLookup, proveOwnership } from './ownership.js';
+import { type ForeignLookup, proveOwnership, takeoverHint } from './ownership.js';
 import { walk } from './walk.js';
 
 export type ObservedAction = 'create' | 'update' | 'replace' | 'takeover' | 'noop';
@@ -94,6 +94,7 @@ export async function lookResource(
     if (actual.foreign) {
       observation.action = 'takeover';
       observation.reason = actual.foreign;
+      if (actual.unproved) observation.hint = takeoverHint(resource.key);
     }
     observation.outputs = resource.outputs(actual);
     return [observation, ctx];

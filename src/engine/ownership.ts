@@ -47,3 +47,8 @@ export async function mayTakeOver(
 export function takeoverSubject(resource: AnyResource, actual: Actual): string {
   return `${resource.title} ${actual.id} exists and is not this stack's (${actual.foreign})`;
 }
+
+/** What `up` needs to change a resource not proved this stack's. */
+export function takeoverHint(key: string): string {
+  return `not this stack's: \`tekamolo up\` changes it only with \`--take-over ${key}\` (or a yes typed on a terminal)`;
+}

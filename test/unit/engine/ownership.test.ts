@@ -34,6 +34,7 @@ describe('ownership enforced by the engine', () => {
       ['a', 'takeover', a.id, THEIRS],
       ['b', 'takeover', b.id, "belongs to a, which is not this stack's"],
     ]);
+    expect(result.resources[0]?.hint).toContain('only with `--take-over a`');
   });
 
   it('status (every resource looked up at once) finds the child foreign too', async () => {
@@ -53,7 +54,7 @@ describe('ownership enforced by the engine', () => {
     expect(cloud.callsOf('create')).toEqual([]);
     expect(result.states.get('b')).toBe('skipped');
     expect(result.failures[0]?.failure.message).toContain(THEIRS);
-    expect(result.failures[0]?.failure.hint).toContain('tekamolo up --take-over a');
+    expect(result.failures[0]?.failure.hint).toContain('--take-over a');
     expect(env.questions).toEqual([]);
   });
 
