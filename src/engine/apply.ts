@@ -6,7 +6,14 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
-import { mayTakeOver, proveOwnership, takeoverHint, takeoverSubject } from './ownership.js';
+import {
+  mayTakeOver,
+  notDeleted,
+  proveOwnership,
+  proveRetired,
+  takeoverHint,
+  takeoverSubject,
+} from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -245,7 +252,14 @@ async function cleanUp(
   for (const entry of env.store.retired()) {
     const resource = byKey.get(entry.key);
     if (!resource || env.signal.aborted) continue;
-    const actual = entry.actual as unknown as Actual;
+    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
+    const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
+    if (actual.unproved) {
+      env.store.removeRetired(entry.key, entry.actual.id);
+      await env.store.save();
+      reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());
+      continue;
+    }
     const failure = await remove(env, resource, actual, 'the replaced', () =>
       env.store.removeRetired(entry.key, entry.actual.id),
     );

@@ -5,7 +5,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
-import { proveOwnership } from './ownership.js';
+import { notDeleted, proveOwnership, proveRetired } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -145,15 +145,6 @@ export async function discoverForDestroy(
       keep: resources.filter((t) => t.action === 'keep').length,
       errors: resources.filter((t) => t.error).length,
     },
-  };
-}
-
-/** Why a resource that is not this stack's was left. */
-function notDeleted(resource: AnyResource, actual: Actual): StepFailure {
-  return {
-    message: `${resource.title} ${actual.id} is not this stack's (${actual.foreign}): not deleted`,
-    hint: `delete it from the stack it belongs to; if the state file came from another stack, its "${resource.key}" entry was dropped`,
-    userError: false,
   };
 }
 
@@ -298,11 +289,17 @@ async function deleteRetired(
   for (const entry of env.store.retired()) {
     const resource = byKey.get(entry.key);
     if (!resource || env.signal.aborted) continue;
-    const actual = entry.actual as unknown as Actual;
+    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
+    const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
+    if (actual.unproved) {
+      reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());
+      env.store.removeRetired(entry.key, entry.actual.id);
+      await env.store.save();
+      continue;
+    }
     const t0 = Date.now();
     emit(env, { type: 'resource-started', key: entry.key, title: resource.title, action: 'delete' });
     try {
-      const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
       await resource.delete(ctx, actual);
       env.store.removeRetired(entry.key, entry.actual.id);
       await env.store.save();

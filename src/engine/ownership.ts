@@ -1,4 +1,5 @@
 import type { Actual, AnyResource, ResourceContext } from './contract.js';
+import type { StepFailure } from './failure.js';
 
 /** Whether a dependency was found and is not this stack's: its reason, else undefined. */
 export type ForeignLookup = (key: string) => string | undefined;
@@ -27,6 +28,15 @@ export function proveOwnership(
 }
 
 /**
+ * A replaced resource kept under `retired` is deleted without being found again: the snapshot taken
+ * when it was replaced (its tags, its recorded values) is the proof. A state file copied from another
+ * stack carries that stack's evidence, so nothing of it is deleted. Returns a proved copy.
+ */
+export function proveRetired(resource: AnyResource, ctx: ResourceContext, snapshot: Actual): Actual {
+  return proveOwnership(resource, ctx, { ...snapshot }, () => undefined);
+}
+
+/**
  * Whether `up` may take over a foreign resource. One not proved ours needs `--take-over KEY` or a yes
  * typed on a terminal (`--yes` never answers this); a DNS record that points elsewhere takes the usual
  * confirmation, which `--yes` gives.
@@ -51,4 +61,13 @@ export function takeoverSubject(resource: AnyResource, actual: Actual): string {
 /** What `up` needs to change a resource not proved this stack's. */
 export function takeoverHint(key: string): string {
   return `not this stack's: \`tekamolo up\` changes it only with \`--take-over ${key}\` (or a yes typed on a terminal)`;
+}
+
+/** Why `up` or `destroy` left a resource that is not this stack's: the run fails for it. */
+export function notDeleted(resource: AnyResource, actual: Actual): StepFailure {
+  return {
+    message: `${resource.title} ${actual.id} is not this stack's (${actual.foreign}): not deleted`,
+    hint: `delete it from the stack it belongs to; if the state file came from another stack, its "${resource.key}" entry was dropped`,
+    userError: false,
+  };
 }

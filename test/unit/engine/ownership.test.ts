@@ -100,4 +100,36 @@ describe('ownership enforced by the engine', () => {
     ]);
     expect(result.failures.every((f) => !f.failure.userError)).toBe(true);
   });
+
+  describe('a replaced resource kept under retired, from a state file of another stack', () => {
+    async function withRetired(opts: FakeEnvOptions = {}) {
+      const cloud = new FakeCloud();
+      const theirs = cloud.seed({ name: 'theirs-old-a', spec: { size: 1 } });
+      const env = await fakeEnv([fakeResource(cloud, { key: 'a' })], opts);
+      env.store.addRetired({ key: 'a', actual: { id: theirs.id, spec: {}, notProved: THEIRS } });
+      await env.store.save();
+      return { cloud, env, theirs };
+    }
+
+    it('up does not delete it: forgotten, and the run says so', async () => {
+      const { cloud, env, theirs } = await withRetired({ options: { yes: true } });
+      const result = await apply(env);
+      expect(cloud.items.has(theirs.id)).toBe(true);
+      expect(cloud.callsOf('delete')).toEqual([]);
+      expect(result.ok).toBe(false);
+      expect(result.failures.map((f) => f.failure.message)).toEqual([
+        `fake a ${theirs.id} is not this stack's (${THEIRS}): not deleted`,
+      ]);
+      expect(env.store.retired()).toEqual([]);
+    });
+
+    it('destroy does not delete it', async () => {
+      const { cloud, env, theirs } = await withRetired({ options: { yes: true } });
+      const result = await destroy(env, await discoverForDestroy(env));
+      expect(cloud.items.has(theirs.id)).toBe(true);
+      expect(cloud.callsOf('delete')).toEqual([]);
+      expect(result.ok).toBe(false);
+      expect(result.failures[0]?.failure.message).toContain(`${theirs.id} is not this stack's`);
+    });
+  });
 });
