@@ -78,6 +78,12 @@ program
       'run is resumed by the next `up`, and nothing is created twice.\n\nExample:\n  tekamolo up -c tekamolo.yaml',
   )
   .option('--no-wait', 'do not wait for CloudFront to reach Deployed (or an instance refresh to finish)')
+  .option(
+    '--take-over <key>',
+    "change a resource that is not proved this stack's (repeatable; --yes never takes over)",
+    (key: string, keys: string[]) => [...keys, key],
+    [] as string[],
+  )
   .action(action<UpOptions>(() => import('./commands/up.js')));
 
 program

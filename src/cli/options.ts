@@ -11,6 +11,8 @@ export interface GlobalOptions {
 
 export interface UpOptions {
   wait: boolean;
+  /** `--take-over KEY`, repeatable: resources not proved this stack's that `up` may change. */
+  takeOver: string[];
 }
 export interface PlanOptions {
   exitCode: boolean;

@@ -6,6 +6,14 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
+import {
+  mayTakeOver,
+  notDeleted,
+  proveOwnership,
+  proveRetired,
+  takeoverHint,
+  takeoverSubject,
+} from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -80,7 +88,9 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       throwIfAborted(env.signal);
       const desired = await resource.desired(ctx);
       step = 'reading';
-      const actual: Actual | undefined = await resource.find(ctx);
+      // Dependencies are proved (or taken over) before a dependent starts: a foreign one stops them.
+      const found: Actual | undefined = await resource.find(ctx);
+      const actual = found && proveOwnership(resource, ctx, found, () => undefined);
       let action: PlanAction = 'create';
       let changes: Change[] = [];
       if (actual) {
@@ -102,11 +112,12 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
         step = resource.readOnly ? 'looking up' : 'creating';
         result = await resource.create(ctx, desired);
       } else if (action === 'takeover') {
-        const foreign = `${resource.title} ${actual.id} exists and is not this stack's (${actual.foreign})`;
-        if (!(await ctx.confirm(`${foreign}. Take it over?`))) {
+        if (!(await mayTakeOver(resource, actual, ctx, env.confirm))) {
           throw new UserError(
-            `${foreign}; not taken over`,
-            'run with --yes to take it over, or remove it first',
+            `${takeoverSubject(resource, actual)}; not taken over`,
+            actual.unproved
+              ? `${takeoverHint(key)}; if the state file came from another stack, remove its "${key}" entry`
+              : 'run with --yes to take it over, or remove it first',
           );
         }
         step = 'taking over';
@@ -241,7 +252,14 @@ async function cleanUp(
   for (const entry of env.store.retired()) {
     const resource = byKey.get(entry.key);
     if (!resource || env.signal.aborted) continue;
-    const actual = entry.actual as unknown as Actual;
+    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
+    const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
+    if (actual.unproved) {
+      env.store.removeRetired(entry.key, entry.actual.id);
+      await env.store.save();
+      reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());
+      continue;
+    }
     const failure = await remove(env, resource, actual, 'the replaced', () =>
       env.store.removeRetired(entry.key, entry.actual.id),
     );
@@ -252,7 +270,8 @@ async function cleanUp(
     if (!env.store.get(resource.key) || env.signal.aborted) continue;
     try {
       const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
-      const actual = await resource.find(ctx);
+      const found = await resource.find(ctx);
+      const actual = found && proveOwnership(resource, ctx, found, () => undefined);
       if (!actual || actual.foreign || resource.readOnly) {
         env.store.remove(resource.key);
         await env.store.save();

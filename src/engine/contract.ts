@@ -7,14 +7,26 @@ import type { EngineEvent } from './events.js';
 /**
  * The resource contract (ARCHITECTURE §2). Each resource kind is one file under src/resources/ that
  * exports one handler with these parts, in this order:
- * key, dependsOn, desired, find, diff, create, update, delete, wait, then outputs, describe, health.
+ * key, dependsOn, desired, find, ownership, diff, create, update, delete, wait, then outputs, describe,
+ * health.
+ *
+ * Ownership is the engine's rule, not each handler's. A state file is a hint, never a proof: people
+ * copy folders, restore backups and point two configs at one state. So every resource found, however
+ * it was found (the id saved in state or the name), is proved this stack's before the engine updates,
+ * replaces or deletes it. Each handler says how (`ownership`): the `tekamolo:stack` tag for everything
+ * that carries tags; for what carries none (record sets, listener rules, bucket-policy statements, the
+ * OAC, the CloudFront Function) the exact values tekamolo recorded when it wrote them, or a proved
+ * parent (`through`). One place enforces it for every kind (engine/ownership.ts). What is not proved
+ * is *foreign*: plan and status show it with the reason; `up` changes it only after an explicit
+ * takeover (`--take-over KEY`, or a yes on a terminal; `--yes` alone never takes anything over);
+ * destroy never deletes it, names it and exits 1. A DNS record that points elsewhere stays what it
+ * was: shown, and overwritten only after a confirmation (`--yes` counts).
  *
  * Rules every handler keeps:
  * - `find` looks by the id saved in state first, then by deterministic name / tag / idempotency token,
  *   so a crash or a lost state file is harmless. A not-found error becomes `undefined`; any other
- *   error is thrown. A resource found by name that does not carry this stack's tags (or a DNS record
- *   that points elsewhere) is returned with `foreign` set: the engine never changes or deletes it
- *   without confirmation, and destroy never touches it.
+ *   error is thrown. Tags (or the values `ownership` compares) are read whichever way the resource
+ *   was found. A DNS record that points elsewhere is returned with `foreign` set by the handler.
  * - `create` passes an idempotency token where the API has one (ACM IdempotencyToken, CloudFront and
  *   Route 53 CallerReference, EC2 ClientToken) and calls `ctx.record` with the id the moment AWS
  *   returns it, before any further call. A failed create leaves nothing behind that `find` cannot see.
@@ -36,6 +48,22 @@ export interface Actual {
    * never deleted by `destroy`.
    */
   foreign?: string;
+  /**
+   * Set by the engine when `ownership` did not prove it this stack's: only an explicit takeover
+   * (`--take-over KEY` or a yes on a terminal) changes it, never `--yes`.
+   */
+  unproved?: boolean;
+}
+
+/**
+ * How a found resource is proved this stack's (see the contract comment above). Proved when
+ * `notProved` is absent and every resource named in `through` is proved too.
+ */
+export interface Ownership {
+  /** Why the resource's own evidence (tag, recorded values) does not prove it ours. */
+  notProved?: string;
+  /** The dependencies it was found through or belongs to: it is foreign when one of them is. */
+  through?: string[];
 }
 
 export type ChangeAction = 'update' | 'replace';
@@ -67,6 +95,8 @@ export interface RunOptions {
   readOnly: boolean;
   /** `destroy --keep-bucket`: the bucket and its objects stay. */
   keepBucket: boolean;
+  /** `up --take-over KEY`: resources not proved this stack's that the user takes over. */
+  takeOver?: string[];
 }
 
 /** What a handler gets for every call. */
@@ -129,6 +159,11 @@ export interface Resource<D = unknown, A extends Actual = Actual, O = Record<str
   readOnly?: boolean;
   desired(ctx: ResourceContext): Promise<D> | D;
   find(ctx: ResourceContext): Promise<A | undefined>;
+  /**
+   * How ownership of what `find` returned is proved. Required: the engine calls it for every resource
+   * found, before any update, replacement or deletion.
+   */
+  ownership(ctx: ResourceContext, actual: A): Ownership;
   diff(desired: D, actual: A): Change[];
   create(ctx: ResourceContext, desired: D): Promise<A>;
   update(ctx: ResourceContext, desired: D, actual: A, changes: Change[]): Promise<A>;
@@ -169,6 +204,18 @@ export function stackTags(config: Config, key: string): Record<string, string> {
 
 export const STACK_TAG = 'tekamolo:stack';
 export const RESOURCE_TAG = 'tekamolo:resource';
+
+/** Ownership proved by the `tekamolo:stack` tag (undefined tags: not read, so not proved). */
+export function taggedOwnership(
+  config: Config,
+  tags: Record<string, string> | undefined,
+  what: string,
+): Ownership {
+  const owner = tags?.[STACK_TAG];
+  if (owner === config.stack) return {};
+  if (owner) return { notProved: `${what} belongs to tekamolo stack ${owner}` };
+  return { notProved: `${what} has no ${STACK_TAG}=${config.stack} tag` };
+}
 
 /** AWS SDK tag lists: [{ Key, Value }]. */
 export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {

@@ -5,6 +5,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
+import { notDeleted, proveOwnership, proveRetired } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -77,7 +78,8 @@ export async function discoverForDestroy(
     const ctx = createContext(readOnlyEnv, resource, { outputs: lookup });
     let actual: Actual | undefined;
     try {
-      actual = await resource.find(ctx);
+      const found = await resource.find(ctx);
+      actual = found && proveOwnership(resource, ctx, found, (key) => targets.get(key)?.actual?.foreign);
     } catch (error) {
       const missingDependency = (graph.deps.get(resource.key) ?? []).find(
         (d) => targets.get(d)?.action === 'absent',
@@ -183,6 +185,10 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     if (target.action !== 'delete' || !target.actual) {
       if (target.error) throw new NodeFailed(target.error);
       if (target.action === 'keep' && target.reason === '--keep-bucket') return;
+      // Kept, and the run fails for it: what the state named is not this stack's, and the user should
+      // know that destroy left it (what depends on it is still deleted).
+      if (target.actual?.unproved)
+        reportFailure(env, failures, key, notDeleted(resource, target.actual), Date.now());
       if (env.store.get(key)) {
         env.store.remove(key);
         await env.store.save();
@@ -283,11 +289,17 @@ async function deleteRetired(
   for (const entry of env.store.retired()) {
     const resource = byKey.get(entry.key);
     if (!resource || env.signal.aborted) continue;
-    const actual = entry.actual as unknown as Actual;
+    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
+    const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
+    if (actual.unproved) {
+      reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());
+      env.store.removeRetired(entry.key, entry.actual.id);
+      await env.store.save();
+      continue;
+    }
     const t0 = Date.now();
     emit(env, { type: 'resource-started', key: entry.key, title: resource.title, action: 'delete' });
     try {
-      const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
       await resource.delete(ctx, actual);
       env.store.removeRetired(entry.key, entry.actual.id);
       await env.store.save();

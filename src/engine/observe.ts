@@ -3,6 +3,7 @@ import type { Actual, AnyResource, Change, ResourceContext } from './contract.js
 import { DEFAULT_CONCURRENCY, type EngineEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph } from './graph.js';
+import { type ForeignLookup, proveOwnership, takeoverHint } from './ownership.js';
 import { walk } from './walk.js';
 
 export type ObservedAction = 'create' | 'update' | 'replace' | 'takeover' | 'noop';
@@ -67,6 +68,7 @@ export async function lookResource(
   env: EngineEnv,
   resource: AnyResource,
   outputs: OutputLookup,
+  foreignDependency: ForeignLookup,
 ): Promise<[Observation, ResourceContext]> {
   const base = { key: resource.key, title: resource.title, changes: [] as Change[] };
   const ctx = createContext(readOnlyEnv(env), resource, { outputs });
@@ -74,7 +76,8 @@ export async function lookResource(
   try {
     const desired = await resource.desired(ctx);
     step = 'reading';
-    const actual: Actual | undefined = await resource.find(ctx);
+    const found: Actual | undefined = await resource.find(ctx);
+    const actual = found && proveOwnership(resource, ctx, found, foreignDependency);
     if (!actual) {
       if (resource.readOnly) {
         // A read-only resource's create only throws the UserError that says what to do.
@@ -91,6 +94,7 @@ export async function lookResource(
     if (actual.foreign) {
       observation.action = 'takeover';
       observation.reason = actual.foreign;
+      if (actual.unproved) observation.hint = takeoverHint(resource.key);
     }
     observation.outputs = resource.outputs(actual);
     return [observation, ctx];
@@ -147,7 +151,7 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
       if (d?.action === 'create' && env.store.get(resource.key) === undefined)
         return [{ ...base, action: 'create', reason: `${dep} will be created`, blockedBy: dep }, undefined];
     }
-    return lookResource(env, resource, outputs);
+    return lookResource(env, resource, outputs, (key) => observed.get(key)?.actual?.foreign);
   };
 
   await walk({

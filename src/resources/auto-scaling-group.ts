@@ -22,6 +22,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagMap,
   UNKNOWN,
 } from '../engine/contract.js';
@@ -268,6 +269,10 @@ export const autoScalingGroup: Resource<
     const name = typeof ctx.saved.name === 'string' ? ctx.saved.name : ctx.names.autoScalingGroup;
     const group = (await describeGroup(ctx, name)) ?? (await describeGroup(ctx, ctx.names.autoScalingGroup));
     return group ? toActual(ctx, group) : undefined;
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `Auto Scaling group ${actual.name}`);
   },
 
   diff(desired, actual): Change[] {

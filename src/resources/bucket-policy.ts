@@ -109,6 +109,12 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
     return actual;
   },
 
+  // Statements carry no tags: ours are found by the stack's Sid, in the proved bucket, for the proved
+  // distribution.
+  ownership() {
+    return { through: ['bucket', 'distribution'] };
+  },
+
   diff(desired, actual) {
     return [
       ...fieldChange('allow', canonical(desired.allow), canonical(actual.allow ?? MISSING)),

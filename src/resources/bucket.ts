@@ -25,6 +25,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
 } from '../engine/contract.js';
@@ -113,6 +114,14 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
     return actual;
   },
 
+  // The tag, or for a create interrupted before PutBucketTagging, the name recorded just before
+  // CreateBucket with its untagged mark (a bucket tagged by another stack is never ours this way).
+  ownership(ctx, actual) {
+    const interrupted = ctx.saved.untagged === true && ctx.saved.name === actual.name;
+    if (interrupted && actual.tags[STACK_TAG] === undefined) return {};
+    return taggedOwnership(ctx.config, actual.tags, `bucket ${actual.name}`);
+  },
+
   diff(desired, actual) {
     return [
       ...fieldChange(
@@ -132,9 +141,9 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
   async create(ctx, desired) {
     const s3 = ctx.aws.s3(desired.region);
     // S3 has no idempotency token and tags only after CreateBucket: the name goes into state before the
-    // bucket exists, so a crash before PutBucketTagging leaves a bucket the next run knows as its own
-    // rather than an untagged one it must refuse as foreign.
-    await ctx.record({ name: desired.name, region: desired.region });
+    // bucket exists, marked untagged until PutBucketTagging, so a crash in between leaves a bucket the
+    // next run proves its own (see `ownership`) rather than an untagged one it must refuse as foreign.
+    await ctx.record({ name: desired.name, region: desired.region, untagged: true });
     try {
       await s3.send(
         new CreateBucketCommand({
@@ -153,7 +162,7 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
       if (!hasErrorName(error, 'BucketAlreadyOwnedByYou')) {
         // Only a name owned elsewhere is surely not ours; after a timeout the bucket may well exist.
         if (hasErrorName(error, 'BucketAlreadyExists')) {
-          await ctx.record({ name: undefined, region: undefined });
+          await ctx.record({ name: undefined, region: undefined, untagged: undefined });
         }
         throw bucketError(desired.name, error);
       }
@@ -168,6 +177,7 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
     await putOwnership(s3, desired);
     await putEncryption(s3, desired);
     await putTags(s3, desired.name, desired.tags);
+    await ctx.record({ untagged: undefined });
     return {
       id: desired.name,
       name: desired.name,
@@ -205,6 +215,7 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
       // PutBucketTagging replaces the whole set: keep the tags others put on the bucket.
       next.tags = { ...actual.tags, ...desired.tags };
       await putTags(s3, actual.name, next.tags);
+      if (ctx.saved.untagged) await ctx.record({ untagged: undefined });
     }
     return next;
   },

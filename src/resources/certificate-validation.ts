@@ -328,6 +328,12 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
     };
   },
 
+  // Validation records carry no tags: they are the exact values ACM asks for the certificates, which
+  // must be ours.
+  ownership() {
+    return { through: ['certificate.cdn', 'certificate.origin'] };
+  },
+
   diff(desired, actual): Change[] {
     const changes: Change[] = [];
     for (const record of desired.records) {

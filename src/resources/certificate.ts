@@ -22,6 +22,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
 } from '../engine/contract.js';
@@ -199,6 +200,10 @@ function certificateHandler(
       }
       const desired = { region, domainNames: sortedNames(kind.requestedNames(ctx)), tags: ctx.tags };
       return findByTags(ctx, desired);
+    },
+
+    ownership(ctx, actual) {
+      return taggedOwnership(ctx.config, actual.tags, `certificate ${actual.arn}`);
     },
 
     diff(desired, actual): Change[] {

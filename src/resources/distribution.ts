@@ -19,6 +19,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
 } from '../engine/contract.js';
@@ -111,6 +112,10 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
       if (saved?.Distribution) return withTags(cloudfront, fromAws(saved.Distribution));
     }
     return findByComment(ctx, cloudfront);
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `distribution ${actual.id}`);
   },
 
   diff(desired, actual) {

@@ -78,6 +78,12 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
     return actual;
   },
 
+  // Records carry no tags: `find` compares them with what tekamolo wrote (a record that points elsewhere
+  // is `foreign` and needs a confirmation); the distribution they point at must be ours.
+  ownership() {
+    return { through: ['distribution'] };
+  },
+
   diff(desired, actual): Change[] {
     return aliasChanges(desired.specs, actual.records);
   },

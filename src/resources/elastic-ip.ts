@@ -17,7 +17,9 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
+  tagMap,
   UNKNOWN,
 } from '../engine/contract.js';
 import { WorkError } from '../errors.js';
@@ -40,6 +42,7 @@ export interface ActualElasticIp extends Actual {
    * SDK retried after its answer was lost allocates twice. `up` releases them, `destroy` too.
    */
   extras?: string[];
+  tags?: Record<string, string>;
 }
 
 /** Instances of the group that can hold the address. */
@@ -61,6 +64,7 @@ function toActual(address: Address): ActualElasticIp {
     allocationId: address.AllocationId ?? '',
     publicIp: address.PublicIp ?? '',
   };
+  if (address.Tags) actual.tags = tagMap(address.Tags);
   if (address.AssociationId) actual.associationId = address.AssociationId;
   if (address.InstanceId) actual.instanceId = address.InstanceId;
   return actual;
@@ -158,6 +162,10 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
       .map((a) => a.AllocationId as string);
     if (extras.length > 0) actual.extras = extras;
     return actual;
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `Elastic IP ${actual.publicIp}`);
   },
 
   diff(desired, actual): Change[] {

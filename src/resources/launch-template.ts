@@ -24,6 +24,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
   UNKNOWN,
@@ -285,6 +286,10 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
       (savedId && (await describeTemplate(ctx, { LaunchTemplateIds: [savedId] }))) ||
       (await describeTemplate(ctx, { LaunchTemplateNames: [ctx.names.launchTemplate] }));
     return template ? toActual(ctx, template) : undefined;
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `launch template ${actual.name}`);
   },
 
   diff(desired, actual): Change[] {

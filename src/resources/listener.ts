@@ -18,6 +18,7 @@ import {
   type Actual,
   type Change,
   fieldChange,
+  type Ownership,
   type Resource,
   type ResourceContext,
   tagList,
@@ -208,6 +209,16 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
     const result = await orUndefined(elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
     const found = result?.Listeners?.find((l) => l.Port === HTTPS_PORT);
     return found ? toActual(ctx, found) : undefined;
+  },
+
+  // Found through the load balancer, or by the ARN in state: it must sit on our load balancer.
+  ownership(ctx, actual) {
+    const lbArn = known(ctx.output<LoadBalancerOutputs | undefined>('loadBalancer')?.arn);
+    const proof: Ownership = { through: ['loadBalancer'] };
+    if (lbArn && actual.loadBalancerArn !== lbArn) {
+      proof.notProved = `listener ${actual.arn} is on load balancer ${actual.loadBalancerArn ?? 'unknown'}, not ${lbArn}`;
+    }
+    return proof;
   },
 
   diff(desired, actual): Change[] {

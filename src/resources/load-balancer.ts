@@ -19,6 +19,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
   UNKNOWN,
@@ -115,6 +116,10 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
       (savedArn && (await describe(ctx, { LoadBalancerArns: [savedArn] }))) ||
       (await describe(ctx, { Names: [ctx.names.loadBalancer] }));
     return lb ? withOwnership(ctx, toActual(lb)) : undefined;
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `load balancer ${actual.name}`);
   },
 
   diff(desired, actual): Change[] {

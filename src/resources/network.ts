@@ -96,6 +96,11 @@ export const network: Resource<NetworkDesired, ActualNetwork, NetworkOutputs> = 
     return { id: vpcId, vpcId, subnets };
   },
 
+  // Looked up, never changed or deleted: nothing to prove.
+  ownership() {
+    return {};
+  },
+
   diff(desired, actual): Change[] {
     // The lookup already follows the config; a configured VPC that is not the one found means the
     // config changed under a running stack, which only a destroy and a new up can carry out.

@@ -65,6 +65,14 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
     return found;
   },
 
+  // OACs carry no tags: the description tekamolo wrote is the proof.
+  ownership(ctx, actual) {
+    if (actual.description === ownerDescription(ctx)) return {};
+    return {
+      notProved: `origin access control ${actual.name} has description "${actual.description ?? ''}", not "${ownerDescription(ctx)}"`,
+    };
+  },
+
   diff(desired, actual) {
     return [
       ...fieldChange('description', desired.description, actual.description),

@@ -70,6 +70,12 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
     return actual;
   },
 
+  // Records carry no tags: `find` compares it with what tekamolo wrote (a record that points elsewhere
+  // is `foreign` and needs a confirmation); the load balancer it points at must be ours.
+  ownership() {
+    return { through: ['loadBalancer'] };
+  },
+
   diff(desired, actual): Change[] {
     return aliasChanges([desired.spec], [actual.record]);
   },

@@ -104,6 +104,15 @@ export const routingFunction: Resource<
     return actual;
   },
 
+  // CloudFront Functions carry no tags: the comment tekamolo wrote is the proof.
+  ownership(ctx, actual) {
+    const prefix = ownerPrefix(ctx);
+    if ((actual.comment ?? '').startsWith(`${prefix} `)) return {};
+    return {
+      notProved: `CloudFront function ${actual.name} has comment "${actual.comment ?? ''}", not one of ${prefix}`,
+    };
+  },
+
   diff(desired, actual) {
     return [
       ...fieldChange('runtime', desired.runtime, actual.runtime),

@@ -17,6 +17,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
   UNKNOWN,
@@ -175,6 +176,10 @@ function securityGroupHandler(
       });
       if (tagged) return toActual(ctx, tagged);
       return findByName(ctx);
+    },
+
+    ownership(ctx, actual) {
+      return taggedOwnership(ctx.config, actual.tags, `security group ${actual.name} (${actual.id})`);
     },
 
     diff(desired, actual): Change[] {

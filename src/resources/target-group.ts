@@ -17,6 +17,7 @@ import {
   type Resource,
   type ResourceContext,
   STACK_TAG,
+  taggedOwnership,
   tagList,
   tagMap,
   UNKNOWN,
@@ -104,6 +105,10 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
       (savedArn && (await describeByArnOrName(ctx, { TargetGroupArns: [savedArn] }))) ||
       (await describeByArnOrName(ctx, { Names: [ctx.names.targetGroup(ctx.config.backend.port)] }));
     return group ? toActual(ctx, group) : undefined;
+  },
+
+  ownership(ctx, actual) {
+    return taggedOwnership(ctx.config, actual.tags, `target group ${actual.name}`);
   },
 
   diff(desired, actual): Change[] {

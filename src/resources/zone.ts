@@ -106,6 +106,11 @@ export const zone: Resource<DesiredZone, ActualZone, ZoneOutputs> = {
     return only?.Id ? readZone(ctx, only.Id) : undefined;
   },
 
+  // Looked up, never changed or deleted: nothing to prove.
+  ownership() {
+    return {};
+  },
+
   diff(): Change[] {
     return [];
   },

@@ -107,7 +107,9 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
   }
 
   for (const row of of('foreign')) {
-    steps.push(`${row.key}: ${row.reason ?? 'not this stack’s'}; \`tekamolo up\` asks before taking it over`);
+    steps.push(
+      `${row.key}: ${row.reason ?? 'not this stack’s'}; ${row.hint ?? '`tekamolo up` asks before taking it over'}`,
+    );
   }
 
   const drifted = of('drifted');

@@ -40,6 +40,7 @@ export async function observeFromState(
   /** What each resource was handed, per dependency. */
   const handed = new Map<string, Map<string, Outputs>>();
   const observed = new Map<string, Observation>();
+  const foreign = (key: string) => observed.get(key)?.actual?.foreign;
 
   const look = async (resource: AnyResource, source: (key: string) => Outputs) => {
     const given = new Map<string, Outputs>();
@@ -48,7 +49,7 @@ export async function observeFromState(
       given.set(key, value);
       return value;
     };
-    const [observation, ctx] = await lookResource(env, resource, outputs);
+    const [observation, ctx] = await lookResource(env, resource, outputs, foreign);
     handed.set(resource.key, given);
     observed.set(resource.key, observation);
     await hooks.onObserved?.(observation, ctx);
@@ -74,7 +75,8 @@ export async function observeFromState(
       if (!seen || seen.error || seen.action === 'create' || seen.action === 'replace') return undefined;
     }
     const given = handed.get(key);
-    const stale = deps.some((d) => given?.has(d) && !sameAs(found(d), given.get(d)));
+    // A foreign dependency may have been looked up after this one: its ownership is proved again.
+    const stale = deps.some((d) => (given?.has(d) && !sameAs(found(d), given.get(d))) || foreign(d));
     if (stale) await look(resource, found);
   }
   return graph.order.map((key) => observed.get(key)).filter((o): o is Observation => o !== undefined);

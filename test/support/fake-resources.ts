@@ -30,6 +30,8 @@ export interface FakeItem {
   spec: Record<string, unknown>;
   /** Set on an item someone else owns: `find` reports it as foreign. */
   foreign?: string;
+  /** Why the item's ownership is not proved (another stack's tag): `ownership` says so. */
+  notProved?: string;
   /** Set while a deletion is pending (`delete` with wait off and `pendingDelete`). */
   deleting?: boolean;
 }
@@ -71,6 +73,7 @@ export class FakeCloud {
 
 export interface FakeActual extends Actual {
   spec: Record<string, unknown>;
+  notProved?: string;
 }
 
 export interface FakeOutputs {
@@ -98,6 +101,8 @@ export interface FakeOptions {
   enabled?: boolean;
   /** `delete` resolves 'pending' when ctx.options.wait is false. */
   pendingDelete?: boolean;
+  /** Dependencies whose ownership this one's rests on (`Ownership.through`). */
+  through?: string[];
   /** Called inside `create`, after the id was recorded (e.g. to press Ctrl-C mid-run). */
   onCreate?: (ctx: ResourceContext) => void;
 }
@@ -137,6 +142,7 @@ export function fakeResource(
   const actualOf = (item: FakeItem): FakeActual => {
     const actual: FakeActual = { id: item.id, spec: { ...item.spec } };
     if (item.foreign) actual.foreign = item.foreign;
+    if (item.notProved) actual.notProved = item.notProved;
     return actual;
   };
   const resource: Resource<Record<string, unknown>, FakeActual, FakeOutputs> = {
@@ -161,6 +167,12 @@ export function fakeResource(
         const item = saved ?? cloud.byName(o.key)[0];
         return item ? actualOf(item) : undefined;
       });
+    },
+    ownership(_ctx, actual) {
+      return {
+        ...(actual.notProved ? { notProved: actual.notProved } : {}),
+        ...(o.through ? { through: o.through } : {}),
+      };
     },
     diff(desired, actual) {
       const changes: Change[] = [];
@@ -197,6 +209,7 @@ export function fakeResource(
         if (!item) throw new Error(`${actual.id} is gone`);
         item.spec = { ...item.spec, ...desired };
         delete item.foreign;
+        delete item.notProved;
         return actualOf(item);
       });
     },

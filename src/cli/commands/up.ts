@@ -1,4 +1,5 @@
 import { apply } from '../../engine/apply.js';
+import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, UpOptions } from '../options.js';
 import { colors } from '../render/colors.js';
@@ -7,6 +8,11 @@ import { engineEnv, humanOut, openSession, runExitCode } from '../session.js';
 
 /** `tekamolo up`: converge AWS to the config; resumes after a crash. */
 export const run: CommandRunner<UpOptions> = async (globals, options) => {
+  const keys = stack.map((r) => r.key);
+  const unknown = options.takeOver.find((key) => !keys.includes(key));
+  if (unknown) {
+    throw new UserError(`--take-over ${unknown}: no resource has that key`, `use one of: ${keys.join(', ')}`);
+  }
   const session = await openSession(globals, { command: 'up', lock: true });
   try {
     const env = engineEnv(session, stack, {
@@ -14,6 +20,7 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       yes: globals.yes,
       readOnly: false,
       keepBucket: false,
+      takeOver: options.takeOver,
     });
     const result = await apply(env);
     session.renderer.close();

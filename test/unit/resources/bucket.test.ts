@@ -216,7 +216,7 @@ describe('bucket', () => {
       const ctx = testContext({ key: 'bucket' });
       s3.on(CreateBucketCommand).resolves({});
       s3.on(PutPublicAccessBlockCommand).callsFake(async () => {
-        expect(ctx.recorded).toEqual({ name: NAME, region: 'eu-central-1' });
+        expect(ctx.recorded).toEqual({ name: NAME, region: 'eu-central-1', untagged: true });
         return {};
       });
       await bucket.create(ctx, desired);
@@ -252,7 +252,26 @@ describe('bucket', () => {
         throw new Error('process killed');
       });
       await expect(bucket.create(ctx, desired)).rejects.toThrow('process killed');
-      expect(recordedAtCreate).toEqual({ name: NAME, region: 'eu-central-1' });
+      expect(recordedAtCreate).toEqual({ name: NAME, region: 'eu-central-1', untagged: true });
+    });
+
+    it('proves the untagged bucket of an interrupted create its own by that record, and no other', () => {
+      const found = { id: NAME, name: NAME, region: 'eu-central-1', tags: {} };
+      const interrupted = testContext({ key: 'bucket', saved: { name: NAME, untagged: true } });
+      expect(bucket.ownership(interrupted, found)).toEqual({});
+      const other = { ...found, tags: { 'tekamolo:stack': 'other' } };
+      expect(bucket.ownership(interrupted, other).notProved).toBe(
+        `bucket ${NAME} belongs to tekamolo stack other`,
+      );
+      const tagged = testContext({ key: 'bucket', saved: { name: NAME } });
+      expect(bucket.ownership(tagged, found).notProved).toBe(`bucket ${NAME} has no tekamolo:stack=demo tag`);
+    });
+
+    it('clears the untagged mark once the bucket is tagged', async () => {
+      const ctx = testContext({ key: 'bucket' });
+      s3.on(CreateBucketCommand).resolves({});
+      await bucket.create(ctx, desired);
+      expect(ctx.recorded.untagged).toBeUndefined();
     });
 
     it('sends no LocationConstraint in us-east-1', async () => {

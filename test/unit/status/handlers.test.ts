@@ -250,6 +250,7 @@ describe('status with the real handlers', () => {
       PublicIp: '198.51.100.7',
       AssociationId: 'eipassoc-1',
       InstanceId: 'i-old',
+      Tags: tagList(stackTags(config, 'elasticIp')),
     };
     const group = (instances: string[]) => ({
       AutoScalingGroups: [
