@@ -23,6 +23,7 @@ import {
 import { WorkError } from '../errors.js';
 import type { AutoScalingGroupOutputs, ElasticIpOutputs } from './outputs.js';
 import { asQuotaError } from './support/quota.js';
+import { retryUntilVisible } from './support/retry-while.js';
 
 export interface ElasticIpDesired {
   groupName: string;
@@ -87,13 +88,18 @@ async function associate(
   instanceId: string,
 ): Promise<string | undefined> {
   ctx.progress(`associating with ${instanceId}`);
-  const result = await ctx.aws.ec2().send(
-    // AllowReassociation: moving the address off a replaced instance is exactly the point.
-    new AssociateAddressCommand({
-      AllocationId: allocationId,
-      InstanceId: instanceId,
-      AllowReassociation: true,
-    }),
+  // An instance the Auto Scaling group launched seconds ago may not be visible to EC2's other APIs
+  // yet (InvalidInstanceID.NotFound).
+  const result = await retryUntilVisible(ctx, ['InvalidInstanceID.NotFound'], `instance ${instanceId}`, () =>
+    ctx.aws.ec2().send(
+      // AllowReassociation: moving the address off a replaced instance is exactly the point. It also
+      // makes a retried association (its answer lost) succeed again.
+      new AssociateAddressCommand({
+        AllocationId: allocationId,
+        InstanceId: instanceId,
+        AllowReassociation: true,
+      }),
+    ),
   );
   await ctx.record({ instanceId });
   return result.AssociationId;

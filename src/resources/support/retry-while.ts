@@ -1,4 +1,4 @@
-import { retryOn } from '../../aws/errors.js';
+import { errorName, retryOn } from '../../aws/errors.js';
 import type { ResourceContext } from '../../engine/contract.js';
 
 /**
@@ -17,5 +17,30 @@ export function retryWhile<T>(
     attempts: Math.max(1, Math.ceil((options.minutes * 60_000) / delayMs)),
     delayMs,
     onRetry: (_error, attempt) => ctx.waiting(options.what, attempt * delayMs),
+  });
+}
+
+/** Tries of a call that names something created seconds ago; at most ~35 s with the default poll. */
+export const VISIBLE_ATTEMPTS = 8;
+const VISIBLE_DELAY_CAP_MS = 5000;
+
+/**
+ * Retry `call` while AWS answers one of `names` because `what` (created moments ago) is not yet
+ * visible to the API called: AWS documents this eventual consistency for EC2 and ELB ids. Bounded;
+ * each retry is shown with `-v` and counted in the trace's `attempts`.
+ */
+export function retryUntilVisible<T>(
+  ctx: ResourceContext,
+  names: string[],
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  return retryOn(names, call, {
+    attempts: VISIBLE_ATTEMPTS,
+    delayMs: Math.min(ctx.config.waits.pollSeconds * 1000, VISIBLE_DELAY_CAP_MS),
+    onRetry: (error, attempt) =>
+      ctx.progress(
+        `${what} not visible yet (${errorName(error)}), retry ${attempt} of ${VISIBLE_ATTEMPTS - 1}`,
+      ),
   });
 }
