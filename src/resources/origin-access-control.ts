@@ -91,8 +91,14 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
       await ctx.record({ id: created.Id, name: desired.name });
       return fromAws(created);
     } catch (error) {
-      // Names are unique per account: one taken by an OAC that is not ours is the user's to resolve.
       if (hasErrorName(error, 'OriginAccessControlAlreadyExists')) {
+        // A retry of a create whose answer was lost meets its own OAC: our name and our description.
+        const ours = await findOwnAfterConflict(ctx, cloudfront, desired);
+        if (ours) {
+          await ctx.record({ id: ours.id, name: desired.name });
+          return ours;
+        }
+        // Names are unique per account: one taken by an OAC that is not ours is the user's to resolve.
         throw new UserError(
           `an origin access control named ${desired.name} already exists and is not this stack's`,
           `delete or rename it in the CloudFront console, or give it the description "${desired.description}" to adopt it`,
@@ -181,6 +187,26 @@ function fromAws(oac: OriginAccessControl): ActualOac {
     signingProtocol: config?.SigningProtocol,
     originType: config?.OriginAccessControlOriginType,
   };
+}
+
+/** The list may not show an OAC created a moment ago: looked for a bounded number of times. */
+const LISTED_ATTEMPTS = 5;
+
+async function findOwnAfterConflict(
+  ctx: ResourceContext,
+  cloudfront: CloudFrontClient,
+  desired: OacDesired,
+): Promise<ActualOac | undefined> {
+  const delayMs = Math.min(ctx.config.waits.pollSeconds * 1000, 2000);
+  for (let attempt = 1; ; attempt++) {
+    const found = await findByName(cloudfront, desired.name);
+    if (found) return found.description === desired.description ? found : undefined;
+    if (attempt >= LISTED_ATTEMPTS) return undefined;
+    ctx.progress(
+      `origin access control ${desired.name} not listed yet, retry ${attempt} of ${LISTED_ATTEMPTS - 1}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
 
 async function readVersioned(cloudfront: CloudFrontClient, id: string) {
