@@ -13,6 +13,7 @@ import { type Actual, fieldChange, type Resource, type ResourceContext } from '.
 import { UserError } from '../errors.js';
 import type { OriginAccessControlOutputs } from './outputs.js';
 import { withFreshETag } from './support/cloudfront-config.js';
+import { findUntilVisible } from './support/retry-while.js';
 
 export interface OacDesired {
   name: string;
@@ -189,24 +190,16 @@ function fromAws(oac: OriginAccessControl): ActualOac {
   };
 }
 
-/** The list may not show an OAC created a moment ago: looked for a bounded number of times. */
-const LISTED_ATTEMPTS = 5;
-
+/** The OAC CloudFront refused a create for, when it is ours (our name and description). */
 async function findOwnAfterConflict(
   ctx: ResourceContext,
   cloudfront: CloudFrontClient,
   desired: OacDesired,
 ): Promise<ActualOac | undefined> {
-  const delayMs = Math.min(ctx.config.waits.pollSeconds * 1000, 2000);
-  for (let attempt = 1; ; attempt++) {
-    const found = await findByName(cloudfront, desired.name);
-    if (found) return found.description === desired.description ? found : undefined;
-    if (attempt >= LISTED_ATTEMPTS) return undefined;
-    ctx.progress(
-      `origin access control ${desired.name} not listed yet, retry ${attempt} of ${LISTED_ATTEMPTS - 1}`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
+  const found = await findUntilVisible(ctx, `origin access control ${desired.name}`, () =>
+    findByName(cloudfront, desired.name),
+  );
+  return found?.description === desired.description ? found : undefined;
 }
 
 async function readVersioned(cloudfront: CloudFrontClient, id: string) {

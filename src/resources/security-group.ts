@@ -23,7 +23,7 @@ import {
 } from '../engine/contract.js';
 import { UserError, WorkError } from '../errors.js';
 import type { NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
-import { retryUntilVisible, retryWhile } from './support/retry-while.js';
+import { findUntilVisible, retryUntilVisible, retryWhile } from './support/retry-while.js';
 import {
   type IngressRule,
   revokeRules,
@@ -252,7 +252,8 @@ function securityGroupHandler(
           );
         }
         if (!hasErrorName(error, 'InvalidGroup.Duplicate')) throw error;
-        const existing = await findByName(ctx);
+        // A create retried after its answer was lost: the filtered describe may lag the create.
+        const existing = await findUntilVisible(ctx, `security group ${desired.name}`, () => findByName(ctx));
         if (!existing) throw error;
         if (existing.foreign) {
           throw new UserError(

@@ -24,6 +24,10 @@ export function retryWhile<T>(
 export const VISIBLE_ATTEMPTS = 8;
 const VISIBLE_DELAY_CAP_MS = 5000;
 
+function visibleDelayMs(ctx: ResourceContext): number {
+  return Math.min(ctx.config.waits.pollSeconds * 1000, VISIBLE_DELAY_CAP_MS);
+}
+
 /**
  * Retry `call` while AWS answers one of `names` because `what` (created moments ago) is not yet
  * visible to the API called: AWS documents this eventual consistency for EC2 and ELB ids. Bounded;
@@ -37,10 +41,27 @@ export function retryUntilVisible<T>(
 ): Promise<T> {
   return retryOn(names, call, {
     attempts: VISIBLE_ATTEMPTS,
-    delayMs: Math.min(ctx.config.waits.pollSeconds * 1000, VISIBLE_DELAY_CAP_MS),
+    delayMs: visibleDelayMs(ctx),
     onRetry: (error, attempt) =>
       ctx.progress(
         `${what} not visible yet (${errorName(error)}), retry ${attempt} of ${VISIBLE_ATTEMPTS - 1}`,
       ),
   });
+}
+
+/**
+ * Look for something AWS just said exists (a create refused as a duplicate) until a list or filtered
+ * describe shows it: those reads lag the create by seconds. Undefined after the last try.
+ */
+export async function findUntilVisible<T>(
+  ctx: ResourceContext,
+  what: string,
+  find: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const found = await find();
+    if (found !== undefined || attempt >= VISIBLE_ATTEMPTS) return found;
+    ctx.progress(`${what} not listed yet, retry ${attempt} of ${VISIBLE_ATTEMPTS - 1}`);
+    await new Promise((resolve) => setTimeout(resolve, visibleDelayMs(ctx)));
+  }
 }
