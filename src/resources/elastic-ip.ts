@@ -74,6 +74,19 @@ async function describeAddress(ctx: ResourceContext, allocationId: string): Prom
   return result?.Addresses?.[0];
 }
 
+/** Every address under the stack's and this resource's tags. */
+async function taggedAddresses(ctx: ResourceContext): Promise<Address[]> {
+  const result = await ctx.aws.ec2().send(
+    new DescribeAddressesCommand({
+      Filters: [
+        { Name: `tag:${STACK_TAG}`, Values: [ctx.config.stack] },
+        { Name: `tag:${RESOURCE_TAG}`, Values: ['elasticIp'] },
+      ],
+    }),
+  );
+  return (result.Addresses ?? []).filter((a) => a.AllocationId);
+}
+
 /** "running", "terminated", or undefined when EC2 no longer knows the instance. */
 async function instanceState(ctx: ResourceContext, instanceId: string): Promise<string | undefined> {
   const result = await orUndefined(
@@ -144,15 +157,7 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
     const savedId = typeof ctx.saved.allocationId === 'string' ? ctx.saved.allocationId : undefined;
     // One read by the tags finds the recorded address and any other allocated under them; the recorded
     // one is read by its id only when it is not among them (someone removed its tags).
-    const result = await ctx.aws.ec2().send(
-      new DescribeAddressesCommand({
-        Filters: [
-          { Name: `tag:${STACK_TAG}`, Values: [ctx.config.stack] },
-          { Name: `tag:${RESOURCE_TAG}`, Values: ['elasticIp'] },
-        ],
-      }),
-    );
-    const tagged = (result.Addresses ?? []).filter((a) => a.AllocationId);
+    const tagged = await taggedAddresses(ctx);
     const saved = savedId
       ? (tagged.find((a) => a.AllocationId === savedId) ?? (await describeAddress(ctx, savedId)))
       : undefined;
@@ -206,6 +211,12 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
     if (!allocationId) throw new WorkError('AllocateAddress returned no allocation id');
     const publicIp = allocated.PublicIp ?? '';
     await ctx.record({ allocationId, publicIp });
+    // find saw no address under our tags, so any other one now is a double of this very call.
+    for (const extra of await taggedAddresses(ctx)) {
+      if (extra.AllocationId === allocationId || !extra.AllocationId) continue;
+      ctx.progress(`releasing ${extra.AllocationId}, allocated twice`);
+      await release(ctx, extra.AllocationId);
+    }
     const actual: ActualElasticIp = { id: allocationId, allocationId, publicIp };
     const instanceId = desired.candidates[0];
     if (!instanceId) {

@@ -7,6 +7,7 @@ import {
   AssociateAddressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DescribeAddressesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
@@ -204,6 +205,7 @@ describe('ids not yet visible right after their create', () => {
       ],
     });
     ec2.on(AllocateAddressCommand).resolves({ AllocationId: 'eipalloc-1', PublicIp: '198.51.100.7' });
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [{ AllocationId: 'eipalloc-1' }] });
     ec2
       .on(AssociateAddressCommand)
       .rejectsOnce(awsError('InvalidInstanceID.NotFound'))
