@@ -1,5 +1,11 @@
 // A create whose answer was lost is retried (by the SDK or by the next run) after AWS carried it out:
 // the retry meets its own work. Each case answers the retry as AWS documents it.
+
+import {
+  AutoScalingClient,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import {
   CloudFrontClient,
   CloudFrontServiceException,
@@ -11,11 +17,16 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-cloudfront';
 import {
+  AllocateAddressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DescribeAddressesCommand,
   DescribeManagedPrefixListsCommand,
+  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  ReleaseAddressCommand,
+  RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
@@ -24,14 +35,20 @@ import {
   ElasticLoadBalancingV2Client,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../../src/resources/auto-scaling-group.js';
 import { distribution } from '../../../src/resources/distribution.js';
+import { elasticIp } from '../../../src/resources/elastic-ip.js';
 import { listener } from '../../../src/resources/listener.js';
 import { originAccessControl } from '../../../src/resources/origin-access-control.js';
 import { instanceSecurityGroup } from '../../../src/resources/security-group.js';
 import { applySettings } from '../../../src/resources/support/distribution-settings.js';
+import { changeRecords, deletion, upsert } from '../../../src/resources/support/route53-records.js';
+import { revokeRules } from '../../../src/resources/support/security-group-rules.js';
 import { testContext } from '../../support/context.js';
+import { fakeZone } from './fake-route53.js';
 
 function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name });
@@ -40,11 +57,15 @@ function awsError(name: string, message = name): Error {
 const ec2 = mockClient(EC2Client);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const cf = mockClient(CloudFrontClient);
+const route53 = mockClient(Route53Client);
+const autoscaling = mockClient(AutoScalingClient);
 
 afterEach(() => {
   ec2.reset();
   elbv2.reset();
   cf.reset();
+  route53.reset();
+  autoscaling.reset();
 });
 
 describe('a retry after a lost answer meets its own work', () => {
@@ -248,6 +269,124 @@ describe('a retry after a lost answer meets its own work', () => {
         .commandCalls(CreateDistributionWithTagsCommand)
         .map((c) => c.args[0].input.DistributionConfigWithTags?.DistributionConfig?.CallerReference);
       expect(references).toEqual([desired.callerReference]);
+    });
+  });
+
+  describe('found by the audit of every changing call', () => {
+    it('CreateSecurityGroup: InvalidGroup.Duplicate while the describe by name lags adopts ours once listed', async () => {
+      ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [] });
+      ec2.on(CreateSecurityGroupCommand).rejects(awsError('InvalidGroup.Duplicate'));
+      const ours = {
+        GroupId: 'sg-ours',
+        GroupName: 'demo-instances',
+        VpcId: 'vpc-1',
+        Tags: [{ Key: 'tekamolo:stack', Value: 'demo' }],
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: 'sg-alb' }] },
+          { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.10/32' }] },
+        ],
+      };
+      ec2
+        .on(DescribeSecurityGroupsCommand)
+        .resolvesOnce({ SecurityGroups: [] })
+        .resolves({ SecurityGroups: [ours] });
+      const ctx = testContext({
+        key: 'sg.instances',
+        outputs: { network: { vpcId: 'vpc-1' }, 'sg.alb': { groupId: 'sg-alb' } },
+      });
+      const actual = await instanceSecurityGroup.create(ctx, await instanceSecurityGroup.desired(ctx));
+      expect(actual.id).toBe('sg-ours');
+      expect(ctx.recorded.groupId).toBe('sg-ours');
+      expect(ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)).toHaveLength(0);
+    });
+
+    it('RevokeSecurityGroupIngress: a rule already revoked counts as revoked, the others still go', async () => {
+      ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+        SecurityGroupRules: [
+          {
+            SecurityGroupRuleId: 'sgr-1',
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            CidrIpv4: '0.0.0.0/0',
+          },
+          {
+            SecurityGroupRuleId: 'sgr-2',
+            IpProtocol: 'tcp',
+            FromPort: 80,
+            ToPort: 80,
+            CidrIpv4: '0.0.0.0/0',
+          },
+        ],
+      });
+      ec2
+        .on(RevokeSecurityGroupIngressCommand)
+        .rejects(awsError('InvalidSecurityGroupRuleId.NotFound'))
+        .on(RevokeSecurityGroupIngressCommand, { SecurityGroupRuleIds: ['sgr-2'] })
+        .resolves({ Return: true });
+      await revokeRules(testContext(), 'sg-1', ['tcp:22:0.0.0.0/0', 'tcp:80:0.0.0.0/0']);
+      expect(
+        ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.SecurityGroupRuleIds),
+      ).toEqual([['sgr-1', 'sgr-2'], ['sgr-1'], ['sgr-2']]);
+    });
+
+    it('ChangeResourceRecordSets: a DELETE already applied does not fail the batch; its UPSERTs are made', async () => {
+      const zone = fakeZone(route53, [{ Name: 'a.example.com', Type: 'A', TTL: 60, ResourceRecords: [] }]);
+      const gone = {
+        Name: 'old.example.com.',
+        Type: 'CNAME' as const,
+        TTL: 300,
+        ResourceRecords: [{ Value: 'x' }],
+      };
+      await changeRecords(
+        route53 as never,
+        'Z1',
+        [deletion(gone), upsert({ name: 'new.example.com', type: 'CNAME', value: 'y' })],
+        'test',
+      );
+      expect(zone.sets.map((r) => r.Name)).toContain('new.example.com.');
+      expect(route53.commandCalls(ChangeResourceRecordSetsCommand).length).toBeGreaterThan(1);
+    });
+
+    it('AllocateAddress (no idempotency token) retried: the second address is released at once', async () => {
+      ec2.on(AllocateAddressCommand).resolves({ AllocationId: 'eipalloc-2', PublicIp: '198.51.100.8' });
+      ec2.on(DescribeAddressesCommand).resolves({
+        Addresses: [{ AllocationId: 'eipalloc-1' }, { AllocationId: 'eipalloc-2' }],
+      });
+      ec2.on(ReleaseAddressCommand).resolves({});
+      const ctx = testContext({ key: 'elasticIp', outputs: { autoScalingGroup: { name: 'demo-backend' } } });
+      const actual = await elasticIp.create(ctx, { groupName: 'demo-backend', candidates: [] });
+      expect(actual.allocationId).toBe('eipalloc-2');
+      expect(ec2.commandCalls(ReleaseAddressCommand).map((c) => c.args[0].input.AllocationId)).toEqual([
+        'eipalloc-1',
+      ]);
+    });
+
+    it('DeleteAutoScalingGroup retried while the first delete runs: that delete is followed, not failed', async () => {
+      autoscaling
+        .on(DeleteAutoScalingGroupCommand)
+        .rejects(awsError('ScalingActivityInProgress', 'An activity is in progress'));
+      autoscaling
+        .on(DescribeAutoScalingGroupsCommand)
+        .resolvesOnce({
+          AutoScalingGroups: [
+            {
+              AutoScalingGroupName: 'demo-backend',
+              Status: 'Delete in progress',
+              MinSize: 0,
+              MaxSize: 0,
+              DesiredCapacity: 0,
+              DefaultCooldown: 300,
+              AvailabilityZones: ['a'],
+              HealthCheckType: 'EC2',
+              CreatedTime: new Date(0),
+            },
+          ],
+        })
+        .resolves({ AutoScalingGroups: [] });
+      const ctx = testContext({ key: 'autoScalingGroup' });
+      await autoScalingGroup.delete(ctx, { id: 'demo-backend', name: 'demo-backend', instances: [] });
+      expect(autoscaling.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
     });
   });
 });
