@@ -60,6 +60,9 @@ const NOT_FOUND = new Set([
   'NoSuchInvalidation',
   // Route 53
   'NoSuchHostedZone',
+  // Auto Scaling: a cancel of a refresh that already ended (or was cancelled by the lost first try)
+  'ActiveInstanceRefreshNotFound',
+  'ActiveInstanceRefreshNotFoundFault',
   // ACM
   'ResourceNotFoundException',
   // SSM

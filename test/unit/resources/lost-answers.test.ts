@@ -3,8 +3,10 @@
 
 import {
   AutoScalingClient,
+  CancelInstanceRefreshCommand,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
+  StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
   CloudFrontClient,
@@ -45,6 +47,7 @@ import { listener } from '../../../src/resources/listener.js';
 import { originAccessControl } from '../../../src/resources/origin-access-control.js';
 import { instanceSecurityGroup } from '../../../src/resources/security-group.js';
 import { applySettings } from '../../../src/resources/support/distribution-settings.js';
+import { startRefresh } from '../../../src/resources/support/instance-refresh.js';
 import { changeRecords, deletion, upsert } from '../../../src/resources/support/route53-records.js';
 import { revokeRules } from '../../../src/resources/support/security-group-rules.js';
 import { testContext } from '../../support/context.js';
@@ -387,6 +390,15 @@ describe('a retry after a lost answer meets its own work', () => {
       const ctx = testContext({ key: 'autoScalingGroup' });
       await autoScalingGroup.delete(ctx, { id: 'demo-backend', name: 'demo-backend', instances: [] });
       expect(autoscaling.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(1);
+    });
+
+    it('CancelInstanceRefresh retried after the refresh was cancelled: ActiveInstanceRefreshNotFound is done', async () => {
+      autoscaling
+        .on(StartInstanceRefreshCommand)
+        .rejectsOnce(awsError('InstanceRefreshInProgress'))
+        .resolves({ InstanceRefreshId: 'r-2' });
+      autoscaling.on(CancelInstanceRefreshCommand).rejects(awsError('ActiveInstanceRefreshNotFound'));
+      expect(await startRefresh(testContext({ key: 'autoScalingGroup' }), 'demo-backend', 60)).toBe('r-2');
     });
   });
 });
