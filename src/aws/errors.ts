@@ -1,3 +1,5 @@
+import { asRetryAfter } from './attempts.js';
+
 /** Helpers to recognise AWS errors by name, whatever the service's spelling. */
 
 export interface AwsErrorLike {
@@ -58,6 +60,9 @@ const NOT_FOUND = new Set([
   'NoSuchInvalidation',
   // Route 53
   'NoSuchHostedZone',
+  // Auto Scaling: a cancel of a refresh that already ended (or was cancelled by the lost first try)
+  'ActiveInstanceRefreshNotFound',
+  'ActiveInstanceRefreshNotFoundFault',
   // ACM
   'ResourceNotFoundException',
   // SSM
@@ -115,20 +120,29 @@ export function describeAwsError(step: string, error: unknown): string {
   return name && !message.includes(name) ? `${step}: ${message} (${name})` : `${step}: ${message}`;
 }
 
+/** How many attempts the SDK made for a failed call (its own retries of throttling and 5xx). */
+function sdkAttempts(error: unknown): number {
+  const attempts = (error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
+  return typeof attempts === 'number' && attempts > 0 ? attempts : 1;
+}
+
 /**
  * Retry `call` while it fails with one of `names` (an AWS eventual-consistency error), at most
- * `attempts` times, `delayMs` apart. Every use names the AWS cause at the call site.
+ * `attempts` times, `delayMs` apart. Every use names the AWS cause at the call site. Each retry runs
+ * with the count of earlier attempts, which the trace adds to the call's `attempts`.
  */
 export async function retryOn<T>(
   names: string[],
   call: () => Promise<T>,
   options: { attempts: number; delayMs: number; onRetry?: (error: unknown, attempt: number) => void },
 ): Promise<T> {
+  let sent = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      return await asRetryAfter(sent, call);
     } catch (error) {
       if (attempt >= options.attempts || !names.includes(errorName(error))) throw error;
+      sent += sdkAttempts(error);
       options.onRetry?.(error, attempt);
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     }

@@ -1,5 +1,6 @@
 import { openSync, writeSync } from 'node:fs';
 import type { MiddlewareStack } from '@smithy/types';
+import { attemptsBefore } from './attempts.js';
 
 /** One line of the `--trace` file (ARCHITECTURE §1 "Trace"). */
 export interface TraceRecord {
@@ -62,7 +63,7 @@ export function addTraceMiddleware(
           region,
           durationMs: Date.now() - started,
           ok,
-          attempts: attempts ?? 1,
+          attempts: attemptsBefore() + (attempts ?? 1),
         };
         if (error !== undefined) entry.error = error;
         tracer.record(entry);

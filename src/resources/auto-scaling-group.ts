@@ -37,6 +37,9 @@ import { followRefresh, readRefresh, startRefresh } from './support/instance-ref
 import { asQuotaError } from './support/quota.js';
 import { missingTags, tagChange } from './support/tag-drift.js';
 
+/** The Status of a group whose deletion has started. */
+const DELETING = 'Delete in progress';
+
 export interface AutoScalingGroupDesired {
   name: string;
   launchTemplateId: string;
@@ -438,23 +441,27 @@ export const autoScalingGroup: Resource<
 
   async delete(ctx, actual) {
     if (actual.foreign) return;
+    const busy = [
+      'ScalingActivityInProgress',
+      'ScalingActivityInProgressFault',
+      'ResourceInUse',
+      'ResourceInUseFault',
+    ];
+    const deleteGroup = async () => {
+      try {
+        await ctx.aws
+          .autoscaling()
+          .send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: actual.name, ForceDelete: true }));
+      } catch (error) {
+        // A delete retried after its answer was lost meets the first one at work: that is done.
+        if (hasErrorName(error, ...busy) && (await describeGroup(ctx, actual.name))?.Status === DELETING)
+          return;
+        throw error;
+      }
+    };
     try {
       // A scaling activity in flight refuses the delete for a moment even with ForceDelete.
-      await retryOn(
-        [
-          'ScalingActivityInProgress',
-          'ScalingActivityInProgressFault',
-          'ResourceInUse',
-          'ResourceInUseFault',
-        ],
-        () =>
-          ctx.aws
-            .autoscaling()
-            .send(
-              new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: actual.name, ForceDelete: true }),
-            ),
-        { attempts: 10, delayMs: pollMs(ctx) },
-      );
+      await retryOn(busy, deleteGroup, { attempts: 10, delayMs: pollMs(ctx) });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

@@ -153,9 +153,10 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
       created = (await send(desired.callerReference)).Distribution;
     } catch (error) {
       if (!hasErrorName(error, 'DistributionAlreadyExists')) throw error;
-      // A create retried after a crash: the first request did create it. Take it over and converge.
-      const existing = await findByComment(ctx, cloudfront);
-      if (existing && !existing.foreign) {
+      // A create retried after a crash or a lost answer: the first request did create it. Take it
+      // over and converge.
+      const existing = await holderOfReference(ctx, cloudfront, error);
+      if (existing) {
         await ctx.record({ id: existing.id, arn: existing.arn, domainName: existing.domainName });
         const changes = distribution.diff(desired, existing);
         return changes.length > 0 ? distribution.update(ctx, desired, existing, changes) : existing;
@@ -349,6 +350,39 @@ async function findByComment(
     };
   }
   return foreign;
+}
+
+/**
+ * The distribution that holds our caller reference, named by CloudFront's DistributionAlreadyExists
+ * message ("… Already exists: E1ABC"): read by id, because the listing can lag a create by minutes.
+ * Undefined only when that distribution is proved deleted.
+ */
+async function holderOfReference(
+  ctx: ResourceContext,
+  cloudfront: CloudFrontClient,
+  error: unknown,
+): Promise<ActualDistribution | undefined> {
+  const message = error instanceof Error ? error.message : '';
+  const id = /Already exists:\s*([A-Z0-9]+)/i.exec(message)?.[1];
+  if (!id) {
+    const listed = await findByComment(ctx, cloudfront);
+    if (listed && !listed.foreign) return listed;
+    throw new WorkError(
+      `CloudFront refused the caller reference as taken (${message}), and no distribution of this stack is listed yet`,
+      'run up again in a minute: CloudFront lists a new distribution with a delay',
+    );
+  }
+  const response = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: id })));
+  if (!response?.Distribution) return undefined;
+  const actual = await withTags(cloudfront, fromAws(response.Distribution));
+  const owner = actual.tags?.[STACK_TAG];
+  if (owner !== ctx.config.stack) {
+    throw new UserError(
+      `distribution ${id} holds this stack's caller reference but ${owner ? `belongs to stack ${owner}` : `has no ${STACK_TAG} tag`}`,
+      `check distribution ${id} in the CloudFront console; tag it ${STACK_TAG}=${ctx.config.stack} to adopt it`,
+    );
+  }
+  return actual;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 import { WorkError } from '../errors.js';
 import type { AutoScalingGroupOutputs, ElasticIpOutputs } from './outputs.js';
 import { asQuotaError } from './support/quota.js';
+import { retryUntilVisible } from './support/retry-while.js';
 
 export interface ElasticIpDesired {
   groupName: string;
@@ -77,6 +78,19 @@ async function describeAddress(ctx: ResourceContext, allocationId: string): Prom
   return result?.Addresses?.[0];
 }
 
+/** Every address under the stack's and this resource's tags. */
+async function taggedAddresses(ctx: ResourceContext): Promise<Address[]> {
+  const result = await ctx.aws.ec2().send(
+    new DescribeAddressesCommand({
+      Filters: [
+        { Name: `tag:${STACK_TAG}`, Values: [ctx.config.stack] },
+        { Name: `tag:${RESOURCE_TAG}`, Values: ['elasticIp'] },
+      ],
+    }),
+  );
+  return (result.Addresses ?? []).filter((a) => a.AllocationId);
+}
+
 /** "running", "terminated", or undefined when EC2 no longer knows the instance. */
 async function instanceState(ctx: ResourceContext, instanceId: string): Promise<string | undefined> {
   const result = await orUndefined(
@@ -91,13 +105,18 @@ async function associate(
   instanceId: string,
 ): Promise<string | undefined> {
   ctx.progress(`associating with ${instanceId}`);
-  const result = await ctx.aws.ec2().send(
-    // AllowReassociation: moving the address off a replaced instance is exactly the point.
-    new AssociateAddressCommand({
-      AllocationId: allocationId,
-      InstanceId: instanceId,
-      AllowReassociation: true,
-    }),
+  // An instance the Auto Scaling group launched seconds ago may not be visible to EC2's other APIs
+  // yet (InvalidInstanceID.NotFound).
+  const result = await retryUntilVisible(ctx, ['InvalidInstanceID.NotFound'], `instance ${instanceId}`, () =>
+    ctx.aws.ec2().send(
+      // AllowReassociation: moving the address off a replaced instance is exactly the point. It also
+      // makes a retried association (its answer lost) succeed again.
+      new AssociateAddressCommand({
+        AllocationId: allocationId,
+        InstanceId: instanceId,
+        AllowReassociation: true,
+      }),
+    ),
   );
   await ctx.record({ instanceId });
   return result.AssociationId;
@@ -142,15 +161,7 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
     const savedId = typeof ctx.saved.allocationId === 'string' ? ctx.saved.allocationId : undefined;
     // One read by the tags finds the recorded address and any other allocated under them; the recorded
     // one is read by its id only when it is not among them (someone removed its tags).
-    const result = await ctx.aws.ec2().send(
-      new DescribeAddressesCommand({
-        Filters: [
-          { Name: `tag:${STACK_TAG}`, Values: [ctx.config.stack] },
-          { Name: `tag:${RESOURCE_TAG}`, Values: ['elasticIp'] },
-        ],
-      }),
-    );
-    const tagged = (result.Addresses ?? []).filter((a) => a.AllocationId);
+    const tagged = await taggedAddresses(ctx);
     const saved = savedId
       ? (tagged.find((a) => a.AllocationId === savedId) ?? (await describeAddress(ctx, savedId)))
       : undefined;
@@ -208,6 +219,12 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
     if (!allocationId) throw new WorkError('AllocateAddress returned no allocation id');
     const publicIp = allocated.PublicIp ?? '';
     await ctx.record({ allocationId, publicIp });
+    // find saw no address under our tags, so any other one now is a double of this very call.
+    for (const extra of await taggedAddresses(ctx)) {
+      if (extra.AllocationId === allocationId || !extra.AllocationId) continue;
+      ctx.progress(`releasing ${extra.AllocationId}, allocated twice`);
+      await release(ctx, extra.AllocationId);
+    }
     const actual: ActualElasticIp = { id: allocationId, allocationId, publicIp };
     const instanceId = desired.candidates[0];
     if (!instanceId) {

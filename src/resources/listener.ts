@@ -13,7 +13,7 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound, orUndefined, retryOn } from '../aws/errors.js';
+import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -31,6 +31,7 @@ import type {
   TargetGroupOutputs,
   ValidationOutputs,
 } from './outputs.js';
+import { retryUntilVisible } from './support/retry-while.js';
 
 export interface ListenerDesired {
   loadBalancerArn: string;
@@ -75,6 +76,7 @@ export const HTTPS_PORT = 443;
 export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 export const ORIGIN_HEADER = 'X-Origin-Verify';
 const RULE_PRIORITY = '1';
+const CREATE_ATTEMPTS = 6;
 const DENY = 'fixed-response:403';
 const SENSITIVE = '(sensitive)';
 
@@ -170,6 +172,62 @@ function listenerDiffers(changes: Change[]): boolean {
 
 function certificatePollMs(ctx: ResourceContext): number {
   return Math.max(ctx.config.waits.pollSeconds * 1000, 1);
+}
+
+/** Ours: at our priority, forwarding to our target group only when our header carries our secret. */
+function isOurRule(rule: ForwardRule, desired: ListenerDesired, secret: string): boolean {
+  return (
+    rule.priority === RULE_PRIORITY &&
+    rule.targetGroupArn === desired.targetGroupArn &&
+    rule.headerValues === 1 &&
+    rule.headerName?.toLowerCase() === desired.headerName.toLowerCase() &&
+    rule.secret === secret
+  );
+}
+
+async function createRule(
+  ctx: ResourceContext,
+  listenerArn: string,
+  desired: ListenerDesired,
+  secret: string,
+): Promise<ForwardRule> {
+  try {
+    // A target group or listener created seconds ago may not be visible to CreateRule yet.
+    const created = await retryUntilVisible(
+      ctx,
+      [
+        'TargetGroupNotFound',
+        'TargetGroupNotFoundException',
+        'ListenerNotFound',
+        'ListenerNotFoundException',
+      ],
+      'target group or listener',
+      () =>
+        ctx.aws.elbv2().send(
+          new CreateRuleCommand({
+            ListenerArn: listenerArn,
+            Priority: Number(RULE_PRIORITY),
+            Conditions: headerCondition(desired.headerName, secret),
+            Actions: forwardTo(desired.targetGroupArn),
+            Tags: tagList(ctx.tags),
+          }),
+        ),
+    );
+    return {
+      arn: created.Rules?.[0]?.RuleArn ?? '',
+      priority: RULE_PRIORITY,
+      targetGroupArn: desired.targetGroupArn,
+      headerValues: 1,
+      headerName: desired.headerName,
+      secret,
+    };
+  } catch (error) {
+    if (!hasErrorName(error, 'PriorityInUse', 'PriorityInUseException')) throw error;
+    // A retry of a CreateRule whose answer was lost finds its own rule at the priority: done.
+    const found = (await readRules(ctx, listenerArn)).map(toRule).find((r) => r.priority === RULE_PRIORITY);
+    if (found && isOurRule(found, desired, secret)) return found;
+    throw error;
+  }
 }
 
 export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs> = {
@@ -279,9 +337,14 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
 
   async create(ctx, desired) {
     // ELB may not see a certificate ACM issued seconds ago (CertificateNotFound) until ACM's regional
-    // replication catches up.
+    // replication catches up, nor a load balancer created seconds ago (LoadBalancerNotFound).
     const created = await retryOn(
-      ['CertificateNotFound', 'CertificateNotFoundException'],
+      [
+        'CertificateNotFound',
+        'CertificateNotFoundException',
+        'LoadBalancerNotFound',
+        'LoadBalancerNotFoundException',
+      ],
       () =>
         ctx.aws.elbv2().send(
           new CreateListenerCommand({
@@ -294,7 +357,14 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
             Tags: tagList(ctx.tags),
           }),
         ),
-      { attempts: 6, delayMs: certificatePollMs(ctx) },
+      {
+        attempts: CREATE_ATTEMPTS,
+        delayMs: certificatePollMs(ctx),
+        onRetry: (error, attempt) =>
+          ctx.progress(
+            `certificate or load balancer not visible yet (${errorName(error)}), retry ${attempt} of ${CREATE_ATTEMPTS - 1}`,
+          ),
+      },
     );
     const arn = created.Listeners?.[0]?.ListenerArn;
     if (!arn) throw new WorkError('CreateListener returned no listener');
@@ -336,22 +406,7 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
     let rule = actual.rule;
     if (!rule) {
       ctx.progress('adding the origin-header rule');
-      const created = await elbv2.send(
-        new CreateRuleCommand({
-          ListenerArn: actual.arn,
-          Priority: Number(RULE_PRIORITY),
-          Conditions: headerCondition(desired.headerName, secret),
-          Actions: forwardTo(desired.targetGroupArn),
-          Tags: tagList(ctx.tags),
-        }),
-      );
-      rule = {
-        arn: created.Rules?.[0]?.RuleArn ?? '',
-        priority: RULE_PRIORITY,
-        targetGroupArn: desired.targetGroupArn,
-        headerName: desired.headerName,
-        secret,
-      };
+      rule = await createRule(ctx, actual.arn, desired, secret);
     } else if (ruleDiffers(changes)) {
       await elbv2.send(
         new ModifyRuleCommand({

@@ -13,6 +13,7 @@ import { type Actual, fieldChange, type Resource, type ResourceContext } from '.
 import { UserError } from '../errors.js';
 import type { OriginAccessControlOutputs } from './outputs.js';
 import { withFreshETag } from './support/cloudfront-config.js';
+import { findUntilVisible } from './support/retry-while.js';
 
 export interface OacDesired {
   name: string;
@@ -99,8 +100,14 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
       await ctx.record({ id: created.Id, name: desired.name });
       return fromAws(created);
     } catch (error) {
-      // Names are unique per account: one taken by an OAC that is not ours is the user's to resolve.
       if (hasErrorName(error, 'OriginAccessControlAlreadyExists')) {
+        // A retry of a create whose answer was lost meets its own OAC: our name and our description.
+        const ours = await findOwnAfterConflict(ctx, cloudfront, desired);
+        if (ours) {
+          await ctx.record({ id: ours.id, name: desired.name });
+          return ours;
+        }
+        // Names are unique per account: one taken by an OAC that is not ours is the user's to resolve.
         throw new UserError(
           `an origin access control named ${desired.name} already exists and is not this stack's`,
           `delete or rename it in the CloudFront console, or give it the description "${desired.description}" to adopt it`,
@@ -189,6 +196,18 @@ function fromAws(oac: OriginAccessControl): ActualOac {
     signingProtocol: config?.SigningProtocol,
     originType: config?.OriginAccessControlOriginType,
   };
+}
+
+/** The OAC CloudFront refused a create for, when it is ours (our name and description). */
+async function findOwnAfterConflict(
+  ctx: ResourceContext,
+  cloudfront: CloudFrontClient,
+  desired: OacDesired,
+): Promise<ActualOac | undefined> {
+  const found = await findUntilVisible(ctx, `origin access control ${desired.name}`, () =>
+    findByName(cloudfront, desired.name),
+  );
+  return found?.description === desired.description ? found : undefined;
 }
 
 async function readVersioned(cloudfront: CloudFrontClient, id: string) {

@@ -24,7 +24,7 @@ import {
 } from '../engine/contract.js';
 import { UserError, WorkError } from '../errors.js';
 import type { NetworkOutputs, SecurityGroupOutputs } from './outputs.js';
-import { retryWhile } from './support/retry-while.js';
+import { findUntilVisible, retryUntilVisible, retryWhile } from './support/retry-while.js';
 import {
   type IngressRule,
   revokeRules,
@@ -123,16 +123,38 @@ function securityGroupHandler(
     return group ? toActual(ctx, group) : undefined;
   }
 
+  function authorize(ctx: ResourceContext, groupId: string, keys: string[], rules: IngressRule[]) {
+    const described = new Map(rules.map((r) => [ruleKey(r), r.description]));
+    // Right after CreateSecurityGroup, EC2 may answer InvalidGroup.NotFound for the new group (or
+    // for the ALB group a rule names) until the id has propagated.
+    return retryUntilVisible(
+      ctx,
+      ['InvalidGroup.NotFound', 'InvalidGroupId.NotFound'],
+      'security group',
+      () =>
+        ctx.aws.ec2().send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            IpPermissions: keys.map((k) => toPermission(k, described.get(k))),
+          }),
+        ),
+    );
+  }
+
   async function addRules(ctx: ResourceContext, groupId: string, keys: string[], rules: IngressRule[]) {
     if (keys.length === 0) return;
-    const described = new Map(rules.map((r) => [ruleKey(r), r.description]));
     try {
-      await ctx.aws.ec2().send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: groupId,
-          IpPermissions: keys.map((k) => toPermission(k, described.get(k))),
-        }),
-      );
+      try {
+        await authorize(ctx, groupId, keys, rules);
+      } catch (error) {
+        if (!hasErrorName(error, 'InvalidPermission.Duplicate')) throw error;
+        // A retry of a call whose answer was lost, or a rule added meanwhile: EC2 refuses the whole
+        // call when one rule exists. Add what is still missing; nothing missing means done.
+        const [group] = await describeGroups(ctx, { GroupIds: [groupId] });
+        const present = ruleKeys(group?.IpPermissions);
+        const missing = keys.filter((k) => !present.includes(k));
+        if (missing.length > 0) await authorize(ctx, groupId, missing, rules);
+      }
     } catch (error) {
       if (!hasErrorName(error, 'RulesPerSecurityGroupLimitExceeded')) throw error;
       // A managed prefix list counts with its maximum size (~55 for CloudFront's) against the
@@ -235,7 +257,8 @@ function securityGroupHandler(
           );
         }
         if (!hasErrorName(error, 'InvalidGroup.Duplicate')) throw error;
-        const existing = await findByName(ctx);
+        // A create retried after its answer was lost: the filtered describe may lag the create.
+        const existing = await findUntilVisible(ctx, `security group ${desired.name}`, () => findByName(ctx));
         if (!existing) throw error;
         if (existing.foreign) {
           throw new UserError(

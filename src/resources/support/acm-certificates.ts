@@ -51,23 +51,27 @@ export function dedupeRecords(records: ValidationRecord[]): ValidationRecord[] {
 
 export function certificateInfo(detail: CertificateDetail, region: string): CertificateInfo {
   const records: ValidationRecord[] = [];
-  const missing: string[] = [];
+  const withRecord = new Set<string>();
   for (const option of detail.DomainValidationOptions ?? []) {
     const rr = option.ResourceRecord;
-    if (rr?.Name && rr.Type && rr.Value) records.push({ name: rr.Name, type: rr.Type, value: rr.Value });
-    else if (option.DomainName) missing.push(option.DomainName);
+    if (!rr?.Name || !rr.Type || !rr.Value) continue;
+    records.push({ name: rr.Name, type: rr.Type, value: rr.Value });
+    if (option.DomainName) withRecord.add(normalizeName(option.DomainName));
   }
+  const domainNames = sortedNames([
+    ...(detail.DomainName ? [detail.DomainName] : []),
+    ...(detail.SubjectAlternativeNames ?? []),
+  ]);
   const info: CertificateInfo = {
     arn: detail.CertificateArn ?? '',
     region,
-    domainNames: sortedNames([
-      ...(detail.DomainName ? [detail.DomainName] : []),
-      ...(detail.SubjectAlternativeNames ?? []),
-    ]),
+    domainNames,
     status: detail.Status ?? 'UNKNOWN',
     inUseBy: detail.InUseBy ?? [],
     validationRecords: dedupeRecords(records),
-    recordsMissingFor: detail.DomainValidationOptions ? missing : sortedNames([detail.DomainName ?? '']),
+    // For a few seconds after RequestCertificate ACM answers with an empty or partial
+    // DomainValidationOptions: every name of the certificate must have its own record.
+    recordsMissingFor: domainNames.filter((name) => !withRecord.has(name)),
   };
   if (detail.NotAfter) info.notAfter = detail.NotAfter.toISOString();
   if (detail.FailureReason) info.failureReason = detail.FailureReason;

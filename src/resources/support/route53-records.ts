@@ -210,14 +210,12 @@ export function deletion(current: ResourceRecordSet): Change {
   return { Action: 'DELETE', ResourceRecordSet: current };
 }
 
-/** One atomic batch: Route 53 applies all changes or none. */
-export async function changeRecords(
+async function sendBatch(
   route53: Route53Client,
   zoneId: string,
   changes: Change[],
   comment: string,
 ): Promise<string | undefined> {
-  if (changes.length === 0) return undefined;
   const response = await route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: bareZoneId(zoneId),
@@ -228,29 +226,45 @@ export async function changeRecords(
 }
 
 /**
- * Delete record sets that are gone already count as deleted: Route 53 rejects the whole batch with
- * InvalidChangeBatch "…but it was not found", so a batch that raced with another delete is retried
- * one record at a time, skipping those not found.
+ * One atomic batch: Route 53 applies all changes or none. A DELETE of a record set that is gone
+ * already counts as done: Route 53 rejects the whole batch with InvalidChangeBatch "…but it was not
+ * found" (a batch retried after its answer was lost, or one that raced with another delete), so the
+ * deletes are then sent one at a time, skipping those not found, and the rest (UPSERTs, which a
+ * retry repeats harmlessly) after them.
  */
+export async function changeRecords(
+  route53: Route53Client,
+  zoneId: string,
+  changes: Change[],
+  comment: string,
+): Promise<string | undefined> {
+  if (changes.length === 0) return undefined;
+  try {
+    return await sendBatch(route53, zoneId, changes, comment);
+  } catch (error) {
+    if (!isRecordNotFound(error)) throw error;
+    const deletes = changes.filter((c) => c.Action === 'DELETE');
+    if (deletes.length === 0) throw error;
+    for (const change of deletes) {
+      try {
+        await sendBatch(route53, zoneId, [change], comment);
+      } catch (single) {
+        if (!isRecordNotFound(single)) throw single;
+      }
+    }
+    const rest = changes.filter((c) => c.Action !== 'DELETE');
+    return rest.length > 0 ? sendBatch(route53, zoneId, rest, comment) : undefined;
+  }
+}
+
+/** Delete record sets; those gone already count as deleted. */
 export async function deleteRecords(
   route53: Route53Client,
   zoneId: string,
   sets: ResourceRecordSet[],
   comment: string,
 ): Promise<void> {
-  if (sets.length === 0) return;
-  try {
-    await changeRecords(route53, zoneId, sets.map(deletion), comment);
-  } catch (error) {
-    if (!isRecordNotFound(error)) throw error;
-    for (const set of sets) {
-      try {
-        await changeRecords(route53, zoneId, [deletion(set)], comment);
-      } catch (single) {
-        if (!isRecordNotFound(single)) throw single;
-      }
-    }
-  }
+  await changeRecords(route53, zoneId, sets.map(deletion), comment);
 }
 
 function isRecordNotFound(error: unknown): boolean {

@@ -4,8 +4,10 @@ import {
   DescribeSecurityGroupRulesCommand,
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
+  type RevokeSecurityGroupIngressCommandInput,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
+import { hasErrorName } from '../../aws/errors.js';
 import type { ResourceContext } from '../../engine/contract.js';
 
 /** One ingress rule, TCP only: the source is exactly one of cidr, cidrV6, prefixListId, groupId. */
@@ -96,26 +98,48 @@ function securityGroupRuleKey(rule: SecurityGroupRule): string {
  * some implementations, while a rule id names exactly one rule.
  */
 export async function revokeRules(ctx: ResourceContext, groupId: string, keys: string[]): Promise<void> {
-  const ec2 = ctx.aws.ec2();
-  const result = await ec2.send(
-    new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
-  );
+  const result = await ctx.aws
+    .ec2()
+    .send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }));
   const ids = new Map<string, string>();
   for (const rule of result.SecurityGroupRules ?? []) {
     if (!rule.IsEgress && rule.SecurityGroupRuleId)
       ids.set(securityGroupRuleKey(rule), rule.SecurityGroupRuleId);
   }
   const byId = keys.flatMap((k) => (ids.has(k) ? [ids.get(k) as string] : []));
-  const byPermission = keys.filter((k) => !ids.has(k));
+  const byPermission = keys.filter((k) => !ids.has(k)).map((k) => toPermission(k));
   if (byId.length > 0) {
-    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: byId }));
+    await revokeAll(ctx, byId, (some) => ({ GroupId: groupId, SecurityGroupRuleIds: some }));
   }
   if (byPermission.length > 0) {
-    await ec2.send(
-      new RevokeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: byPermission.map((k) => toPermission(k)),
-      }),
-    );
+    await revokeAll(ctx, byPermission, (some) => ({ GroupId: groupId, IpPermissions: some }));
+  }
+}
+
+/** What EC2 answers for a rule that is not there (any more). */
+const RULE_GONE = ['InvalidSecurityGroupRuleId.NotFound', 'InvalidPermission.NotFound'];
+
+/**
+ * Revoke `items` in one call; a rule already gone counts as revoked. EC2 refuses the whole call
+ * when one is gone (a revoke retried after its answer was lost, or one done meanwhile by hand), so
+ * they are then revoked one at a time, skipping those gone.
+ */
+async function revokeAll<T>(
+  ctx: ResourceContext,
+  items: T[],
+  input: (some: T[]) => RevokeSecurityGroupIngressCommandInput,
+): Promise<void> {
+  const ec2 = ctx.aws.ec2();
+  try {
+    await ec2.send(new RevokeSecurityGroupIngressCommand(input(items)));
+  } catch (error) {
+    if (!hasErrorName(error, ...RULE_GONE)) throw error;
+    for (const item of items) {
+      try {
+        await ec2.send(new RevokeSecurityGroupIngressCommand(input([item])));
+      } catch (single) {
+        if (!hasErrorName(single, ...RULE_GONE)) throw single;
+      }
+    }
   }
 }

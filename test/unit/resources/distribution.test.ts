@@ -241,10 +241,15 @@ describe('distribution', () => {
   it('creates with a fresh CallerReference when the refused one belonged to a deleted distribution', async () => {
     cf.on(CreateDistributionWithTagsCommand).callsFake(async (input) => {
       const reference = input.DistributionConfigWithTags.DistributionConfig.CallerReference;
-      if (reference === desired.callerReference) throw awsError('DistributionAlreadyExists');
+      if (reference === desired.callerReference) {
+        throw awsError(
+          'DistributionAlreadyExists',
+          'The caller reference that you are using to create a distribution is associated with another distribution. Already exists: EGONE',
+        );
+      }
       return { Distribution: awsDistribution(desired), ETag: 'E1' };
     });
-    cf.on(ListDistributionsCommand).resolves({ DistributionList: list([]) });
+    cf.on(GetDistributionCommand, { Id: 'EGONE' }).rejects(awsError('NoSuchDistribution'));
     const actual = await distribution.create(ctx, desired);
     expect(actual.id).toBe(ID);
     const references = cf

@@ -65,6 +65,7 @@ describe('Elastic IP', () => {
       .on(DescribeAutoScalingGroupsCommand)
       .resolves(groupWith(['i-new', 'InService'], ['i-pending', 'Pending']));
     ec2.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-2' });
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
   });
   afterEach(() => {
     ec2.reset();
