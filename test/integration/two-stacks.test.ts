@@ -183,6 +183,11 @@ describe.skipIf(!motoAvailable())("two stacks in one account: B's folder holds A
     for (const r of foreign) expect(r.reason, r.key).toMatch(/alpha|not this stack's/);
     expect(plan.changing).toEqual([]);
 
+    const unknownKey = await cli(b, ['up', '-y', '--take-over', 'buckets']);
+    expect(unknownKey.code).toBe(2);
+    expect(unknownKey.stderr).toContain('--take-over buckets: no resource has that key');
+    expect(unknownKey.changing).toEqual([]);
+
     const up = await cli(b, ['up', '-y']);
     expect(up.code).not.toBe(0);
     expect(up.changing).toEqual([]);
