@@ -36,6 +36,12 @@ export interface Actual {
    * never deleted by `destroy`.
    */
   foreign?: string;
+  /**
+   * Parts of the resource that tekamolo does not model and leaves as they are on update (a cache
+   * behaviour someone added for another path), one short line each: `plan` shows them as kept.
+   * Where the resource is wholly ours (security group rules), nothing is kept: extras are drift.
+   */
+  kept?: string[];
 }
 
 export type ChangeAction = 'update' | 'replace';

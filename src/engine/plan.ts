@@ -13,6 +13,8 @@ export interface PlanEntry {
   reason?: string;
   error?: string;
   hint?: string;
+  /** What the resource carries beyond what tekamolo models: left as it is, shown as kept. */
+  kept?: string[];
   /** The error is bad input (a missing hosted zone) or follows from one: `plan` exits 2, not 1. */
   badInput?: boolean;
 }
@@ -66,6 +68,7 @@ export async function plan(env: EngineEnv): Promise<Plan> {
   const resources = observations.map((o) => {
     const entry: PlanEntry = { key: o.key, title: o.title, action: o.action, changes: o.changes };
     if (o.actual) entry.id = o.actual.id;
+    if (o.actual?.kept?.length) entry.kept = o.actual.kept;
     if (o.reason) entry.reason = o.reason;
     if (o.error) entry.error = o.error;
     if (o.hint) entry.hint = o.hint;

@@ -41,13 +41,13 @@ function headline(entry: PlanEntry): string {
 /**
  * The plan for a person: one line per resource (+ create, ~ update, -/+ replace, ! take over), the
  * changed fields as `field: old → new` (secrets as `(sensitive)`), then the summary line. Resources
- * in sync are listed only with --verbose.
+ * in sync are listed only with --verbose, or when they keep parts tekamolo does not model.
  */
 export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
   const lines: string[] = [c.bold(`Plan for stack ${plan.stack}:`)];
   const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
   for (const entry of plan.resources) {
-    if (entry.action === 'noop' && !entry.error && !verbose) continue;
+    if (entry.action === 'noop' && !entry.error && !entry.kept && !verbose) continue;
     const id = entry.id ? c.dim(` ${entry.id}`) : '';
     const what = entry.error ? c.red(entry.error) : `${headline(entry)}${id}`;
     lines.push(`  ${marker(entry, c)} ${entry.key.padEnd(width)}  ${what}`);
@@ -56,6 +56,7 @@ export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
       const note = change.action === 'replace' ? c.magenta(' (forces replacement)') : '';
       lines.push(`        ${formatChange(change)}${note}`);
     }
+    for (const kept of entry.kept ?? []) lines.push(c.dim(`        kept: ${kept}`));
   }
   const inSync = plan.summary.noop;
   if (inSync && !verbose) lines.push(c.dim(`  ${inSync} in sync`));

@@ -242,6 +242,23 @@ describe('plan renderer', () => {
     ]);
   });
 
+  it('shows what a resource keeps beyond the model, also when it is in sync', () => {
+    const kept = ['cache behaviour /images/* → origin images', 'origin shield (eu-central-1) on origin s3'];
+    const entries: Plan['resources'] = [
+      { key: 'distribution', title: 'CloudFront distribution', action: 'noop', id: 'E1', changes: [], kept },
+    ];
+    const summary = { create: 0, update: 0, replace: 0, takeover: 0, noop: 1, errors: 0 };
+    const text = renderPlan({ stack: 'demo', resources: entries, summary }, noColor, false);
+    expect(text.split('\n').slice(1, 4)).toEqual([
+      '  =   distribution  in sync E1',
+      '        kept: cache behaviour /images/* → origin images',
+      '        kept: origin shield (eu-central-1) on origin s3',
+    ]);
+    expect(JSON.parse(planJson({ stack: 'demo', resources: entries, summary })).resources[0].kept).toEqual(
+      kept,
+    );
+  });
+
   it('lists resources in sync with --verbose', () => {
     expect(renderPlan(plan, noColor, true)).toContain('=   zone         in sync Z1');
   });
