@@ -1,6 +1,7 @@
 import type { Change } from './contract.js';
 import type { EngineEnv } from './env.js';
 import { type ObservedAction, observe } from './observe.js';
+import { type Scope, withScope } from './scope.js';
 
 /** One resource in the plan: what `up` would do, field by field. */
 export interface PlanEntry {
@@ -31,6 +32,8 @@ export interface PlanSummary {
 /** The plan as plain data: `plan --json` prints it, tests compare it with toEqual. */
 export interface Plan {
   stack: string;
+  /** Account, region and profile of the run. */
+  scope?: Scope;
   resources: PlanEntry[];
   summary: PlanSummary;
 }
@@ -75,5 +78,5 @@ export async function plan(env: EngineEnv): Promise<Plan> {
     if (o.badInput) entry.badInput = true;
     return entry;
   });
-  return { stack: env.config.stack, resources, summary: summarize(resources) };
+  return { stack: env.config.stack, ...withScope(env), resources, summary: summarize(resources) };
 }

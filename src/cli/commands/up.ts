@@ -7,7 +7,7 @@ import { engineEnv, humanOut, openSession, runExitCode } from '../session.js';
 
 /** `tekamolo up`: converge AWS to the config; resumes after a crash. */
 export const run: CommandRunner<UpOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'up', lock: true });
+  const session = await openSession(globals, { command: 'up', lock: true, pinAccount: true });
   try {
     const env = engineEnv(session, stack, {
       wait: options.wait,
