@@ -116,8 +116,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   let store: StateStore | undefined;
   let uninstall = () => {};
   try {
-    const identity = await preflight(aws, globals.profile);
-    const { accountId, partition } = identity;
+    const { accountId, partition } = await preflight(aws, globals.profile);
     const profile = globals.profile ?? process.env.AWS_PROFILE ?? null;
     const openOptions: Parameters<typeof StateStore.open>[0] = {
       path: statePath(loaded.dir, loaded.config.state.path),

@@ -53,8 +53,8 @@ function derivedNames(raw: unknown, stack: string): DerivedName[] {
   if (!hasKey(raw, ['frontend', 'bucket'])) {
     names.push({
       what: 'bucket',
-      name: derived.bucket(stack, ANY_ACCOUNT).replace(ANY_ACCOUNT, '<account id>'),
-      rule: (name) => bucketName(name.replace('<account id>', ANY_ACCOUNT)),
+      name: derived.bucket(stack, ANY_ACCOUNT),
+      rule: bucketName,
       orElse: 'or set frontend.bucket',
     });
   }
@@ -77,7 +77,7 @@ export function checkDerivedNames(raw: unknown): PathIssue[] {
     issues.push({
       path: ['stack'],
       anchor: 'value',
-      found: `${foundText(stack)}, which makes the ${what} name ${foundText(name)}`,
+      found: `${foundText(stack)}, which makes the ${what} name ${foundText(name.replace(ANY_ACCOUNT, '<account id>'))}`,
       expected: `${problem.expected}${orElse ? `; ${orElse}` : ''}`,
     });
   }
