@@ -168,7 +168,7 @@ export function applySettings(
     },
   };
   const baseDefault = base?.DefaultCacheBehavior;
-  // Only the default behavior rewrites paths: /api/* errors must stay API errors.
+  // Functions for other events (a viewer-response function adding headers) are someone else's.
   const otherFunctions = (baseDefault?.FunctionAssociations?.Items ?? []).filter(
     (f) => f.EventType !== 'viewer-request',
   );
@@ -182,6 +182,7 @@ export function applySettings(
     AllowedMethods: { ...list(s.defaultAllowedMethods as Method[]), CachedMethods: list(READ_METHODS) },
     Compress: s.defaultCompress,
     CachePolicyId: s.defaultCachePolicyId,
+    // Only the default behavior rewrites paths: /api/* errors must stay API errors.
     FunctionAssociations: list(
       s.routingFunctionArn
         ? [{ EventType: 'viewer-request' as const, FunctionARN: s.routingFunctionArn }, ...otherFunctions]
