@@ -14,14 +14,26 @@ function looksLikeCredentials(error: unknown): boolean {
   return /Credential|TokenProvider|SSO|AccessDenied|ExpiredToken/i.test(name);
 }
 
+export interface CallerIdentity {
+  accountId: string;
+  arn: string;
+  /** `aws`, `aws-cn`, `aws-us-gov`, …: the second field of the caller's ARN. */
+  partition: string;
+}
+
+function partitionOf(arn: string): string {
+  return /^arn:([^:]+):/.exec(arn)?.[1] ?? 'aws';
+}
+
 /**
  * STS GetCallerIdentity before anything else: a missing or invalid credential is a bad-input error
  * (exit 2, nothing changed) that says how to provide one, not an AWS failure halfway through a run.
  */
-export async function preflight(aws: Aws, profile?: string): Promise<{ accountId: string; arn: string }> {
+export async function preflight(aws: Aws, profile?: string): Promise<CallerIdentity> {
   try {
     const identity = await aws.sts().send(new GetCallerIdentityCommand({}));
-    return { accountId: identity.Account ?? '', arn: identity.Arn ?? '' };
+    const arn = identity.Arn ?? '';
+    return { accountId: identity.Account ?? '', arn, partition: partitionOf(arn) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (looksLikeCredentials(error)) {

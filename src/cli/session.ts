@@ -6,7 +6,9 @@ import type { AnyResource, RunOptions } from '../engine/contract.js';
 import type { EngineEnv } from '../engine/env.js';
 import type { EventSink } from '../engine/events.js';
 import type { RunResult } from '../engine/run-summary.js';
+import type { Scope } from '../engine/scope.js';
 import { ExitCode, InterruptedError } from '../errors.js';
+import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
 import type { GlobalOptions } from './options.js';
 import { pickRenderer, type Renderer } from './render/index.js';
@@ -21,6 +23,8 @@ export interface Session {
   loaded: LoadedConfig;
   aws: Aws;
   accountId: string;
+  /** Account, region and profile of this run. */
+  scope: Scope;
   store: StateStore;
   /** Where events go: the renderer picked for --json / terminal / pipe. */
   sink: EventSink;
@@ -47,6 +51,8 @@ export interface SessionOptions {
    * in flight finish but nothing is saved, and running the command again does the rest.
    */
   stateless?: boolean;
+  /** Record the account in the state when none is recorded yet (`up`). */
+  pinAccount?: boolean;
 }
 
 /**
@@ -110,7 +116,8 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   let store: StateStore | undefined;
   let uninstall = () => {};
   try {
-    const { accountId } = await preflight(aws, globals.profile);
+    const { accountId, partition } = await preflight(aws, globals.profile);
+    const profile = globals.profile ?? process.env.AWS_PROFILE ?? null;
     const openOptions: Parameters<typeof StateStore.open>[0] = {
       path: statePath(loaded.dir, loaded.config.state.path),
       stack: loaded.config.stack,
@@ -122,6 +129,8 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       };
     }
     store = await StateStore.open(openOptions);
+    checkAccountPin(store.path, store.account, { id: accountId, partition }, profile);
+    if (opts.pinAccount && !store.account) store.pinAccount({ id: accountId, partition });
     uninstall = installInterrupt(controller, renderer, opts, store);
     const opened = store;
     let closed = false;
@@ -130,6 +139,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       loaded,
       aws,
       accountId,
+      scope: { account: accountId, partition, region: loaded.config.region, profile },
       store: opened,
       sink: renderer.sink,
       signal: controller.signal,
@@ -174,6 +184,7 @@ export function engineEnv(session: Session, resources: AnyResource[], options: R
     configDir: session.loaded.dir,
     names: session.loaded.names,
     accountId: session.accountId,
+    scope: session.scope,
     aws: session.aws,
     store: session.store,
     options,

@@ -51,6 +51,15 @@ export function fitName(name: string, limit: number): string {
   return `${head}-${hash}`;
 }
 
+/** The derived names that AWS checks against its own rules, from the config values they come from. */
+export const derived = {
+  bucket: (stack: string, accountId: string) => fitName(`${stack}-site-${accountId}`, LIMITS.bucket),
+  loadBalancer: (stack: string) => fitName(`${stack}-alb`, LIMITS.loadBalancer),
+  targetGroup: (stack: string, port: number) => fitName(`${stack}-tg-${port}`, LIMITS.targetGroup),
+  albSecurityGroup: (stack: string) => fitName(`${stack}-alb`, LIMITS.securityGroup),
+  instanceSecurityGroup: (stack: string) => fitName(`${stack}-instances`, LIMITS.securityGroup),
+};
+
 export function deriveNames(config: Config): Names {
   const s = config.stack;
   const aliases = config.aliases ?? [`www.${config.domain}`];
@@ -58,11 +67,11 @@ export function deriveNames(config: Config): Names {
     stack: s,
     siteNames: [config.domain, ...aliases.filter((a) => a !== config.domain)],
     originName: `${config.dns.originName}.${config.domain}`,
-    bucket: (accountId) => config.frontend.bucket ?? fitName(`${s}-site-${accountId}`, LIMITS.bucket),
-    loadBalancer: fitName(`${s}-alb`, LIMITS.loadBalancer),
-    targetGroup: (port) => fitName(`${s}-tg-${port}`, LIMITS.targetGroup),
-    albSecurityGroup: fitName(`${s}-alb`, LIMITS.securityGroup),
-    instanceSecurityGroup: fitName(`${s}-instances`, LIMITS.securityGroup),
+    bucket: (accountId) => config.frontend.bucket ?? derived.bucket(s, accountId),
+    loadBalancer: derived.loadBalancer(s),
+    targetGroup: (port) => derived.targetGroup(s, port),
+    albSecurityGroup: derived.albSecurityGroup(s),
+    instanceSecurityGroup: derived.instanceSecurityGroup(s),
     launchTemplate: fitName(`${s}-backend`, LIMITS.launchTemplate),
     autoScalingGroup: fitName(`${s}-backend`, LIMITS.autoScalingGroup),
     originAccessControl: fitName(`${s}-site-oac`, LIMITS.originAccessControl),

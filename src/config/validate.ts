@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkDerivedNames } from './derived-name-rules.js';
 import { foundText, hasKey, type PathIssue, valueAt } from './path-issue.js';
 import { hostname, isArmInstanceType, TAG_KEY_CHARS } from './rules.js';
 import { DEFAULT_AMI, scalingSchema } from './schema.js';
@@ -18,6 +19,7 @@ export function checkSemantics(raw: unknown, dir: string): PathIssue[] {
     ...checkUnique(raw, ['backend', 'sshCidrs'], 'each CIDR once (EC2 rejects a duplicate rule)'),
     ...checkUnique(raw, ['backend', 'subnetIds'], 'each subnet once'),
     ...checkTags(raw),
+    ...checkDerivedNames(raw),
   ];
 }
 

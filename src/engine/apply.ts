@@ -16,6 +16,7 @@ import {
 } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
+import { withScope } from './scope.js';
 import { walk } from './walk.js';
 
 /** Thrown out of a node after its failure was reported, so the walk skips its dependents. */
@@ -65,7 +66,13 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
   const actions = new Map<string, PlanAction>();
   const failures: RunResult['failures'] = [];
   const pending: string[] = [];
-  emit(env, { type: 'run-started', command: 'up', stack: env.config.stack, resources: graph.order.length });
+  emit(env, {
+    type: 'run-started',
+    command: 'up',
+    stack: env.config.stack,
+    resources: graph.order.length,
+    ...withScope(env),
+  });
 
   const lookup: OutputLookup = (key) => {
     if (!graph.resources.has(key)) return undefined;

@@ -53,6 +53,12 @@ export interface Actual {
    * (`--take-over KEY` or a yes on a terminal) changes it, never `--yes`.
    */
   unproved?: boolean;
+  /**
+   * Parts of the resource that tekamolo does not model and leaves as they are on update (a cache
+   * behaviour someone added for another path), one short line each: `plan` shows them as kept.
+   * Where the resource is wholly ours (security group rules), nothing is kept: extras are drift.
+   */
+  kept?: string[];
 }
 
 /**

@@ -8,6 +8,7 @@ import { buildGraph, type Graph, reversed } from './graph.js';
 import { notDeleted, proveOwnership, proveRetired } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
+import { type Scope, withScope } from './scope.js';
 import { walk } from './walk.js';
 
 /** `destroy --keep-bucket` keeps this resource (and its content). */
@@ -30,6 +31,8 @@ export interface DestroyTarget {
 
 export interface DestroyPlan {
   stack: string;
+  /** Account, region and profile of the run. */
+  scope?: Scope;
   resources: DestroyTarget[];
   /** Replaced resources from an earlier `up` that were never deleted. */
   retired: RetiredEntry[];
@@ -138,6 +141,7 @@ export async function discoverForDestroy(
   const retired = env.store.retired();
   return {
     stack: env.config.stack,
+    ...withScope(env),
     resources,
     retired,
     summary: {
@@ -178,6 +182,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     command: 'destroy',
     stack: env.config.stack,
     resources: plan.summary.delete,
+    ...withScope(env),
   });
 
   const deleteOne = async (resource: AnyResource, target: DestroyTarget) => {

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { StateStore } from '../state/store.js';
 import type { AnyResource, RunOptions } from './contract.js';
 import { type EngineEventInput, type EventSink, stamp } from './events.js';
+import type { Scope } from './scope.js';
 
 /** What the engine needs for a run: the stack, the config, AWS, the state and where events go. */
 export interface EngineEnv {
@@ -13,6 +14,8 @@ export interface EngineEnv {
   configDir: string;
   names: Names;
   accountId: string;
+  /** Account, region and profile, for the run's first event (absent in tests that do not need it). */
+  scope?: Scope;
   aws: Aws;
   store: StateStore;
   options: RunOptions;

@@ -1,4 +1,5 @@
 import type { Change, Health } from './contract.js';
+import type { Scope } from './scope.js';
 
 /**
  * The one event stream from the engine (and sync). The CLI only renders these: a live view on a
@@ -15,7 +16,14 @@ interface Base {
 }
 
 export type EngineEvent =
-  | (Base & { type: 'run-started'; command: string; stack: string; resources: number })
+  | (Base & {
+      type: 'run-started';
+      command: string;
+      stack: string;
+      resources: number;
+      /** Account, region and profile the run works in. */
+      scope?: Scope;
+    })
   | (Base & { type: 'resource-started'; key: string; title: string; action: PlanAction })
   | (Base & { type: 'resource-progress'; key: string; message: string })
   | (Base & { type: 'resource-waiting'; key: string; message: string; elapsedMs: number })

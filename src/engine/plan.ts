@@ -1,6 +1,7 @@
 import type { Change } from './contract.js';
 import type { EngineEnv } from './env.js';
 import { type ObservedAction, observe } from './observe.js';
+import { type Scope, withScope } from './scope.js';
 
 /** One resource in the plan: what `up` would do, field by field. */
 export interface PlanEntry {
@@ -13,6 +14,8 @@ export interface PlanEntry {
   reason?: string;
   error?: string;
   hint?: string;
+  /** What the resource carries beyond what tekamolo models: left as it is, shown as kept. */
+  kept?: string[];
   /** The error is bad input (a missing hosted zone) or follows from one: `plan` exits 2, not 1. */
   badInput?: boolean;
 }
@@ -29,6 +32,8 @@ export interface PlanSummary {
 /** The plan as plain data: `plan --json` prints it, tests compare it with toEqual. */
 export interface Plan {
   stack: string;
+  /** Account, region and profile of the run. */
+  scope?: Scope;
   resources: PlanEntry[];
   summary: PlanSummary;
 }
@@ -66,11 +71,12 @@ export async function plan(env: EngineEnv): Promise<Plan> {
   const resources = observations.map((o) => {
     const entry: PlanEntry = { key: o.key, title: o.title, action: o.action, changes: o.changes };
     if (o.actual) entry.id = o.actual.id;
+    if (o.actual?.kept?.length) entry.kept = o.actual.kept;
     if (o.reason) entry.reason = o.reason;
     if (o.error) entry.error = o.error;
     if (o.hint) entry.hint = o.hint;
     if (o.badInput) entry.badInput = true;
     return entry;
   });
-  return { stack: env.config.stack, resources, summary: summarize(resources) };
+  return { stack: env.config.stack, ...withScope(env), resources, summary: summarize(resources) };
 }

@@ -33,6 +33,7 @@ import type {
   ValidationOutputs,
 } from './outputs.js';
 import { changeDistributionConfig, withFreshETag } from './support/cloudfront-config.js';
+import { unmodeled } from './support/distribution-kept.js';
 import {
   applySettings,
   type DistributionSettings,
@@ -109,7 +110,8 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
     const cloudfront = ctx.aws.cloudfront();
     if (typeof ctx.saved.id === 'string') {
       const saved = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: ctx.saved.id })));
-      if (saved?.Distribution) return withTags(cloudfront, fromAws(saved.Distribution));
+      if (saved?.Distribution)
+        return withTags(cloudfront, fromAws(saved.Distribution, ctx.config.cdn.apiPath));
     }
     return findByComment(ctx, cloudfront);
   },
@@ -166,7 +168,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
       created = (await send(`${desired.callerReference}-${Date.now()}`)).Distribution;
     }
     if (!created?.Id) throw new Error('CreateDistributionWithTags returned no distribution id');
-    const actual = fromAws(created);
+    const actual = fromAws(created, ctx.config.cdn.apiPath);
     await ctx.record({ id: actual.id, arn: actual.arn, domainName: actual.domainName });
     actual.tags = { ...desired.tags };
     return actual;
@@ -185,7 +187,9 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
           }),
         ),
       );
-      if (result.distribution) next = { ...fromAws(result.distribution), tags: actual.tags };
+      if (result.distribution) {
+        next = { ...fromAws(result.distribution, ctx.config.cdn.apiPath), tags: actual.tags };
+      }
     }
     if (changes.some((c) => c.field === 'tags')) {
       await cloudfront.send(
@@ -292,15 +296,19 @@ function callerReference(ctx: ResourceContext, settings: DistributionSettings): 
   return `tekamolo-${ctx.config.stack}-${createHash('sha256').update(inputs).digest('hex').slice(0, 16)}`;
 }
 
-function fromAws(distribution: Distribution): ActualDistribution {
+/** `apiPath`: the config's cdn.apiPath, which tells our API behaviour from the others. */
+function fromAws(distribution: Distribution, apiPath: string): ActualDistribution {
   const config = distribution.DistributionConfig;
-  return {
+  const actual: ActualDistribution = {
     id: distribution.Id ?? '',
     arn: distribution.ARN ?? '',
     domainName: distribution.DomainName ?? '',
     status: distribution.Status ?? 'unknown',
-    settings: config ? readSettings(config) : {},
+    settings: config ? readSettings(config, apiPath) : {},
   };
+  const kept = config ? unmodeled(config, apiPath) : [];
+  if (kept.length > 0) actual.kept = kept;
+  return actual;
 }
 
 async function withTags(
@@ -339,7 +347,7 @@ async function findByComment(
   for (const id of candidates) {
     const response = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: id })));
     if (!response?.Distribution || response.Distribution.DistributionConfig?.Comment !== comment) continue;
-    const actual = await withTags(cloudfront, fromAws(response.Distribution));
+    const actual = await withTags(cloudfront, fromAws(response.Distribution, ctx.config.cdn.apiPath));
     const owner = actual.tags?.[STACK_TAG];
     if (owner === ctx.config.stack) return actual;
     foreign ??= {

@@ -3,7 +3,7 @@ import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promise
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { acquireLock, type StateLock } from './lock.js';
-import { type ResourceState, STATE_VERSION, type StateFile } from './types.js';
+import { type AccountPin, type ResourceState, STATE_VERSION, type StateFile } from './types.js';
 
 export interface OpenStateOptions {
   /** Absolute path of the state file. */
@@ -58,13 +58,32 @@ function parseState(path: string, text: string, stack: string): StateFile {
       `restore it from ${path}.bak`,
     );
   }
+  const account = file.account;
+  if (account !== undefined && !isAccountPin(account)) {
+    throw new UserError(
+      `the state file ${path} is corrupt: "account" is not an account id and partition`,
+      `restore it from ${path}.bak`,
+    );
+  }
   return {
     version: STATE_VERSION,
     stack,
     updatedAt: String(file.updatedAt ?? ''),
+    ...(account && { account: { id: account.id, partition: account.partition } }),
     resources: file.resources,
     retired: Array.isArray(file.retired) ? file.retired : [],
   };
+}
+
+function isAccountPin(value: unknown): value is AccountPin {
+  const pin = value as Partial<AccountPin> | null;
+  return (
+    typeof pin === 'object' &&
+    pin !== null &&
+    typeof pin.id === 'string' &&
+    /^\d{12}$/.test(pin.id) &&
+    typeof pin.partition === 'string'
+  );
 }
 
 /**
@@ -122,6 +141,16 @@ export class StateStore {
 
   get stack(): string {
     return this.data.stack;
+  }
+
+  /** The account the stack lives in, as the first `up` recorded it. */
+  get account(): AccountPin | undefined {
+    return this.data.account && { ...this.data.account };
+  }
+
+  /** Record the account; written with the next save. */
+  pinAccount(pin: AccountPin): void {
+    this.data.account = { ...pin };
   }
 
   keys(): string[] {

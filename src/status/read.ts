@@ -4,6 +4,7 @@ import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
 import { type Observation, type ObserveHooks, observe, readOnlyEnv } from '../engine/observe.js';
+import { type Scope, withScope } from '../engine/scope.js';
 import { memoizedReads } from './memoized-reads.js';
 import { observeFromState } from './observe-from-state.js';
 import { type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
@@ -12,6 +13,8 @@ import { type StatusSummary, summarize } from './summary.js';
 /** One reading of the whole stack: plain data for the table and for `--json`. */
 export interface StatusReport {
   stack: string;
+  /** Account, region and profile of the reading. */
+  scope?: Scope;
   /** When the reading started (ISO-8601). */
   time: string;
   durationMs: number;
@@ -109,6 +112,7 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
   });
   return {
     stack: env.config.stack,
+    ...withScope(env),
     time,
     durationMs: Date.now() - started,
     stateFile,

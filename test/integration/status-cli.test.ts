@@ -18,7 +18,7 @@ import {
   runCli,
   writeProject,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { MOTO_ACCOUNT, type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
 const CLI_TEST_MS = 120_000;
@@ -47,6 +47,7 @@ interface JsonRow {
 interface JsonDocument {
   version: number;
   stack: string;
+  scope: { account: string; partition: string; region: string; profile: string | null };
   time: string;
   durationMs: number;
   stateFile: { path: string; exists: boolean };
@@ -146,8 +147,25 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
       expect(json.code).toBe(0);
       const doc = JSON.parse(json.stdout) as JsonDocument;
       expect(Object.keys(doc).sort()).toEqual(
-        ['awsCalls', 'durationMs', 'ok', 'rows', 'stack', 'stateFile', 'summary', 'time', 'version'].sort(),
+        [
+          'awsCalls',
+          'durationMs',
+          'ok',
+          'rows',
+          'scope',
+          'stack',
+          'stateFile',
+          'summary',
+          'time',
+          'version',
+        ].sort(),
       );
+      expect(doc.scope).toEqual({
+        account: MOTO_ACCOUNT,
+        partition: 'aws',
+        region: 'eu-central-1',
+        profile: null,
+      });
       expect(doc).toMatchObject({ version: 1, stack: 'st', ok: true, stateFile: { exists: true } });
       expect(Number.isNaN(Date.parse(doc.time))).toBe(false);
       expect(doc.awsCalls?.changing).toBe(0);

@@ -139,3 +139,38 @@ export async function startMoto(options: StartOptions = {}): Promise<Moto> {
     },
   };
 }
+
+/**
+ * An access key of an IAM user created in `account`: the emulator maps requests signed with it to that
+ * account (an unknown key maps to MOTO_ACCOUNT). IAM is called over its query API, as the project has
+ * no IAM client; the emulator does not check the signature, only the service named in it.
+ */
+export async function accessKeyInAccount(
+  url: string,
+  account: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const user = `e2e-${account}-${Date.now()}`;
+  const iam = async (action: string) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+        'x-moto-account-id': account,
+      },
+      body: new URLSearchParams({ Action: action, UserName: user, Version: '2010-05-08' }).toString(),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`IAM ${action} failed: ${response.status} ${text}`);
+    return text;
+  };
+  await iam('CreateUser');
+  const key = await iam('CreateAccessKey');
+  const field = (name: string) => {
+    const value = new RegExp(`<${name}>([^<]+)</${name}>`).exec(key)?.[1];
+    if (!value) throw new Error(`IAM CreateAccessKey returned no ${name}: ${key}`);
+    return value;
+  };
+  return { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey') };
+}

@@ -1,5 +1,6 @@
 import type { Change } from '../../engine/contract.js';
 import type { EngineEvent, PlanAction } from '../../engine/events.js';
+import type { Scope } from '../../engine/scope.js';
 import type { Colors } from './colors.js';
 
 export function formatMs(ms: number): string {
@@ -59,11 +60,19 @@ export const ACTION_DONE: Record<PlanAction, string> = {
   delete: 'deleted',
 };
 
+/** ` (account 123456789012, region eu-central-1, profile dev)`: where a run works; empty without one. */
+export function scopeText(scope: Scope | undefined): string {
+  if (!scope) return '';
+  const partition = scope.partition === 'aws' ? '' : ` (${scope.partition})`;
+  const profile = scope.profile === null ? 'default credentials' : `profile ${scope.profile}`;
+  return ` (account ${scope.account}${partition}, region ${scope.region}, ${profile})`;
+}
+
 /** One line for an event, without time stamp; undefined for events that print nothing. */
 export function describeEvent(event: EngineEvent, c: Colors, verbose: boolean): string | undefined {
   switch (event.type) {
     case 'run-started':
-      return c.bold(`${event.command} ${event.stack}: ${event.resources} resources`);
+      return c.bold(`${event.command} ${event.stack}: ${event.resources} resources${scopeText(event.scope)}`);
     case 'resource-started':
       return event.action === 'noop' && !verbose ? undefined : `${event.key}: ${ACTION_VERB[event.action]}`;
     case 'resource-progress':

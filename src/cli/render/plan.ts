@@ -3,7 +3,7 @@ import { destroyPlanLine } from '../../engine/destroy.js';
 import type { Plan, PlanEntry } from '../../engine/plan.js';
 import { summaryLine } from '../../engine/plan.js';
 import type { Colors } from './colors.js';
-import { formatChange, redactChange } from './format.js';
+import { formatChange, redactChange, scopeText } from './format.js';
 
 function marker(entry: PlanEntry, c: Colors): string {
   if (entry.error) return c.red('✗  ');
@@ -41,13 +41,13 @@ function headline(entry: PlanEntry): string {
 /**
  * The plan for a person: one line per resource (+ create, ~ update, -/+ replace, ! take over), the
  * changed fields as `field: old → new` (secrets as `(sensitive)`), then the summary line. Resources
- * in sync are listed only with --verbose.
+ * in sync are listed only with --verbose, or when they keep parts tekamolo does not model.
  */
 export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
-  const lines: string[] = [c.bold(`Plan for stack ${plan.stack}:`)];
+  const lines: string[] = [c.bold(`Plan for stack ${plan.stack}${scopeText(plan.scope)}:`)];
   const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
   for (const entry of plan.resources) {
-    if (entry.action === 'noop' && !entry.error && !verbose) continue;
+    if (entry.action === 'noop' && !entry.error && !entry.kept && !verbose) continue;
     const id = entry.id ? c.dim(` ${entry.id}`) : '';
     const what = entry.error ? c.red(entry.error) : `${headline(entry)}${id}`;
     lines.push(`  ${marker(entry, c)} ${entry.key.padEnd(width)}  ${what}`);
@@ -56,6 +56,7 @@ export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
       const note = change.action === 'replace' ? c.magenta(' (forces replacement)') : '';
       lines.push(`        ${formatChange(change)}${note}`);
     }
+    for (const kept of entry.kept ?? []) lines.push(c.dim(`        kept: ${kept}`));
   }
   const inSync = plan.summary.noop;
   if (inSync && !verbose) lines.push(c.dim(`  ${inSync} in sync`));
@@ -71,7 +72,7 @@ export function planJson(plan: Plan): string {
 
 /** What destroy would delete (and what it keeps), for `plan --destroy` and the destroy confirmation. */
 export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
-  const lines: string[] = [c.bold(`Destroy stack ${plan.stack}:`)];
+  const lines: string[] = [c.bold(`Destroy stack ${plan.stack}${scopeText(plan.scope)}:`)];
   const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
   for (const t of plan.resources) {
     if (t.action === 'absent' && !t.error) continue;

@@ -9,6 +9,7 @@ export function statusDocument(report: StatusReport): Record<string, unknown> {
   return {
     version: STATUS_JSON_VERSION,
     stack: report.stack,
+    scope: report.scope ?? null,
     time: report.time,
     durationMs: report.durationMs,
     stateFile: report.stateFile,

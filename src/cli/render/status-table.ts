@@ -4,7 +4,7 @@ import type { StatusReport } from '../../status/read.js';
 import type { StatusRow, StatusState } from '../../status/row.js';
 import { countsLine } from '../../status/summary.js';
 import type { Colors } from './colors.js';
-import { formatChange, formatMs } from './format.js';
+import { formatChange, formatMs, scopeText } from './format.js';
 
 function paint(state: StatusState, c: Colors): (text: string) => string {
   switch (state) {
@@ -60,7 +60,7 @@ export function readingTime(iso: string): string {
 export function renderStatus(report: StatusReport, c: Colors, verbose = false, columns?: number): string {
   const cut = (line: string) => (columns ? cliTruncate(line, Math.max(20, columns - 1)) : line);
   const lines: string[] = [
-    c.bold(`Status of stack ${report.stack} at ${readingTime(report.time)}`),
+    c.bold(`Status of stack ${report.stack} at ${readingTime(report.time)}${scopeText(report.scope)}`),
     report.stateFile.exists
       ? c.dim(`state file ${report.stateFile.path}`)
       : c.yellow(

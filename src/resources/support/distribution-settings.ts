@@ -97,38 +97,86 @@ function list<T>(items: T[]): { Quantity: number; Items: T[] } {
 }
 
 /**
- * The config to send: `base` (the fresh GetDistributionConfig on update) with every owned part
- * replaced by the desired settings. Parts tekamolo does not own (logging, WAF, geo restrictions,
- * error responses) stay as they are.
+ * Our API behaviour among the cache behaviours: the one with our path pattern, else (the path changed
+ * in the config) the first that targets our api origin. Every other behaviour is someone else's.
+ */
+export function findApiBehavior(
+  behaviors: CacheBehavior[] | undefined,
+  pathPattern: string,
+): CacheBehavior | undefined {
+  const all = behaviors ?? [];
+  return (
+    all.find((b) => b.PathPattern === pathPattern) ?? all.find((b) => b.TargetOriginId === API_ORIGIN_ID)
+  );
+}
+
+/** `base`'s items with ours put in place of the one `isOurs` picks, or added at the end. */
+function replaceOwn<T>(base: T[] | undefined, isOurs: (item: T) => boolean, ours: T): T[] {
+  const items = base ?? [];
+  const at = items.findIndex(isOurs);
+  return at < 0 ? [...items, ours] : items.map((item, i) => (i === at ? ours : item));
+}
+
+/**
+ * A cache policy cannot be combined with the legacy cache settings: CloudFront refuses a behaviour
+ * that has both, so setting our policy drops them.
+ */
+function withoutLegacyCacheSettings<T extends DefaultCacheBehavior | CacheBehavior>(behavior: T): T {
+  const { ForwardedValues: _f, MinTTL: _min, DefaultTTL: _d, MaxTTL: _max, ...rest } = behavior;
+  return rest as T;
+}
+
+/**
+ * The config to send: `base` (the fresh GetDistributionConfig on update) with the settings tekamolo
+ * models set to the desired ones, and everything else kept as it is: other origins and cache
+ * behaviours, origin shield and timeouts on our origins, response-headers policies, trusted key
+ * groups and other function associations on our behaviours, logging, WAF, error responses.
+ * Someone added those on purpose; `plan` shows them as kept (see `unmodeled`).
  */
 export function applySettings(
   base: DistributionConfig | undefined,
   s: DistributionSettings,
   identity: { callerReference: string; comment: string },
 ): DistributionConfig {
+  const baseOrigins = base?.Origins?.Items;
+  const baseS3 = baseOrigins?.find((o) => o.Id === S3_ORIGIN_ID);
+  const baseApi = baseOrigins?.find((o) => o.Id === API_ORIGIN_ID);
   const s3Origin: Origin = {
+    CustomHeaders: list([]),
+    ...baseS3,
     Id: S3_ORIGIN_ID,
     DomainName: s.s3OriginDomain,
     OriginPath: '',
-    CustomHeaders: list([]),
-    S3OriginConfig: { OriginAccessIdentity: s.s3OriginAccessIdentity },
+    S3OriginConfig: { ...baseS3?.S3OriginConfig, OriginAccessIdentity: s.s3OriginAccessIdentity },
     OriginAccessControlId: s.s3OriginAccessControlId,
   };
   const apiOrigin: Origin = {
+    ...baseApi,
     Id: API_ORIGIN_ID,
     DomainName: s.apiOriginDomain,
     OriginPath: '',
+    // The secret header is the ALB's only proof that a request came through CloudFront: wholly ours.
     CustomHeaders: list([{ HeaderName: s.apiOriginHeaderName, HeaderValue: s.apiOriginSecret }]),
     CustomOriginConfig: {
+      OriginReadTimeout: 30,
+      OriginKeepaliveTimeout: 5,
+      ...baseApi?.CustomOriginConfig,
       HTTPPort: 80,
       HTTPSPort: 443,
       OriginProtocolPolicy: s.apiOriginProtocolPolicy as 'https-only',
       OriginSslProtocols: list(s.apiOriginSslProtocols as 'TLSv1.2'[]),
-      OriginReadTimeout: 30,
-      OriginKeepaliveTimeout: 5,
     },
   };
+  const baseDefault = base?.DefaultCacheBehavior;
+  // Functions for other events (a viewer-response function adding headers) are someone else's.
+  const otherFunctions = (baseDefault?.FunctionAssociations?.Items ?? []).filter(
+    (f) => f.EventType !== 'viewer-request',
+  );
   const defaultBehavior: DefaultCacheBehavior = {
+    LambdaFunctionAssociations: list([]),
+    FieldLevelEncryptionId: '',
+    SmoothStreaming: false,
+    ...(baseDefault && withoutLegacyCacheSettings(baseDefault)),
     TargetOriginId: s.defaultTargetOrigin,
     ViewerProtocolPolicy: s.defaultViewerProtocolPolicy as 'redirect-to-https',
     AllowedMethods: { ...list(s.defaultAllowedMethods as Method[]), CachedMethods: list(READ_METHODS) },
@@ -137,26 +185,32 @@ export function applySettings(
     // Only the default behavior rewrites paths: /api/* errors must stay API errors.
     FunctionAssociations: list(
       s.routingFunctionArn
-        ? [{ EventType: 'viewer-request' as const, FunctionARN: s.routingFunctionArn }]
-        : [],
+        ? [{ EventType: 'viewer-request' as const, FunctionARN: s.routingFunctionArn }, ...otherFunctions]
+        : otherFunctions,
     ),
-    LambdaFunctionAssociations: list([]),
-    FieldLevelEncryptionId: '',
-    SmoothStreaming: false,
   };
+  const baseBehaviors = base?.CacheBehaviors?.Items;
+  const baseApiBehavior = findApiBehavior(baseBehaviors, s.apiPathPattern);
   const apiBehavior: CacheBehavior = {
-    PathPattern: s.apiPathPattern,
-    TargetOriginId: s.apiTargetOrigin,
-    ViewerProtocolPolicy: s.apiViewerProtocolPolicy as 'redirect-to-https',
-    AllowedMethods: { ...list(s.apiAllowedMethods as Method[]), CachedMethods: list(READ_METHODS) },
     Compress: false,
-    CachePolicyId: s.apiCachePolicyId,
-    OriginRequestPolicyId: s.apiOriginRequestPolicyId,
     FunctionAssociations: list([]),
     LambdaFunctionAssociations: list([]),
     FieldLevelEncryptionId: '',
     SmoothStreaming: false,
+    ...(baseApiBehavior && withoutLegacyCacheSettings(baseApiBehavior)),
+    PathPattern: s.apiPathPattern,
+    TargetOriginId: s.apiTargetOrigin,
+    ViewerProtocolPolicy: s.apiViewerProtocolPolicy as 'redirect-to-https',
+    AllowedMethods: { ...list(s.apiAllowedMethods as Method[]), CachedMethods: list(READ_METHODS) },
+    CachePolicyId: s.apiCachePolicyId,
+    OriginRequestPolicyId: s.apiOriginRequestPolicyId,
   };
+  const origins = replaceOwn(
+    replaceOwn(baseOrigins, (o) => o.Id === S3_ORIGIN_ID, s3Origin),
+    (o) => o.Id === API_ORIGIN_ID,
+    apiOrigin,
+  );
+  const behaviors = replaceOwn(baseBehaviors, (b) => b === baseApiBehavior, apiBehavior);
   return {
     ...base,
     CallerReference: base?.CallerReference ?? identity.callerReference,
@@ -164,9 +218,9 @@ export function applySettings(
     Enabled: s.enabled,
     Aliases: list(s.aliases),
     DefaultRootObject: s.defaultRootObject,
-    Origins: list([s3Origin, apiOrigin]),
+    Origins: list(origins),
     DefaultCacheBehavior: defaultBehavior,
-    CacheBehaviors: list([apiBehavior]),
+    CacheBehaviors: list(behaviors),
     ViewerCertificate: {
       CloudFrontDefaultCertificate: false,
       ACMCertificateArn: s.certificateArn,
@@ -185,13 +239,13 @@ export function applySettings(
  * (unknown); a part that is missing (the api origin deleted behind our back) reads as empty, which
  * is a real difference.
  */
-export function readSettings(config: DistributionConfig): Partial<DistributionSettings> {
+export function readSettings(config: DistributionConfig, apiPath: string): Partial<DistributionSettings> {
   const origins = config.Origins?.Items ?? [];
   const s3 = origins.find((o) => o.Id === S3_ORIGIN_ID);
   const api = origins.find((o) => o.Id === API_ORIGIN_ID);
   const header = api?.CustomHeaders?.Items?.[0];
   const behavior = config.DefaultCacheBehavior;
-  const apiBehavior = config.CacheBehaviors?.Items?.find((b) => b.TargetOriginId === API_ORIGIN_ID);
+  const apiBehavior = findApiBehavior(config.CacheBehaviors?.Items, apiPath);
   const cert = config.ViewerCertificate;
   return {
     enabled: config.Enabled,

@@ -55,6 +55,12 @@ const cases: Record<string, string[]> = {
   'stack-internal.yaml': [
     '1:8  stack: found "internal-tools", expected a stack name that does not begin with "internal" (reserved by Elastic Load Balancing)',
   ],
+  'stack-security-group-prefix.yaml': [
+    '1:8  stack: found "sg-web", which makes the ALB security group name "sg-web-alb", expected a name that does not begin with "sg-" (reserved by EC2)',
+  ],
+  'stack-derived-bucket-prefix.yaml': [
+    '1:8  stack: found "xn--shop", which makes the bucket name "xn--shop-site-<account id>", expected a bucket name that does not begin with "xn--" (reserved by S3); or set frontend.bucket',
+  ],
   'alias-not-under-domain.yaml': [
     '6:5  aliases[1]: found "www.example.org", expected a name under example.com, such as www.example.com',
     '7:5  aliases[2]: found "example.com", expected a subdomain of example.com (the domain itself is always served)',
@@ -74,6 +80,12 @@ const cases: Record<string, string[]> = {
   ],
   'bucket-ip-address.yaml': [
     '5:11  frontend.bucket: found "192.168.5.4", expected a bucket name that is not an IP address',
+  ],
+  'bucket-reserved-prefix.yaml': [
+    '5:11  frontend.bucket: found "amzn-s3-demo-site", expected a bucket name that does not begin with "amzn-s3-demo-" (reserved by S3)',
+  ],
+  'bucket-reserved-suffix.yaml': [
+    '5:11  frontend.bucket: found "site.mrap", expected a bucket name that does not end with ".mrap" (reserved by S3)',
   ],
   'bucket-upper-case.yaml': [
     '5:11  frontend.bucket: found "Example-Site", expected 3–63 characters of a-z, 0-9, "." and "-", starting and ending with a letter or digit; did you mean "example-site"?',

@@ -113,6 +113,9 @@ describe('bucket name rule (S3 general purpose buckets)', () => {
     ['sthree-bucket', /"sthree-"/],
     ['bucket-s3alias', /"-s3alias"/],
     ['bucket--ol-s3', /"--ol-s3"/],
+    ['amzn-s3-demo-bucket', /"amzn-s3-demo-"/],
+    ['bucket.mrap', /".mrap"/],
+    ['bucket--x-s3', /"--x-s3"/],
   ])('rejects %s', (name, reason) => {
     expect(bucketName(name)?.expected).toMatch(reason);
   });

@@ -57,6 +57,31 @@ describe('observe and plan', () => {
     expect(cloud.calls.filter((c) => c.op !== 'find')).toEqual([]);
   });
 
+  it('carries what a resource keeps beyond the model into its entry, in sync or changed', async () => {
+    const cloud = new FakeCloud();
+    const kept = ['cache behaviour /images/* → origin images'];
+    const keeper = (key: string, size: number) => {
+      const fake = fakeResource(cloud, { key, spec: { size: 2 } });
+      cloud.seed({ name: key, spec: { size } });
+      return {
+        ...fake,
+        find: async (ctx: Parameters<typeof fake.find>[0]) => ({ ...(await fake.find(ctx))!, kept }),
+      };
+    };
+    const env = await fakeEnv([
+      keeper('same', 2),
+      keeper('drift', 1),
+      fakeResource(cloud, { key: 'plain', spec: {} }),
+    ]);
+    cloud.seed({ name: 'plain', spec: {} });
+    const entries = (await plan(env)).resources;
+    expect(entries.map((e) => [e.key, e.action, e.kept])).toEqual([
+      ['same', 'noop', kept],
+      ['drift', 'update', kept],
+      ['plain', 'noop', undefined],
+    ]);
+  });
+
   it('does not look for dependents of a resource that will be created', async () => {
     const cloud = new FakeCloud();
     cloud.seed({ name: 'b', spec: {} });

@@ -23,14 +23,17 @@ describe('preflight', () => {
     sts.reset();
   });
 
-  it('returns the account id', async () => {
+  it('returns the account id and the partition of the caller', async () => {
     sts
       .on(GetCallerIdentityCommand)
-      .resolves({ Account: '111122223333', Arn: 'arn:aws:iam::111122223333:user/me' });
+      .resolvesOnce({ Account: '111122223333', Arn: 'arn:aws:iam::111122223333:user/me' })
+      .resolves({ Account: '444455556666', Arn: 'arn:aws-cn:sts::444455556666:assumed-role/ops/me' });
     await expect(preflight(aws)).resolves.toEqual({
       accountId: '111122223333',
       arn: 'arn:aws:iam::111122223333:user/me',
+      partition: 'aws',
     });
+    await expect(preflight(aws)).resolves.toMatchObject({ accountId: '444455556666', partition: 'aws-cn' });
   });
 
   it.each([

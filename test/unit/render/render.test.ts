@@ -273,6 +273,23 @@ describe('plan renderer', () => {
     ]);
   });
 
+  it('shows what a resource keeps beyond the model, also when it is in sync', () => {
+    const kept = ['cache behaviour /images/* → origin images', 'origin shield (eu-central-1) on origin s3'];
+    const entries: Plan['resources'] = [
+      { key: 'distribution', title: 'CloudFront distribution', action: 'noop', id: 'E1', changes: [], kept },
+    ];
+    const summary = { create: 0, update: 0, replace: 0, takeover: 0, noop: 1, errors: 0 };
+    const text = renderPlan({ stack: 'demo', resources: entries, summary }, noColor, false);
+    expect(text.split('\n').slice(1, 4)).toEqual([
+      '  =   distribution  in sync E1',
+      '        kept: cache behaviour /images/* → origin images',
+      '        kept: origin shield (eu-central-1) on origin s3',
+    ]);
+    expect(JSON.parse(planJson({ stack: 'demo', resources: entries, summary })).resources[0].kept).toEqual(
+      kept,
+    );
+  });
+
   it('lists resources in sync with --verbose', () => {
     expect(renderPlan(plan, noColor, true)).toContain('=   zone         in sync Z1');
   });
@@ -324,6 +341,49 @@ describe('plan renderer', () => {
       '1 to delete, 1 kept',
       '',
     ]);
+  });
+});
+
+describe('the account, region and profile of a run', () => {
+  const scope = { account: '111122223333', partition: 'aws', region: 'eu-central-1', profile: 'dev' };
+  const where = '(account 111122223333, region eu-central-1, profile dev)';
+  const empty = { create: 0, update: 0, replace: 0, takeover: 0, noop: 0, errors: 0 };
+
+  it('are named in the first line of plan, plan --destroy and the run-started event, and in --json', () => {
+    const planned: Plan = { stack: 'demo', scope, resources: [], summary: empty };
+    expect(renderPlan(planned, noColor, false).split('\n')[0]).toBe(`Plan for stack demo ${where}:`);
+    expect(JSON.parse(planJson(planned)).scope).toEqual(scope);
+    const found: DestroyPlan = {
+      stack: 'demo',
+      scope,
+      resources: [],
+      retired: [],
+      summary: { delete: 0, keep: 0, errors: 0 },
+    };
+    expect(renderDestroyPlan(found, noColor).split('\n')[0]).toBe(`Destroy stack demo ${where}:`);
+    const started: EngineEvent = {
+      type: 'run-started',
+      time: '2026-11-25T21:50:03.000Z',
+      command: 'up',
+      stack: 'demo',
+      resources: 3,
+      scope,
+    };
+    const out: string[] = [];
+    plainRenderer({ write: (t: string) => out.push(t) }, noColor, false).sink(started);
+    expect(out.join('')).toContain(`up demo: 3 resources ${where}`);
+  });
+
+  it('say "default credentials" without a profile, and name a partition other than aws', () => {
+    const planned: Plan = {
+      stack: 'demo',
+      scope: { account: '111122223333', partition: 'aws-cn', region: 'cn-north-1', profile: null },
+      resources: [],
+      summary: empty,
+    };
+    expect(renderPlan(planned, noColor, false).split('\n')[0]).toBe(
+      'Plan for stack demo (account 111122223333 (aws-cn), region cn-north-1, default credentials):',
+    );
   });
 });
 

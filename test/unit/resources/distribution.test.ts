@@ -388,6 +388,129 @@ describe('distribution', () => {
     });
   });
 
+  describe('what tekamolo does not model', () => {
+    /**
+     * A distribution as tekamolo made it, then changed in the console: a cache behaviour for
+     * /images/* on an origin of its own, a response-headers policy on the default behaviour, and
+     * origin shield on the bucket's origin.
+     */
+    function changedBehindOurBack() {
+      const config = awsDistribution(desired).DistributionConfig!;
+      const [s3, api] = config.Origins!.Items!;
+      const images = {
+        ...api!,
+        Id: 'images',
+        DomainName: 'images.example.net',
+        CustomHeaders: { Quantity: 0, Items: [] },
+      };
+      const shielded = { ...s3!, OriginShield: { Enabled: true, OriginShieldRegion: 'eu-central-1' } };
+      const [ourApi] = config.CacheBehaviors!.Items!;
+      const imagesBehavior = { ...ourApi!, PathPattern: '/images/*', TargetOriginId: 'images' };
+      return {
+        ...config,
+        Origins: { Quantity: 3, Items: [shielded, api!, images] },
+        DefaultCacheBehavior: { ...config.DefaultCacheBehavior!, ResponseHeadersPolicyId: 'RHP-SECURITY' },
+        CacheBehaviors: { Quantity: 2, Items: [ourApi!, imagesBehavior] },
+      };
+    }
+
+    it('an up that changes the config sends them back unchanged, and find reports them as kept', async () => {
+      const before = changedBehindOurBack();
+      cf.on(GetDistributionCommand).resolves({
+        Distribution: { ...awsDistribution(desired), DistributionConfig: before },
+        ETag: 'E1',
+      });
+      cf.on(ListTagsForResourceCommand).resolves({
+        Tags: { Items: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })) },
+      });
+      cf.on(GetDistributionConfigCommand).resolves({ DistributionConfig: before, ETag: 'E1' });
+      cf.on(UpdateDistributionCommand).resolves({ Distribution: awsDistribution(desired), ETag: 'E2' });
+
+      // The config now asks for another price class.
+      const changed = context({ saved: { id: ID }, config: { cdn: { priceClass: 'PriceClass_200' } } });
+      const wanted = await distribution.desired(changed);
+      const found = (await distribution.find(changed))!;
+      expect(found.kept).toEqual([
+        'origin images (images.example.net)',
+        'origin shield (eu-central-1) on origin s3',
+        'cache behaviour /images/* → origin images',
+        'response-headers policy RHP-SECURITY on the default behaviour',
+      ]);
+      const changes = distribution.diff(wanted, found);
+      expect(changes).toEqual([
+        { field: 'priceClass', from: 'PriceClass_100', to: 'PriceClass_200', action: 'update' },
+      ]);
+      await distribution.update(changed, wanted, found, changes);
+
+      const sent = cf.commandCalls(UpdateDistributionCommand).map((c) => c.args[0].input);
+      expect(sent).toEqual([
+        { Id: ID, IfMatch: 'E1', DistributionConfig: { ...before, PriceClass: 'PriceClass_200' } },
+      ]);
+    });
+
+    it('converges our origins and behaviours in place and leaves the others where they are', async () => {
+      const before = changedBehindOurBack();
+      const [shielded, api, images] = before.Origins.Items;
+      const [ourApi, imagesBehavior] = before.CacheBehaviors.Items;
+      // Drift on what tekamolo models, on the same origins and behaviours that carry the extras.
+      const drifted = {
+        ...before,
+        Origins: {
+          Quantity: 3,
+          Items: [{ ...shielded!, DomainName: 'old-bucket.s3.amazonaws.com' }, api!, images!],
+        },
+        DefaultCacheBehavior: { ...before.DefaultCacheBehavior, ViewerProtocolPolicy: 'allow-all' as const },
+        CacheBehaviors: {
+          Quantity: 2,
+          Items: [imagesBehavior!, { ...ourApi!, PathPattern: '/v0/*' }],
+        },
+      };
+      cf.on(GetDistributionConfigCommand).resolves({ DistributionConfig: drifted, ETag: 'E1' });
+      cf.on(UpdateDistributionCommand).resolves({ Distribution: awsDistribution(desired), ETag: 'E2' });
+      await distribution.update(ctx, desired, actualOf(desired), [
+        { field: 's3OriginDomain', from: 'old', to: 'new', action: 'update' },
+      ]);
+      const sent = cf.commandCalls(UpdateDistributionCommand)[0]!.args[0].input.DistributionConfig!;
+      expect(sent.Origins).toEqual({ Quantity: 3, Items: [shielded, api, images] });
+      expect(sent.DefaultCacheBehavior).toEqual(before.DefaultCacheBehavior);
+      // The API behaviour moved to the configured path in its own place, behind /images/*.
+      expect(sent.CacheBehaviors).toEqual({ Quantity: 2, Items: [imagesBehavior, ourApi] });
+    });
+
+    it('keeps a viewer-response function beside the routing function and drops legacy cache settings', async () => {
+      const base = awsDistribution(desired).DistributionConfig!;
+      const viewerResponse = { EventType: 'viewer-response' as const, FunctionARN: 'arn:headers' };
+      const legacy = {
+        ...base,
+        DefaultCacheBehavior: {
+          ...base.DefaultCacheBehavior!,
+          FunctionAssociations: { Quantity: 1, Items: [viewerResponse] },
+          MinTTL: 0,
+          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' as const } },
+        },
+      };
+      cf.on(GetDistributionConfigCommand).resolves({ DistributionConfig: legacy, ETag: 'E1' });
+      cf.on(UpdateDistributionCommand).resolves({ Distribution: awsDistribution(desired), ETag: 'E2' });
+      await distribution.update(ctx, desired, actualOf(desired), [
+        { field: 'routingFunctionArn', from: '', to: FUNCTION_ARN, action: 'update' },
+      ]);
+      const sent = cf.commandCalls(UpdateDistributionCommand)[0]!.args[0].input.DistributionConfig!;
+      expect(sent.DefaultCacheBehavior?.FunctionAssociations).toEqual({
+        Quantity: 2,
+        Items: [{ EventType: 'viewer-request', FunctionARN: FUNCTION_ARN }, viewerResponse],
+      });
+      expect(sent.DefaultCacheBehavior).not.toHaveProperty('MinTTL');
+      expect(sent.DefaultCacheBehavior).not.toHaveProperty('ForwardedValues');
+    });
+
+    it('reports nothing as kept on a distribution exactly as tekamolo made it', async () => {
+      cf.on(GetDistributionCommand).resolves({ Distribution: awsDistribution(desired), ETag: 'E1' });
+      cf.on(ListTagsForResourceCommand).resolves({ Tags: { Items: [] } });
+      const found = await distribution.find(context({ saved: { id: ID } }));
+      expect(found).not.toHaveProperty('kept');
+    });
+  });
+
   describe('wait', () => {
     it('waits from InProgress to Deployed', async () => {
       cf.on(GetDistributionCommand)

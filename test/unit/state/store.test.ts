@@ -90,6 +90,24 @@ describe('state store', () => {
     await expect(StateStore.open({ path, stack: 'other' })).rejects.toThrow('belongs to stack "demo"');
   });
 
+  it('keeps the pinned account across a save and a reopen, and refuses a malformed one', async () => {
+    const store = await StateStore.open({ path, stack: 'demo' });
+    expect(store.account).toBeUndefined();
+    store.pinAccount({ id: '111122223333', partition: 'aws' });
+    await store.save();
+    const reopened = await StateStore.open({ path, stack: 'demo' });
+    expect(reopened.account).toEqual({ id: '111122223333', partition: 'aws' });
+    expect(JSON.parse(await readFile(path, 'utf8')).account).toEqual({
+      id: '111122223333',
+      partition: 'aws',
+    });
+
+    await writeFile(path, JSON.stringify({ version: 1, stack: 'demo', account: { id: 'x' }, resources: {} }));
+    await expect(StateStore.open({ path, stack: 'demo' })).rejects.toThrow(
+      '"account" is not an account id and partition',
+    );
+  });
+
   it('removes the file when everything is gone, keeping the .bak', async () => {
     const store = await StateStore.open({ path, stack: 'demo' });
     store.set('a', { id: 'x' });

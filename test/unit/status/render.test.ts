@@ -95,6 +95,12 @@ describe('status table', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Status of stack demo at 2026-11-25 21:50:03 UTC');
     expect(lines[1]).toBe('state file /srv/site/.tekamolo/state.json');
+    const scope = { account: '111122223333', partition: 'aws', region: 'eu-central-1', profile: 'dev' };
+    const scoped = report([], { scope });
+    expect(renderStatus(scoped, c).split('\n')[0]).toBe(
+      'Status of stack demo at 2026-11-25 21:50:03 UTC (account 111122223333, region eu-central-1, profile dev)',
+    );
+    expect(JSON.parse(statusJson(scoped)).scope).toEqual(scope);
     expect(text).toMatch(/^ {2}KEY +STATE +ID +DETAIL$/m);
     expect(text).toMatch(/^ {2}zone +ok +Z1 +example\.com \(Z1\)$/m);
     expect(text).toMatch(/^ {2}autoScalingGroup +drifted +demo-backend +desired 2/m);
