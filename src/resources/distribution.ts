@@ -382,7 +382,7 @@ async function holderOfReference(
   }
   const response = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: id })));
   if (!response?.Distribution) return undefined;
-  const actual = await withTags(cloudfront, fromAws(response.Distribution));
+  const actual = await withTags(cloudfront, fromAws(response.Distribution, ctx.config.cdn.apiPath));
   const owner = actual.tags?.[STACK_TAG];
   if (owner !== ctx.config.stack) {
     throw new UserError(
