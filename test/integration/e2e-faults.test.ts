@@ -26,6 +26,8 @@ import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
  */
 
 const SEEDS = [11, 29, 47];
+/** One phase plus a fault-free `up` takes 10–30 s here; more on a machine busy with other runs. */
+const PHASE_TIMEOUT_MS = 90_000;
 
 const ONE_OF_EACH: Omit<StackCounts, 'records'> = {
   cdnCertificates: 1,
@@ -140,33 +142,45 @@ describe.skipIf(!motoAvailable())('a bad network day: every phase completes in o
       expect(changingCalls(await readTrace(trace))).toEqual([]);
     }
 
-    it('up from nothing', async () => {
-      const { run, records, counts, lost } = await underFaults('up', ['up']);
-      expect(run.code, run.stderr).toBe(0);
-      // Calls of one kind sent at the same moment may each lose their answer: at least one per kind.
-      expect(counts['lost-drop'] + counts['lost-500']).toBeGreaterThanOrEqual(lost.length);
-      expectEveryKindLost(records, lost);
-      const { records: _records, ...counted } = await countStack(sdk, stack, zoneId);
-      expect(counted).toEqual(ONE_OF_EACH);
-      await faultFreeUpChangesNothing();
-    });
+    it(
+      'up from nothing',
+      async () => {
+        const { run, records, counts, lost } = await underFaults('up', ['up']);
+        expect(run.code, run.stderr).toBe(0);
+        // Calls of one kind sent at the same moment may each lose their answer: at least one per kind.
+        expect(counts['lost-drop'] + counts['lost-500']).toBeGreaterThanOrEqual(lost.length);
+        expectEveryKindLost(records, lost);
+        const { records: _records, ...counted } = await countStack(sdk, stack, zoneId);
+        expect(counted).toEqual(ONE_OF_EACH);
+        await faultFreeUpChangesNothing();
+      },
+      PHASE_TIMEOUT_MS,
+    );
 
-    it('sync-frontend', async () => {
-      const { run, records, lost } = await underFaults('sync', ['sync-frontend']);
-      expect(run.code, run.stderr).toBe(0);
-      expectEveryKindLost(records, lost);
-      const listed = await sdk.s3.send(new ListObjectsV2Command({ Bucket: project.bucket }));
-      const keys = (listed.Contents ?? []).map((o) => o.Key).sort();
-      expect(keys).toEqual(['.tekamolo/sync-manifest.json', ...Object.keys(SITE)].sort());
-      await faultFreeUpChangesNothing();
-    });
+    it(
+      'sync-frontend',
+      async () => {
+        const { run, records, lost } = await underFaults('sync', ['sync-frontend']);
+        expect(run.code, run.stderr).toBe(0);
+        expectEveryKindLost(records, lost);
+        const listed = await sdk.s3.send(new ListObjectsV2Command({ Bucket: project.bucket }));
+        const keys = (listed.Contents ?? []).map((o) => o.Key).sort();
+        expect(keys).toEqual(['.tekamolo/sync-manifest.json', ...Object.keys(SITE)].sort());
+        await faultFreeUpChangesNothing();
+      },
+      PHASE_TIMEOUT_MS,
+    );
 
-    it('destroy', async () => {
-      const { run, records, lost } = await underFaults('destroy', ['destroy', '--yes']);
-      expect(run.code, run.stderr).toBe(0);
-      expectEveryKindLost(records, lost);
-      const { records: _records, ...counted } = await countStack(sdk, stack, zoneId);
-      expect(counted).toEqual(NONE);
-    });
+    it(
+      'destroy',
+      async () => {
+        const { run, records, lost } = await underFaults('destroy', ['destroy', '--yes']);
+        expect(run.code, run.stderr).toBe(0);
+        expectEveryKindLost(records, lost);
+        const { records: _records, ...counted } = await countStack(sdk, stack, zoneId);
+        expect(counted).toEqual(NONE);
+      },
+      PHASE_TIMEOUT_MS,
+    );
   });
 });
