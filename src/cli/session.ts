@@ -7,6 +7,7 @@ import type { EngineEnv } from '../engine/env.js';
 import type { EventSink } from '../engine/events.js';
 import type { RunResult } from '../engine/run-summary.js';
 import { ExitCode, InterruptedError } from '../errors.js';
+import { taggedKinds } from '../resources/tagged-kinds.js';
 import { StateStore, statePath } from '../state/store.js';
 import type { GlobalOptions } from './options.js';
 import { pickRenderer, type Renderer } from './render/index.js';
@@ -180,6 +181,7 @@ export function engineEnv(session: Session, resources: AnyResource[], options: R
     sink: session.sink,
     signal: session.signal,
     confirm: (question) => session.confirm(question),
+    taggedKinds,
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
+import { deleteLeftover, findLeftovers, type Leftover, wantedIds, withLeftoverNodes } from './leftovers.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -32,6 +33,8 @@ export interface DestroyPlan {
   resources: DestroyTarget[];
   /** Replaced resources from an earlier `up` that were never deleted. */
   retired: RetiredEntry[];
+  /** What carries the stack's tag beside the resources above: deleted too. */
+  leftovers: Leftover[];
   summary: { delete: number; keep: number; errors: number };
 }
 
@@ -134,12 +137,18 @@ export async function discoverForDestroy(
 
   const resources = graph.order.map((k) => targets.get(k)).filter((t): t is DestroyTarget => t !== undefined);
   const retired = env.store.retired();
+  const leftovers = await findLeftovers(
+    readOnlyEnv,
+    [...resources.flatMap((t) => wantedIds(t.actual)), ...retired.map((r) => String(r.actual.id))],
+    resources.filter((t) => t.error).map((t) => t.key),
+  );
   return {
     stack: env.config.stack,
     resources,
     retired,
+    leftovers,
     summary: {
-      delete: resources.filter((t) => t.action === 'delete').length + retired.length,
+      delete: resources.filter((t) => t.action === 'delete').length + retired.length + leftovers.length,
       keep: resources.filter((t) => t.action === 'keep').length,
       errors: resources.filter((t) => t.error).length,
     },
@@ -158,7 +167,8 @@ class NodeFailed extends Error {}
 export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunResult> {
   const started = Date.now();
   const graph = destroyGraph(env);
-  const back = reversed(graph);
+  const back = withLeftoverNodes(reversed(graph), env.resources, plan.leftovers);
+  let leftoversDeleted = 0;
   const targets = new Map(plan.resources.map((t) => [t.key, t]));
   const actions = new Map<string, PlanAction>();
   const failures: { key: string; failure: StepFailure }[] = [];
@@ -236,6 +246,19 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
         ? `${dependent} is still being deleted`
         : `${dependent} could not be deleted`,
     async work(node) {
+      const leftover = back.nodes.get(node.key);
+      if (leftover) {
+        const result = await deleteLeftover(env, leftover);
+        if (result === 'deleted') leftoversDeleted++;
+        else if (result === 'pending') {
+          pending.push(node.key);
+          throw new PendingDeletion();
+        } else {
+          failures.push({ key: leftover.key, failure: result });
+          throw new NodeFailed(result.message);
+        }
+        return;
+      }
       const resource = graph.resources.get(node.key);
       const target = targets.get(node.key);
       if (resource && target) await deleteOne(resource, target);
@@ -254,7 +277,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     if (env.store.empty) await env.store.removeFile();
   }
   const counts: Counts = {};
-  const deleted = actions.size + retiredDeleted;
+  const deleted = actions.size + retiredDeleted + leftoversDeleted;
   if (deleted) counts.delete = deleted;
   const skipped = [...walked.states.values()].filter((s) => s === 'skipped').length;
   if (skipped) counts.skipped = skipped;

@@ -110,6 +110,12 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
     steps.push(`${row.key}: ${row.reason ?? 'not this stack’s'}; \`tekamolo up\` asks before taking it over`);
   }
 
+  const leftovers = of('leftover');
+  if (leftovers.length > 0 && !input.destroyUnfinished) {
+    const what = leftovers.map((r) => `${r.key} ${r.shortId ?? r.id}`).join(', ');
+    steps.push(`leftover: ${what} (tagged with the stack, not wanted); \`tekamolo up\` deletes them`);
+  }
+
   const drifted = of('drifted');
   if (drifted.length > 0 && !input.destroyUnfinished) {
     const what = drifted.map((r) => `${r.key} (${fields(r)})`).join(', ');

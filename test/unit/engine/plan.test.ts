@@ -50,7 +50,8 @@ describe('observe and plan', () => {
         },
         { key: 'fresh', title: 'fake fresh', action: 'create', changes: [] },
       ],
-      summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, errors: 0 },
+      leftovers: [],
+      summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, leftover: 0, errors: 0 },
     });
     expect(summaryLine(result.summary)).toBe('1 to create, 1 to update, 1 to replace, 1 to take over');
     expect(planChanges(result)).toBe(true);

@@ -218,7 +218,8 @@ const plan: Plan = {
       changes: [],
     },
   ],
-  summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, errors: 1 },
+  leftovers: [],
+  summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, leftover: 0, errors: 1 },
 };
 
 describe('plan renderer', () => {
@@ -240,6 +241,32 @@ describe('plan renderer', () => {
       '1 to create, 1 to update, 1 to replace, 1 to take over, 1 could not be checked',
       '',
     ]);
+  });
+
+  it('lists the leftovers up deletes, and counts them', () => {
+    const withLeftover: Plan = {
+      ...plan,
+      leftovers: [
+        {
+          key: 'targetGroup',
+          title: 'target group',
+          id: 'arn:old-tg',
+          region: 'eu-central-1',
+          reason: "carries this stack's tag but is not what the config wants",
+        },
+      ],
+      summary: { ...plan.summary, leftover: 1 },
+    };
+    const lines = renderPlan(withLeftover, noColor, false).split('\n');
+    expect(lines.slice(-6)).toEqual([
+      '  -   targetGroup  delete leftover target group arn:old-tg',
+      "        carries this stack's tag but is not what the config wants",
+      '  1 in sync',
+      '',
+      '1 to create, 1 to update, 1 to replace, 1 to take over, 1 leftover to delete, 1 could not be checked',
+      '',
+    ]);
+    expect(JSON.parse(planJson(withLeftover)).leftovers).toEqual(withLeftover.leftovers);
   });
 
   it('lists resources in sync with --verbose', () => {
@@ -282,15 +309,25 @@ describe('plan renderer', () => {
         { key: 'oac', title: 'OAC', action: 'absent' },
       ],
       retired: [],
-      summary: { delete: 1, keep: 1, errors: 0 },
+      leftovers: [
+        {
+          key: 'targetGroup',
+          title: 'target group',
+          id: 'arn:tg-8080',
+          region: 'eu-central-1',
+          actual: { id: 'arn:tg-8080' },
+        },
+      ],
+      summary: { delete: 2, keep: 1, errors: 0 },
     };
     expect(renderDestroyPlan(found, noColor).split('\n')).toEqual([
       'Destroy stack demo:',
-      '  = zone      kept: hosted zone Z1 (never deleted by tekamolo)',
-      '  - bucket    S3 bucket demo-site',
-      '              12 objects, 3.4 MB',
+      '  = zone         kept: hosted zone Z1 (never deleted by tekamolo)',
+      '  - bucket       S3 bucket demo-site',
+      '                 12 objects, 3.4 MB',
+      '  - targetGroup  leftover target group arn:tg-8080',
       '',
-      '1 to delete, 1 kept',
+      '2 to delete, 1 kept',
       '',
     ]);
   });
