@@ -5,7 +5,15 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
-import { deleteLeftover, findLeftovers, type Leftover, wantedIds, withLeftoverNodes } from './leftovers.js';
+import {
+  deleteLeftover,
+  findLeftovers,
+  LEFTOVERS_KEY,
+  type Leftover,
+  lookupFailure,
+  wantedIds,
+  withLeftoverNodes,
+} from './leftovers.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { walk } from './walk.js';
@@ -137,11 +145,24 @@ export async function discoverForDestroy(
 
   const resources = graph.order.map((k) => targets.get(k)).filter((t): t is DestroyTarget => t !== undefined);
   const retired = env.store.retired();
-  const leftovers = await findLeftovers(
-    readOnlyEnv,
-    [...resources.flatMap((t) => wantedIds(t.actual)), ...retired.map((r) => String(r.actual.id))],
-    resources.filter((t) => t.error).map((t) => t.key),
-  );
+  let leftovers: Leftover[] = [];
+  try {
+    leftovers = await findLeftovers(
+      readOnlyEnv,
+      [...resources.flatMap((t) => wantedIds(t.actual)), ...retired.map((r) => String(r.actual.id))],
+      resources.filter((t) => t.error).map((t) => t.key),
+    );
+  } catch (error) {
+    // Destroy goes on with what it found; the run fails at the end, naming this.
+    const failure = lookupFailure(error);
+    resources.push({
+      key: LEFTOVERS_KEY,
+      title: 'leftovers',
+      action: 'absent',
+      error: failure.message,
+      ...(failure.hint ? { hint: failure.hint } : {}),
+    });
+  }
   return {
     stack: env.config.stack,
     resources,

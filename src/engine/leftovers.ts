@@ -34,6 +34,14 @@ export interface Leftover {
 /** What up, plan and status say about a leftover. */
 export const LEFTOVER_REASON = "carries this stack's tag but is not what the config wants";
 
+/** The key under which plan, status and destroy report that the leftovers could not be looked for. */
+export const LEFTOVERS_KEY = 'leftovers';
+
+/** Why the leftovers could not be looked for (the Tagging API refused, say), as every step failure. */
+export function lookupFailure(error: unknown): StepFailure {
+  return describeFailure('looking for', "what carries this stack's tag", error);
+}
+
 /**
  * The ids a found resource stands for. A handler that finds its own duplicates (the Elastic IP's
  * `extras`, allocated twice by a retried call) removes them itself: they are not leftovers.
@@ -154,25 +162,6 @@ export async function deleteLeftover(
   }
 }
 
-/**
- * Delete the leftovers one after another, a dependent kind before what it uses. Stops at the first
- * that could not be deleted or was left pending: what it uses may still be held by it.
- */
-export async function deleteLeftovers(
-  env: EngineEnv,
-  leftovers: Leftover[],
-): Promise<{ deleted: number; failures: { key: string; failure: StepFailure }[]; pending: string[] }> {
-  let deleted = 0;
-  for (const leftover of leftovers) {
-    if (env.signal.aborted) break;
-    const result = await deleteLeftover(env, leftover);
-    if (result === 'deleted') deleted++;
-    else if (result === 'pending') return { deleted, failures: [], pending: [leftover.key] };
-    else return { deleted, failures: [{ key: leftover.key, failure: result }], pending: [] };
-  }
-  return { deleted, failures: [], pending: [] };
-}
-
 /** After `up`: the ids the state holds for the graph's resources, and replaced ones not deleted yet. */
 export function wantedAfterUp(env: EngineEnv, graph: Graph): string[] {
   const ids = graph.order.map((key) => env.store.get(key)?.id);
@@ -181,22 +170,31 @@ export function wantedAfterUp(env: EngineEnv, graph: Graph): string[] {
 }
 
 /**
- * Find the leftovers beside `wanted` and delete them; a failed lookup is reported like a failed
- * deletion. `up` calls this after every resource converged: what replaced a leftover is in place.
+ * `up`, after every resource converged (what replaced a leftover is in place): find the leftovers
+ * beside `wanted` and delete them one after another, a dependent kind before what it uses. Stops at
+ * the first that could not be deleted or was left pending: what it uses may still be held by it.
  */
 export async function removeLeftovers(
   env: EngineEnv,
   wanted: Iterable<string>,
-): Promise<{ deleted: number; failures: { key: string; failure: StepFailure }[]; pending: string[] }> {
+): Promise<{ deleted: number; failures: { key: string; failure: StepFailure }[] }> {
   let found: Leftover[];
   try {
     found = await findLeftovers(env, wanted);
   } catch (error) {
-    const failure = describeFailure('looking for', "what carries this stack's tag", error);
-    emit(env, { type: 'warning', message: failure.message });
-    return { deleted: 0, failures: [{ key: 'leftovers', failure }], pending: [] };
+    const failure = lookupFailure(error);
+    emit(env, { type: 'resource-failed', key: LEFTOVERS_KEY, error: failure.message, durationMs: 0 });
+    return { deleted: 0, failures: [{ key: LEFTOVERS_KEY, failure }] };
   }
-  return deleteLeftovers(env, found);
+  let deleted = 0;
+  for (const leftover of found) {
+    if (env.signal.aborted) break;
+    const result = await deleteLeftover(env, leftover);
+    if (result === 'pending') break;
+    if (result !== 'deleted') return { deleted, failures: [{ key: leftover.key, failure: result }] };
+    deleted++;
+  }
+  return { deleted, failures: [] };
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Change } from './contract.js';
 import type { EngineEnv } from './env.js';
-import { describeFailure } from './failure.js';
-import { findLeftovers, LEFTOVER_REASON, wantedIds } from './leftovers.js';
+import { findLeftovers, LEFTOVER_REASON, LEFTOVERS_KEY, lookupFailure, wantedIds } from './leftovers.js';
 import { type Observation, type ObservedAction, observe } from './observe.js';
 
 /** One resource in the plan: what `up` would do, field by field. */
@@ -116,8 +115,8 @@ export async function plan(env: EngineEnv): Promise<Plan> {
   try {
     leftovers = await leftoversBeside(env, observations);
   } catch (error) {
-    const failure = describeFailure('looking for', "what carries this stack's tag", error);
-    const entry: PlanEntry = { key: 'leftovers', title: 'leftovers', action: 'noop', changes: [] };
+    const failure = lookupFailure(error);
+    const entry: PlanEntry = { key: LEFTOVERS_KEY, title: 'leftovers', action: 'noop', changes: [] };
     entry.error = failure.message;
     if (failure.hint) entry.hint = failure.hint;
     resources.push(entry);

@@ -3,6 +3,7 @@ import { isReadOnlyOperation, type Tracer } from '../aws/trace.js';
 import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
+import { LEFTOVERS_KEY, lookupFailure } from '../engine/leftovers.js';
 import { type Observation, type ObserveHooks, observe, readOnlyEnv } from '../engine/observe.js';
 import { leftoversBeside } from '../engine/plan.js';
 import { memoizedReads } from './memoized-reads.js';
@@ -61,10 +62,10 @@ async function leftoverRows(env: EngineEnv, observations: Observation[]): Promis
   try {
     return (await leftoversBeside(env, observations)).map(leftoverRow);
   } catch (error) {
-    const failure = describeFailure('looking for', "what carries this stack's tag", error);
+    const failure = lookupFailure(error);
     return [
       {
-        ...leftoverRow({ key: 'leftovers', title: 'leftovers', id: '', region: '', reason: '' }),
+        ...leftoverRow({ key: LEFTOVERS_KEY, title: 'leftovers', id: '', region: '', reason: '' }),
         state: 'error',
         id: null,
         shortId: null,

@@ -113,6 +113,24 @@ describe('leftovers', () => {
     expect(result.summary.errors).toBeGreaterThan(0);
   });
 
+  it('a Tagging API that refuses is an error of plan and of destroy, which still deletes what it found', async () => {
+    const env = await stack();
+    tagging
+      .on(GetResourcesCommand)
+      .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
+    const planned = await plan(env);
+    expect(planned.resources.at(-1)).toMatchObject({
+      key: 'leftovers',
+      error: expect.stringContaining('not allowed'),
+    });
+    expect(planned.summary.errors).toBe(1);
+    const found = await discoverForDestroy(env);
+    const result = await destroy(env, found);
+    expect(result.ok).toBe(false);
+    expect(result.failures.map((f) => f.key)).toEqual(['leftovers']);
+    expect(cloud.items.size).toBe(0);
+  });
+
   it('up deletes a leftover with its handler, after every resource converged, and counts it', async () => {
     const env = await stack();
     const old = oldB();
