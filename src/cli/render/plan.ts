@@ -100,5 +100,7 @@ export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
 }
 
 export function destroyPlanJson(plan: DestroyPlan): string {
-  return `${JSON.stringify({ ...plan, summaryLine: destroyPlanLine(plan) }, null, 2)}\n`;
+  // A leftover as plan shows it: what its handler read (a distribution's origin header) stays inside.
+  const leftovers = plan.leftovers.map(({ key, title, id, region }) => ({ key, title, id, region }));
+  return `${JSON.stringify({ ...plan, leftovers, summaryLine: destroyPlanLine(plan) }, null, 2)}\n`;
 }

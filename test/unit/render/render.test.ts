@@ -3,7 +3,7 @@ import { colors } from '../../../src/cli/render/colors.js';
 import { jsonRenderer } from '../../../src/cli/render/json.js';
 import { liveRenderer } from '../../../src/cli/render/live.js';
 import { plainRenderer } from '../../../src/cli/render/plain.js';
-import { planJson, renderDestroyPlan, renderPlan } from '../../../src/cli/render/plan.js';
+import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../../../src/cli/render/plan.js';
 import { destroySummary, upSummary } from '../../../src/cli/render/summary.js';
 import { deriveNames } from '../../../src/config/names.js';
 import type { DestroyPlan } from '../../../src/engine/destroy.js';
@@ -329,6 +329,9 @@ describe('plan renderer', () => {
       '',
       '2 to delete, 1 kept',
       '',
+    ]);
+    expect(JSON.parse(destroyPlanJson(found)).leftovers).toEqual([
+      { key: 'targetGroup', title: 'target group', id: 'arn:tg-8080', region: 'eu-central-1' },
     ]);
   });
 });
