@@ -110,16 +110,15 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
     observations = await observe(lookEnv, hooks);
   }
 
+  // Looked for beside the describe and health reads still running.
+  const leftovers = leftoverRows(lookEnv, observations);
   const found: StatusRow[] = [];
   for (const observation of observations) {
     const reading = (await readings.get(observation.key)) ?? {};
     found.push(toRow(observation, reading));
   }
   const blockedBy = new Map(observations.map((o) => [o.key, o.blockedBy]));
-  const rows = [
-    ...resolveNotChecked(found, (key) => blockedBy.get(key)),
-    ...(await leftoverRows(lookEnv, observations)),
-  ];
+  const rows = [...resolveNotChecked(found, (key) => blockedBy.get(key)), ...(await leftovers)];
   const records = options.tracer?.records.slice(callsBefore);
   const stateFile = { path: env.store.path, exists: env.store.exists };
   const summary = summarize(rows, {
