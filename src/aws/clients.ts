@@ -4,6 +4,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -31,6 +32,10 @@ const sdk = {
   acm: () => load('@aws-sdk/client-acm') as typeof import('@aws-sdk/client-acm'),
   cloudfront: () => load('@aws-sdk/client-cloudfront') as typeof import('@aws-sdk/client-cloudfront'),
   route53: () => load('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53'),
+  tagging: () =>
+    load(
+      '@aws-sdk/client-resource-groups-tagging-api',
+    ) as typeof import('@aws-sdk/client-resource-groups-tagging-api'),
   sts: () => load('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts'),
   credentials: () => load('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers'),
 };
@@ -57,6 +62,7 @@ const SERVICE_IDS = {
   autoscaling: 'autoscaling',
   ssm: 'ssm',
   sts: 'sts',
+  tagging: 'resourcegroupstaggingapi',
 } as const;
 
 /** Whether an endpoint override is in effect (AWS_ENDPOINT_URL or the service's own variable). */
@@ -158,6 +164,14 @@ export class Aws {
       'route53',
       GLOBAL_REGION,
       () => new (sdk.route53().Route53Client)(this.base(GLOBAL_REGION)),
+    );
+  }
+  /** Everything under a tag in one region, whatever the service (leftovers of the stack). */
+  tagging(region = this.region): ResourceGroupsTaggingAPIClient {
+    return this.get(
+      'tagging',
+      region,
+      () => new (sdk.tagging().ResourceGroupsTaggingAPIClient)(this.base(region)),
     );
   }
   sts(): STSClient {

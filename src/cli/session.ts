@@ -8,6 +8,7 @@ import type { EventSink } from '../engine/events.js';
 import type { RunResult } from '../engine/run-summary.js';
 import type { Scope } from '../engine/scope.js';
 import { ExitCode, InterruptedError } from '../errors.js';
+import { taggedKinds } from '../resources/tagged-kinds.js';
 import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
 import type { GlobalOptions } from './options.js';
@@ -191,6 +192,7 @@ export function engineEnv(session: Session, resources: AnyResource[], options: R
     sink: session.sink,
     signal: session.signal,
     confirm: (question) => session.confirm(question),
+    taggedKinds,
   };
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
+import { removeLeftovers, wantedAfterUp } from './leftovers.js';
 import {
   mayTakeOver,
   notDeleted,
@@ -193,6 +194,11 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
   const cleanup =
     failures.length === 0 && !env.signal.aborted ? await cleanUp(env, graph) : { deleted: 0, failures: [] };
   failures.push(...cleanup.failures);
+  const leftovers =
+    failures.length === 0 && !env.signal.aborted
+      ? await removeLeftovers(env, wantedAfterUp(env, graph))
+      : { deleted: 0, failures: [] };
+  failures.push(...leftovers.failures);
   const interrupted = env.signal.aborted;
   return finishRun(env, 'up', {
     ok: failures.length === 0 && !interrupted,
@@ -200,7 +206,11 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
     states: walked.states,
     actions,
     failures,
-    counts: countActions(actions, walked.states, Array<PlanAction>(cleanup.deleted).fill('delete')),
+    counts: countActions(
+      actions,
+      walked.states,
+      Array<PlanAction>(cleanup.deleted + leftovers.deleted).fill('delete'),
+    ),
     durationMs: Date.now() - started,
     ...awsCallCounts(env.aws),
     outputs,

@@ -5,6 +5,15 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
+import {
+  deleteLeftover,
+  findLeftovers,
+  LEFTOVERS_KEY,
+  type Leftover,
+  lookupFailure,
+  wantedIds,
+  withLeftoverNodes,
+} from './leftovers.js';
 import { notDeleted, proveOwnership, proveRetired } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
@@ -36,6 +45,8 @@ export interface DestroyPlan {
   resources: DestroyTarget[];
   /** Replaced resources from an earlier `up` that were never deleted. */
   retired: RetiredEntry[];
+  /** What carries the stack's tag beside the resources above: deleted too. */
+  leftovers: Leftover[];
   summary: { delete: number; keep: number; errors: number };
 }
 
@@ -139,13 +150,32 @@ export async function discoverForDestroy(
 
   const resources = graph.order.map((k) => targets.get(k)).filter((t): t is DestroyTarget => t !== undefined);
   const retired = env.store.retired();
+  let leftovers: Leftover[] = [];
+  try {
+    leftovers = await findLeftovers(
+      readOnlyEnv,
+      [...resources.flatMap((t) => wantedIds(t.actual)), ...retired.map((r) => String(r.actual.id))],
+      resources.filter((t) => t.error).map((t) => t.key),
+    );
+  } catch (error) {
+    // Destroy goes on with what it found; the run fails at the end, naming this.
+    const failure = lookupFailure(error);
+    resources.push({
+      key: LEFTOVERS_KEY,
+      title: 'leftovers',
+      action: 'absent',
+      error: failure.message,
+      ...(failure.hint ? { hint: failure.hint } : {}),
+    });
+  }
   return {
     stack: env.config.stack,
     ...withScope(env),
     resources,
     retired,
+    leftovers,
     summary: {
-      delete: resources.filter((t) => t.action === 'delete').length + retired.length,
+      delete: resources.filter((t) => t.action === 'delete').length + retired.length + leftovers.length,
       keep: resources.filter((t) => t.action === 'keep').length,
       errors: resources.filter((t) => t.error).length,
     },
@@ -164,7 +194,8 @@ class NodeFailed extends Error {}
 export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunResult> {
   const started = Date.now();
   const graph = destroyGraph(env);
-  const back = reversed(graph);
+  const back = withLeftoverNodes(reversed(graph), env.resources, plan.leftovers);
+  let leftoversDeleted = 0;
   const targets = new Map(plan.resources.map((t) => [t.key, t]));
   const actions = new Map<string, PlanAction>();
   const failures: { key: string; failure: StepFailure }[] = [];
@@ -247,6 +278,19 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
         ? `${dependent} is still being deleted`
         : `${dependent} could not be deleted`,
     async work(node) {
+      const leftover = back.nodes.get(node.key);
+      if (leftover) {
+        const result = await deleteLeftover(env, leftover);
+        if (result === 'deleted') leftoversDeleted++;
+        else if (result === 'pending') {
+          pending.push(node.key);
+          throw new PendingDeletion();
+        } else {
+          failures.push({ key: leftover.key, failure: result });
+          throw new NodeFailed(result.message);
+        }
+        return;
+      }
       const resource = graph.resources.get(node.key);
       const target = targets.get(node.key);
       if (resource && target) await deleteOne(resource, target);
@@ -265,7 +309,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     if (env.store.empty) await env.store.removeFile();
   }
   const counts: Counts = {};
-  const deleted = actions.size + retiredDeleted;
+  const deleted = actions.size + retiredDeleted + leftoversDeleted;
   if (deleted) counts.delete = deleted;
   const skipped = [...walked.states.values()].filter((s) => s === 'skipped').length;
   if (skipped) counts.skipped = skipped;

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { StateStore } from '../state/store.js';
 import type { AnyResource, RunOptions } from './contract.js';
 import { type EngineEventInput, type EventSink, stamp } from './events.js';
+import type { TaggedKind } from './leftovers.js';
 import type { Scope } from './scope.js';
 
 /** What the engine needs for a run: the stack, the config, AWS, the state and where events go. */
@@ -24,6 +25,8 @@ export interface EngineEnv {
   signal: AbortSignal;
   /** Answers a handler's `confirm` (and the engine's takeover question) when `--yes` was not given. */
   confirm(question: string): Promise<boolean>;
+  /** How each deletable kind is recognised among what carries the stack's tag (leftovers); none: not looked for. */
+  taggedKinds?: Record<string, TaggedKind>;
   /** Resources worked on at the same time (default 8). */
   concurrency?: number;
 }

@@ -116,9 +116,8 @@ export function readOnlyEnv(env: EngineEnv): EngineEnv {
 /**
  * The read-only walk: each resource's desired state, what exists (find) and the difference, in
  * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
- * When a dependency will be created, its dependents are creates too (there is nothing to find yet),
- * except those the state file holds; a dependency that will be created or replaced hands UNKNOWN
- * outputs to its dependents' desired state.
+ * Every resource is looked up, also when a dependency will be created; a dependency that will be
+ * created or replaced hands UNKNOWN outputs to its dependents' desired state.
  */
 export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise<Observation[]> {
   const graph = buildGraph(env.resources, env.config);
@@ -133,7 +132,8 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
 
   const look = async (resource: AnyResource): Promise<[Observation, ResourceContext | undefined]> => {
     const base = { key: resource.key, title: resource.title, changes: [] as Change[] };
-    for (const dep of graph.deps.get(resource.key) ?? []) {
+    const deps = graph.deps.get(resource.key) ?? [];
+    for (const dep of deps) {
       const d = observed.get(dep);
       if (d?.error) {
         const blocked: Observation = {
@@ -145,13 +145,24 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
         if (d.badInput) blocked.badInput = true;
         return [blocked, undefined];
       }
-      // What depends on something not there yet cannot exist either, unless that something was deleted
-      // behind the stack's back: a resource the state file holds is looked up anyway, with the missing
-      // dependency's outputs unknown, so that plan says what up will do (update it, not create another).
-      if (d?.action === 'create' && env.store.get(resource.key) === undefined)
-        return [{ ...base, action: 'create', reason: `${dep} will be created`, blockedBy: dep }, undefined];
     }
-    return lookResource(env, resource, outputs, (key) => observed.get(key)?.actual?.foreign);
+    // A dependency that will be created does not mean its dependents are absent: after a lost state
+    // file and a port change, only the target group is new and the listener that will use it exists.
+    // Each is looked up with that dependency's outputs unknown (a handler that finds through the
+    // dependency, a listener through its load balancer, returns nothing without a call), so that plan
+    // says what up will do.
+    const [observation, ctx] = await lookResource(
+      env,
+      resource,
+      outputs,
+      (key) => observed.get(key)?.actual?.foreign,
+    );
+    const creating = deps.find((dep) => observed.get(dep)?.action === 'create');
+    if (observation.action === 'create' && !observation.error && creating) {
+      observation.reason = `${creating} will be created`;
+      observation.blockedBy = creating;
+    }
+    return [observation, ctx];
   };
 
   await walk({

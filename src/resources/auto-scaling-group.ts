@@ -300,9 +300,8 @@ export const autoScalingGroup: Resource<
             rollOut,
           )),
       ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
-      ...(known(desired.targetGroupArns)
-        ? fieldChange('targetGroupArns', desired.targetGroupArns, actual.targetGroupArns)
-        : []),
+      // An unknown target group (plan, the group will be created or replaced) is a new ARN: it changes.
+      ...fieldChange('targetGroupArns', desired.targetGroupArns, actual.targetGroupArns),
       ...fieldChange('min', desired.min, actual.min),
       ...fieldChange('max', desired.max, actual.max),
       ...desiredCapacityChange(desired, actual),

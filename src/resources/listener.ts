@@ -298,9 +298,8 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
         action: 'update',
       });
     } else {
-      if (known(desired.targetGroupArn)) {
-        changes.push(...fieldChange('rule.targetGroupArn', desired.targetGroupArn, rule.targetGroupArn));
-      }
+      // An unknown target group (plan, the group will be created or replaced) is a new ARN: the rule moves.
+      changes.push(...fieldChange('rule.targetGroupArn', desired.targetGroupArn, rule.targetGroupArn));
       if (rule.headerValues !== undefined && rule.headerValues !== 1) {
         changes.push({
           field: 'rule.condition',

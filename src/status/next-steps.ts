@@ -112,6 +112,12 @@ export function nextSteps(rows: StatusRow[], input: NextStepInput): string[] {
     );
   }
 
+  const leftovers = of('leftover');
+  if (leftovers.length > 0 && !input.destroyUnfinished) {
+    const what = leftovers.map((r) => `${r.key} ${r.shortId ?? r.id}`).join(', ');
+    steps.push(`leftover: ${what} (tagged with the stack, not wanted); \`tekamolo up\` deletes them`);
+  }
+
   const drifted = of('drifted');
   if (drifted.length > 0 && !input.destroyUnfinished) {
     const what = drifted.map((r) => `${r.key} (${fields(r)})`).join(', ');

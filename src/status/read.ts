@@ -3,11 +3,13 @@ import { isReadOnlyOperation, type Tracer } from '../aws/trace.js';
 import type { AnyResource, ResourceContext } from '../engine/contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
+import { LEFTOVERS_KEY, lookupFailure } from '../engine/leftovers.js';
 import { type Observation, type ObserveHooks, observe, readOnlyEnv } from '../engine/observe.js';
+import { leftoversBeside } from '../engine/plan.js';
 import { type Scope, withScope } from '../engine/scope.js';
 import { memoizedReads } from './memoized-reads.js';
 import { observeFromState } from './observe-from-state.js';
-import { type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
+import { leftoverRow, type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
 import { type StatusSummary, summarize } from './summary.js';
 
 /** One reading of the whole stack: plain data for the table and for `--json`. */
@@ -58,6 +60,26 @@ async function readDetails(
   return reading;
 }
 
+/** The leftovers beside what was found, as rows; a failed lookup is one `error` row. */
+async function leftoverRows(env: EngineEnv, observations: Observation[]): Promise<StatusRow[]> {
+  try {
+    return (await leftoversBeside(env, observations)).map(leftoverRow);
+  } catch (error) {
+    const failure = lookupFailure(error);
+    return [
+      {
+        ...leftoverRow({ key: LEFTOVERS_KEY, title: 'leftovers', id: '', region: '', reason: '' }),
+        state: 'error',
+        id: null,
+        shortId: null,
+        reason: null,
+        error: failure.message,
+        hint: failure.hint ?? null,
+      },
+    ];
+  }
+}
+
 /**
  * Read the whole stack without changing anything: find + diff of every resource, the same as `plan`
  * (all at once from the state file when it can stand in for the dependencies, else the engine's
@@ -91,13 +113,15 @@ export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}
     observations = await observe(lookEnv, hooks);
   }
 
+  // Looked for beside the describe and health reads still running.
+  const leftovers = leftoverRows(lookEnv, observations);
   const found: StatusRow[] = [];
   for (const observation of observations) {
     const reading = (await readings.get(observation.key)) ?? {};
     found.push(toRow(observation, reading));
   }
   const blockedBy = new Map(observations.map((o) => [o.key, o.blockedBy]));
-  const rows = resolveNotChecked(found, (key) => blockedBy.get(key));
+  const rows = [...resolveNotChecked(found, (key) => blockedBy.get(key)), ...(await leftovers)];
   const records = options.tracer?.records.slice(callsBefore);
   const stateFile = { path: env.store.path, exists: env.store.exists };
   const summary = summarize(rows, {

@@ -1,5 +1,6 @@
 import type { Change, Health } from '../engine/contract.js';
 import type { Observation } from '../engine/observe.js';
+import type { PlanLeftover } from '../engine/plan.js';
 import { shortId } from './short-id.js';
 
 /**
@@ -10,6 +11,7 @@ export const STATUS_STATES = [
   'error',
   'missing',
   'foreign',
+  'leftover',
   'drifted',
   'unhealthy',
   'pending',
@@ -32,7 +34,7 @@ export interface StatusRow {
   health: Health | null;
   /** Fields that differ from the config (state `drifted`). */
   changes: Change[];
-  /** Why: what points elsewhere (`foreign`), or which dependency is missing (`missing`). */
+  /** Why: what points elsewhere (`foreign`), which dependency is missing (`missing`), or `leftover`'s why. */
   reason: string | null;
   /** What could not be read, and what to do about it. */
   error: string | null;
@@ -92,6 +94,23 @@ export function toRow(observation: Observation, reading: Reading = {}): StatusRo
     reason: reasonOf(observation),
     error,
     hint: observation.hint ?? null,
+  };
+}
+
+/** Something tagged with the stack that the config does not want (`up` deletes it) → one row. */
+export function leftoverRow(leftover: PlanLeftover): StatusRow {
+  return {
+    key: leftover.key,
+    title: leftover.title,
+    state: 'leftover',
+    id: leftover.id,
+    shortId: shortId(leftover.id),
+    detail: null,
+    health: null,
+    changes: [],
+    reason: leftover.reason,
+    error: null,
+    hint: null,
   };
 }
 

@@ -178,6 +178,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
         error: 0,
         missing: 0,
         foreign: 0,
+        leftover: 0,
         drifted: 0,
         unhealthy: 0,
         pending: 0,

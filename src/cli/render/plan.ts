@@ -40,12 +40,13 @@ function headline(entry: PlanEntry): string {
 
 /**
  * The plan for a person: one line per resource (+ create, ~ update, -/+ replace, ! take over), the
- * changed fields as `field: old → new` (secrets as `(sensitive)`), then the summary line. Resources
- * in sync are listed only with --verbose, or when they keep parts tekamolo does not model.
+ * changed fields as `field: old → new` (secrets as `(sensitive)`), then the leftovers up deletes (-)
+ * and the summary line. Resources in sync are listed only with --verbose, or when they keep parts
+ * tekamolo does not model.
  */
 export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
   const lines: string[] = [c.bold(`Plan for stack ${plan.stack}${scopeText(plan.scope)}:`)];
-  const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
+  const width = Math.max(...[...plan.resources, ...plan.leftovers].map((r) => r.key.length), 8);
   for (const entry of plan.resources) {
     if (entry.action === 'noop' && !entry.error && !entry.kept && !verbose) continue;
     const id = entry.id ? c.dim(` ${entry.id}`) : '';
@@ -57,6 +58,12 @@ export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
       lines.push(`        ${formatChange(change)}${note}`);
     }
     for (const kept of entry.kept ?? []) lines.push(c.dim(`        kept: ${kept}`));
+  }
+  for (const leftover of plan.leftovers) {
+    lines.push(
+      `  ${c.red('-  ')} ${leftover.key.padEnd(width)}  delete leftover ${leftover.title}${c.dim(` ${leftover.id}`)}`,
+    );
+    lines.push(c.dim(`        ${leftover.reason}`));
   }
   const inSync = plan.summary.noop;
   if (inSync && !verbose) lines.push(c.dim(`  ${inSync} in sync`));
@@ -73,7 +80,7 @@ export function planJson(plan: Plan): string {
 /** What destroy would delete (and what it keeps), for `plan --destroy` and the destroy confirmation. */
 export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
   const lines: string[] = [c.bold(`Destroy stack ${plan.stack}${scopeText(plan.scope)}:`)];
-  const width = Math.max(...plan.resources.map((r) => r.key.length), 8);
+  const width = Math.max(...[...plan.resources, ...plan.leftovers].map((r) => r.key.length), 8);
   for (const t of plan.resources) {
     if (t.action === 'absent' && !t.error) continue;
     const id = t.actual ? ` ${t.actual.id}` : '';
@@ -87,10 +94,15 @@ export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
   for (const r of plan.retired) {
     lines.push(`  ${c.red('-')} ${r.key.padEnd(width)}  replaced earlier ${String(r.actual.id)}`);
   }
+  for (const l of plan.leftovers) {
+    lines.push(`  ${c.red('-')} ${l.key.padEnd(width)}  leftover ${l.title} ${l.id}`);
+  }
   lines.push('', destroyPlanLine(plan));
   return `${lines.join('\n')}\n`;
 }
 
 export function destroyPlanJson(plan: DestroyPlan): string {
-  return `${JSON.stringify({ ...plan, summaryLine: destroyPlanLine(plan) }, null, 2)}\n`;
+  // A leftover as plan shows it: what its handler read (a distribution's origin header) stays inside.
+  const leftovers = plan.leftovers.map(({ key, title, id, region }) => ({ key, title, id, region }));
+  return `${JSON.stringify({ ...plan, leftovers, summaryLine: destroyPlanLine(plan) }, null, 2)}\n`;
 }

@@ -30,7 +30,7 @@ function explain(row: StatusRow, verbose: boolean): string[] {
   const lines: string[] = [];
   if (row.error) lines.push(row.error);
   if (row.hint) lines.push(`→ ${row.hint}`);
-  if (row.state === 'foreign' && row.reason) lines.push(row.reason);
+  if ((row.state === 'foreign' || row.state === 'leftover') && row.reason) lines.push(row.reason);
   for (const change of row.changes) lines.push(formatChange(change));
   const health = healthDetail(row.health);
   if (health && health !== row.detail && (row.health?.state !== 'ok' || verbose)) lines.push(health);

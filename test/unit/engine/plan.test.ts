@@ -50,7 +50,8 @@ describe('observe and plan', () => {
         },
         { key: 'fresh', title: 'fake fresh', action: 'create', changes: [] },
       ],
-      summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, errors: 0 },
+      leftovers: [],
+      summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, leftover: 0, errors: 0 },
     });
     expect(summaryLine(result.summary)).toBe('1 to create, 1 to update, 1 to replace, 1 to take over');
     expect(planChanges(result)).toBe(true);
@@ -82,19 +83,23 @@ describe('observe and plan', () => {
     ]);
   });
 
-  it('does not look for dependents of a resource that will be created', async () => {
+  it('looks up the dependents of a resource that will be created: with no state file, what exists is found', async () => {
     const cloud = new FakeCloud();
-    cloud.seed({ name: 'b', spec: {} });
+    const b = cloud.seed({ name: 'b', spec: {} });
     const env = await fakeEnv([
       fakeResource(cloud, { key: 'a' }),
       fakeResource(cloud, { key: 'b', dependsOn: ['a'] }),
+      fakeResource(cloud, { key: 'c', dependsOn: ['a'] }),
     ]);
     const observations = await observe(env);
-    expect(observations.map((o) => [o.key, o.action, o.reason])).toEqual([
-      ['a', 'create', undefined],
-      ['b', 'create', 'a will be created'],
+    expect(observations.map((o) => [o.key, o.action, o.actual?.id, o.reason, o.blockedBy])).toEqual([
+      ['a', 'create', undefined, undefined, undefined],
+      ['b', 'noop', b.id, undefined, undefined],
+      ['c', 'create', undefined, 'a will be created', 'a'],
     ]);
-    expect(cloud.callsOf('find', 'b')).toEqual([]);
+    expect(summaryLine((await plan(env)).summary)).toBe(
+      '2 to create, 0 to update, 0 to replace, 0 to take over',
+    );
   });
 
   it('hands UNKNOWN outputs of a resource being replaced to its dependents', async () => {

@@ -3,7 +3,7 @@ import { colors } from '../../../src/cli/render/colors.js';
 import { jsonRenderer } from '../../../src/cli/render/json.js';
 import { liveRenderer } from '../../../src/cli/render/live.js';
 import { plainRenderer } from '../../../src/cli/render/plain.js';
-import { planJson, renderDestroyPlan, renderPlan } from '../../../src/cli/render/plan.js';
+import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../../../src/cli/render/plan.js';
 import { destroySummary, upSummary } from '../../../src/cli/render/summary.js';
 import { deriveNames } from '../../../src/config/names.js';
 import type { DestroyPlan } from '../../../src/engine/destroy.js';
@@ -249,7 +249,8 @@ const plan: Plan = {
       changes: [],
     },
   ],
-  summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, errors: 1 },
+  leftovers: [],
+  summary: { create: 1, update: 1, replace: 1, takeover: 1, noop: 1, leftover: 0, errors: 1 },
 };
 
 describe('plan renderer', () => {
@@ -278,16 +279,42 @@ describe('plan renderer', () => {
     const entries: Plan['resources'] = [
       { key: 'distribution', title: 'CloudFront distribution', action: 'noop', id: 'E1', changes: [], kept },
     ];
-    const summary = { create: 0, update: 0, replace: 0, takeover: 0, noop: 1, errors: 0 };
-    const text = renderPlan({ stack: 'demo', resources: entries, summary }, noColor, false);
+    const summary = { create: 0, update: 0, replace: 0, takeover: 0, noop: 1, leftover: 0, errors: 0 };
+    const text = renderPlan({ stack: 'demo', resources: entries, leftovers: [], summary }, noColor, false);
     expect(text.split('\n').slice(1, 4)).toEqual([
       '  =   distribution  in sync E1',
       '        kept: cache behaviour /images/* → origin images',
       '        kept: origin shield (eu-central-1) on origin s3',
     ]);
-    expect(JSON.parse(planJson({ stack: 'demo', resources: entries, summary })).resources[0].kept).toEqual(
-      kept,
-    );
+    expect(
+      JSON.parse(planJson({ stack: 'demo', resources: entries, leftovers: [], summary })).resources[0].kept,
+    ).toEqual(kept);
+  });
+
+  it('lists the leftovers up deletes, and counts them', () => {
+    const withLeftover: Plan = {
+      ...plan,
+      leftovers: [
+        {
+          key: 'targetGroup',
+          title: 'target group',
+          id: 'arn:old-tg',
+          region: 'eu-central-1',
+          reason: "carries this stack's tag but is not what the config wants",
+        },
+      ],
+      summary: { ...plan.summary, leftover: 1 },
+    };
+    const lines = renderPlan(withLeftover, noColor, false).split('\n');
+    expect(lines.slice(-6)).toEqual([
+      '  -   targetGroup  delete leftover target group arn:old-tg',
+      "        carries this stack's tag but is not what the config wants",
+      '  1 in sync',
+      '',
+      '1 to create, 1 to update, 1 to replace, 1 to take over, 1 leftover to delete, 1 could not be checked',
+      '',
+    ]);
+    expect(JSON.parse(planJson(withLeftover)).leftovers).toEqual(withLeftover.leftovers);
   });
 
   it('lists resources in sync with --verbose', () => {
@@ -330,16 +357,29 @@ describe('plan renderer', () => {
         { key: 'oac', title: 'OAC', action: 'absent' },
       ],
       retired: [],
-      summary: { delete: 1, keep: 1, errors: 0 },
+      leftovers: [
+        {
+          key: 'targetGroup',
+          title: 'target group',
+          id: 'arn:tg-8080',
+          region: 'eu-central-1',
+          actual: { id: 'arn:tg-8080' },
+        },
+      ],
+      summary: { delete: 2, keep: 1, errors: 0 },
     };
     expect(renderDestroyPlan(found, noColor).split('\n')).toEqual([
       'Destroy stack demo:',
-      '  = zone      kept: hosted zone Z1 (never deleted by tekamolo)',
-      '  - bucket    S3 bucket demo-site',
-      '              12 objects, 3.4 MB',
+      '  = zone         kept: hosted zone Z1 (never deleted by tekamolo)',
+      '  - bucket       S3 bucket demo-site',
+      '                 12 objects, 3.4 MB',
+      '  - targetGroup  leftover target group arn:tg-8080',
       '',
-      '1 to delete, 1 kept',
+      '2 to delete, 1 kept',
       '',
+    ]);
+    expect(JSON.parse(destroyPlanJson(found)).leftovers).toEqual([
+      { key: 'targetGroup', title: 'target group', id: 'arn:tg-8080', region: 'eu-central-1' },
     ]);
   });
 });
@@ -347,10 +387,10 @@ describe('plan renderer', () => {
 describe('the account, region and profile of a run', () => {
   const scope = { account: '111122223333', partition: 'aws', region: 'eu-central-1', profile: 'dev' };
   const where = '(account 111122223333, region eu-central-1, profile dev)';
-  const empty = { create: 0, update: 0, replace: 0, takeover: 0, noop: 0, errors: 0 };
+  const empty = { create: 0, update: 0, replace: 0, takeover: 0, noop: 0, leftover: 0, errors: 0 };
 
   it('are named in the first line of plan, plan --destroy and the run-started event, and in --json', () => {
-    const planned: Plan = { stack: 'demo', scope, resources: [], summary: empty };
+    const planned: Plan = { stack: 'demo', scope, resources: [], leftovers: [], summary: empty };
     expect(renderPlan(planned, noColor, false).split('\n')[0]).toBe(`Plan for stack demo ${where}:`);
     expect(JSON.parse(planJson(planned)).scope).toEqual(scope);
     const found: DestroyPlan = {
@@ -358,6 +398,7 @@ describe('the account, region and profile of a run', () => {
       scope,
       resources: [],
       retired: [],
+      leftovers: [],
       summary: { delete: 0, keep: 0, errors: 0 },
     };
     expect(renderDestroyPlan(found, noColor).split('\n')[0]).toBe(`Destroy stack demo ${where}:`);
@@ -379,6 +420,7 @@ describe('the account, region and profile of a run', () => {
       stack: 'demo',
       scope: { account: '111122223333', partition: 'aws-cn', region: 'cn-north-1', profile: null },
       resources: [],
+      leftovers: [],
       summary: empty,
     };
     expect(renderPlan(planned, noColor, false).split('\n')[0]).toBe(

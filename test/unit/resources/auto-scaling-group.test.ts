@@ -16,6 +16,7 @@ import {
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UNKNOWN } from '../../../src/engine/contract.js';
 import { type ActualAutoScalingGroup, autoScalingGroup } from '../../../src/resources/auto-scaling-group.js';
 import { testConfig, testContext } from '../../support/context.js';
 
@@ -123,6 +124,17 @@ describe('Auto Scaling group', () => {
       },
     });
     expect(c.recorded).toMatchObject({ name: 'demo-backend', desiredCapacity: 2 });
+  });
+
+  it('in plan, a target group that will be created is a change of targetGroupArns (up moves the group to it)', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
+    const c = testContext({
+      key: 'autoScalingGroup',
+      outputs: { ...OUTPUTS, targetGroup: { arn: UNKNOWN } } as never,
+    });
+    const found = await autoScalingGroup.find(c);
+    const changes = autoScalingGroup.diff(await autoScalingGroup.desired(c), found!);
+    expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([['targetGroupArns', [TG], [UNKNOWN]]]);
   });
 
   it('a new template version updates the group, starts an instance refresh and records it', async () => {

@@ -245,6 +245,18 @@ describe('listener', () => {
     expect(elbv2.commandCalls(DescribeListenersCommand)).toHaveLength(0);
   });
 
+  it('in plan, a target group that will be created moves the rule (up forwards to the new group)', async () => {
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, rule('1', SECRET)] });
+    const c = testContext({
+      key: 'listener',
+      saved: { arn: LISTENER, originSecret: SECRET },
+      outputs: { ...OUTPUTS, targetGroup: { arn: UNKNOWN } } as never,
+    });
+    const found = await listener.find(c);
+    const changes = listener.diff(await listener.desired(c), found!);
+    expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([['rule.targetGroupArn', TG, UNKNOWN]]);
+  });
+
   it('delete removes the listener; already gone is success', async () => {
     elbv2.on(DeleteListenerCommand).rejectsOnce(awsError('ListenerNotFoundException')).resolves({});
     const actual: ActualListener = { id: LISTENER, arn: LISTENER, rule: null, extraRules: [] };

@@ -108,6 +108,7 @@ describe('status: observation + describe + health → rows', () => {
       error: 0,
       missing: 2,
       foreign: 1,
+      leftover: 0,
       drifted: 1,
       unhealthy: 1,
       pending: 1,

@@ -216,7 +216,16 @@ describe('status helpers', () => {
     expect(apiPrefix('/api/*')).toBe('/api/');
     expect(apiPrefix('/backend/v1*')).toBe('/backend/v1');
     const counts = countStates([{ state: 'ok' }, { state: 'ok' }, { state: 'missing' }]);
-    expect(counts).toEqual({ error: 0, missing: 1, foreign: 0, drifted: 0, unhealthy: 0, pending: 0, ok: 2 });
+    expect(counts).toEqual({
+      error: 0,
+      missing: 1,
+      foreign: 0,
+      leftover: 0,
+      drifted: 0,
+      unhealthy: 0,
+      pending: 0,
+      ok: 2,
+    });
     expect(countsLine(counts)).toBe('2 ok, 1 missing');
   });
 });
