@@ -154,6 +154,11 @@ const frontend = about(
       15,
       'More changed paths than this are invalidated as /*',
     ),
+    include: optional(
+      z.array(nonEmpty()),
+      'Globs of files published although private by default (dotfiles, secret-looking names)',
+    ),
+    exclude: optional(z.array(nonEmpty()), 'Globs of files never published; wins over include'),
   }),
   'The built frontend in a private S3 bucket',
 );

@@ -27,12 +27,14 @@ import {
 import { runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
 import { type RemoteObject, readManifest } from './remote.js';
-import { scanFolder } from './scan.js';
+import { type ScanOptions, scanFolder } from './scan.js';
 import type { SyncTarget } from './target.js';
 import { deleteKeys, replaceMetadata, uploadFile } from './transfer.js';
 
 export interface SyncSettings {
   dir: string;
+  /** What is published of the folder (include/exclude, tekamolo's own files): see selection.ts. */
+  selection?: ScanOptions;
   cacheRules?: CacheRule[];
   invalidationThreshold: number;
   /** --delete */
@@ -85,13 +87,20 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   });
   manifestRead.catch(() => undefined);
 
-  const scan = await scanFolder(settings.dir);
+  const scan = await scanFolder(settings.dir, settings.selection);
   for (const reason of scan.skipped) emit({ type: 'warning', message: `skipped ${reason}` });
+  for (const key of scan.includedSecrets) {
+    emit({
+      type: 'warning',
+      message: `${key} looks like a secret and is published because frontend.include names it: anyone can download it`,
+    });
+  }
   emit({
     type: 'sync-scanned',
     files: scan.files.length,
     bytes: scan.files.reduce((sum, f) => sum + f.size, 0),
     skipped: scan.skipped,
+    excluded: scan.excluded,
   });
   const remoteRead = Promise.all([listing.complete(scan.files.map((f) => f.key)), manifestRead]);
   remoteRead.catch(() => undefined);
@@ -117,6 +126,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     dryRun: settings.dryRun,
     bucket: target.bucket,
     files: local.length,
+    skipped: scan.skipped.length + scan.excluded.length,
     uploaded: plan.uploads.length,
     uploadedNew: plan.uploads.filter((u) => u.reason === 'new').length,
     unchanged: plan.unchanged.length,

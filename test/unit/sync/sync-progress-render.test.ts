@@ -13,6 +13,7 @@ const summary: SyncSummary = {
   uploaded: 3,
   uploadedNew: 1,
   unchanged: 6,
+  skipped: 0,
   metadataUpdated: 1,
   deleted: 0,
   kept: 2,
