@@ -3,7 +3,6 @@ import type { Aws } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import { InterruptedError, UserError, WorkError } from '../errors.js';
 import type { CacheRule } from './cache-rules.js';
-import { DirectPut } from './direct-put.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
 import { expectedEtag } from './fingerprint.js';
@@ -152,12 +151,10 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     plan.uploadBytes,
     emit,
   );
-  const direct = new DirectPut(s3, target.bucket, target.region, aws.tracer);
   const transfer = async (phase: SyncPhase, uploads: PlannedUpload[], updates: PlannedMetadataUpdate[]) => {
     if (uploads.length + updates.length === 0) return;
     emit({ type: 'sync-phase', phase, files: uploads.length + updates.length, bytes: sum(uploads) });
     await runTransfers(s3, target.bucket, uploads, updates, {
-      direct,
       concurrency: settings.concurrency,
       progress,
       etags,
@@ -303,7 +300,6 @@ async function runTransfers(
   uploads: PlannedUpload[],
   updates: PlannedMetadataUpdate[],
   run: {
-    direct: DirectPut;
     concurrency: number;
     progress: TransferProgress;
     etags: Map<string, string>;
@@ -312,7 +308,7 @@ async function runTransfers(
     signal?: AbortSignal;
   },
 ): Promise<void> {
-  const { direct, concurrency, progress, etags, mismatches, contents, signal } = run;
+  const { concurrency, progress, etags, mismatches, contents, signal } = run;
   type Job = { upload: PlannedUpload } | { update: PlannedMetadataUpdate };
   const jobs: Job[] = [...uploads.map((upload) => ({ upload })), ...updates.map((update) => ({ update }))];
   try {
@@ -324,7 +320,6 @@ async function runTransfers(
           let reported = 0;
           const body = contents.take(job.upload.key);
           const etag = await uploadFile(s3, bucket, job.upload, {
-            direct,
             signal,
             ...(body ? { body } : {}),
             onBytes: (bytes) => {
