@@ -51,11 +51,17 @@ export interface ScanResult {
 
 type Found =
   | { kind: 'file'; file: LocalFile }
+  | { kind: 'bad'; problem: string }
   | { kind: 'dir'; key: string; path: string }
   | { kind: 'skip'; reason: string }
   | { kind: 'excluded'; excluded: Excluded };
 
 const STAT_CONCURRENCY = 32;
+
+/** S3 refuses longer keys (UTF-8 bytes). */
+export const MAX_KEY_BYTES = 1024;
+/** How many unusable names a message shows before "and N more". */
+const NAMED_PROBLEMS = 5;
 
 function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root + sep);
@@ -92,6 +98,7 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
   const skipped: string[] = [];
   const excluded: Excluded[] = [];
   const includedSecrets: string[] = [];
+  const problems: string[] = [];
   async function walk(realDir: string, keyPrefix: string, ancestors: Set<string>): Promise<void> {
     let entries: Dirent[];
     try {
@@ -108,6 +115,7 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
     for (const found of results) {
       if (!found) continue;
       if (found.kind === 'skip') skipped.push(found.reason);
+      else if (found.kind === 'bad') problems.push(found.problem);
       else if (found.kind === 'excluded') excluded.push(found.excluded);
       else if (found.kind === 'file') files.push(found.file);
       else if (ancestors.has(found.path))
@@ -131,7 +139,17 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
       path = target;
     }
     const own = privatePaths.find((p) => covers(p, path));
-    const info = await stat(path);
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      // A name that is not valid UTF-8 reaches JavaScript with U+FFFD in place of the bad bytes, and
+      // that name does not exist. It could not be an S3 key either.
+      if (error.code === 'ENOENT' && entry.name.includes('\uFFFD')) return undefined;
+      throw error;
+    });
+    if (!info) {
+      const verdict = rules.file(key);
+      if (!verdict.publish) return { kind: 'excluded', excluded: { key, reason: verdict.reason } };
+      return { kind: 'bad', problem: `${key} (the name is not valid UTF-8)` };
+    }
     const shownKey = info.isDirectory() ? `${key}/` : key;
     if (own) return { kind: 'excluded', excluded: { key: shownKey, reason: own.what } };
     // The bucket policy gives CloudFront nothing under this prefix: a file there would go up and never
@@ -150,11 +168,26 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
     if (!info.isFile()) return { kind: 'skip', reason: `${key}: not a regular file` };
     const verdict = rules.file(key);
     if (!verdict.publish) return { kind: 'excluded', excluded: { key, reason: verdict.reason } };
+    const bytes = Buffer.byteLength(key, 'utf8');
+    if (bytes > MAX_KEY_BYTES) {
+      return {
+        kind: 'bad',
+        problem: `${key.slice(0, 60)}… (${bytes} bytes as a key; S3 allows ${MAX_KEY_BYTES})`,
+      };
+    }
     if (verdict.included && isSecretLooking(key)) includedSecrets.push(key);
     return { kind: 'file', file: { key, path, size: info.size } };
   }
 
   await walk(root, '', new Set([root]));
+  if (problems.length > 0) {
+    problems.sort();
+    const more = problems.length > NAMED_PROBLEMS ? ` and ${problems.length - NAMED_PROBLEMS} more` : '';
+    throw new UserError(
+      `${problems.length} file(s) of ${dir} cannot be uploaded under their names: ${problems.slice(0, NAMED_PROBLEMS).join(', ')}${more}`,
+      'nothing was uploaded; rename them, or list them in frontend.exclude',
+    );
+  }
   excluded.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   includedSecrets.sort();
   if (files.length === 0) {

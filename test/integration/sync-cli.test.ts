@@ -176,6 +176,40 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(published.filter((k) => /tekamolo\.yaml|user-data|state\.json/.test(k))).toEqual([]);
   });
 
+  it('a Cache-Control value with a line break is a config error with its line: exit 2, nothing uploaded', async () => {
+    await frontendConfig(['cacheControl:', '  - { match: "*.html", value: "no-cache\\r\\nX-Injected: 1" }']);
+    const trace = join(work, 'trace.jsonl');
+    for (const args of [['validate'], ['--trace', trace, 'sync-frontend']]) {
+      const run = await tekamolo(args);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(
+        /tekamolo\.yaml:6:\d+ {2}frontend\.cacheControl\[0\]\.value: .*without line breaks/,
+      );
+    }
+    expect(await keys()).toEqual([]);
+  });
+
+  it('a name that is not UTF-8 or a key over 1,024 bytes stops the sync before any upload (exit 2, naming them)', async () => {
+    const bad = Buffer.concat([
+      Buffer.from(join(work, 'dist', 'bad-')),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('.txt'),
+    ]);
+    await writeFile(bad, 'x');
+    let deep = join(work, 'dist');
+    for (let i = 0; i < 5; i++) deep = join(deep, `${String(i)}${'d'.repeat(215)}`);
+    await mkdir(deep, { recursive: true });
+    await writeFile(join(deep, 'long-name-1.txt'), 'x');
+    const trace = join(work, 'trace.jsonl');
+    const run = await tekamolo(['--trace', trace, 'sync-frontend']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('2 file(s) of');
+    expect(run.stderr).toContain('bad-\uFFFD\uFFFD.txt (the name is not valid UTF-8)');
+    expect(run.stderr).toContain('(1100 bytes as a key; S3 allows 1024)');
+    expect(changingCalls(await readTrace(trace))).toEqual([]);
+    expect(await keys()).toEqual([]);
+  });
+
   it('uses the state file when it has the bucket and distribution: no lookup by tag or comment', async () => {
     await mkdir(join(work, '.tekamolo'));
     await writeFile(
