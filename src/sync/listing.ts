@@ -25,6 +25,14 @@ export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+/**
+ * A key of a listing asked for with EncodingType=url. S3 encodes as HTML forms do (a space may come
+ * as `+`, a literal `+` always as `%2B`).
+ */
+export function decodeListedKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, '%20'));
+}
+
 export interface BucketListing {
   /** Every object, once the folder's keys (to cut the rest at) are known. */
   complete(localKeys: readonly string[]): Promise<Map<string, RemoteObject>>;
@@ -47,6 +55,9 @@ async function listPage(
       new ListObjectsV2Command({
         Bucket: bucket,
         MaxKeys: PAGE_KEYS,
+        // A key may hold characters XML 1.0 cannot carry (control characters): asked for URL-encoded,
+        // every key comes back parseable, and is decoded here.
+        EncodingType: 'url',
         ...(from.token ? { ContinuationToken: from.token } : {}),
         ...(from.startAfter !== undefined && !from.token ? { StartAfter: from.startAfter } : {}),
       }),
@@ -59,7 +70,10 @@ async function listPage(
   const keys: Page['keys'] = [];
   for (const object of output.Contents ?? []) {
     if (object.Key === undefined) continue;
-    keys.push({ key: object.Key, object: { etag: unquoteEtag(object.ETag), size: object.Size ?? 0 } });
+    keys.push({
+      key: decodeListedKey(object.Key),
+      object: { etag: unquoteEtag(object.ETag), size: object.Size ?? 0 },
+    });
   }
   const page: Page = { keys };
   if (output.IsTruncated && output.NextContinuationToken) page.next = output.NextContinuationToken;

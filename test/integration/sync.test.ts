@@ -211,6 +211,29 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
     expect((await listKeys()).size).toBe(1199);
   });
 
+  it('keys with spaces, +, %, quotes and non-ASCII: listed back exactly, invalidated as CloudFront documents', async () => {
+    const keys = ['a b.html', 'c+d.html', '50%.html', "it's (1)!.html", 'ü/日本.html'];
+    for (const key of keys) {
+      await mkdir(dirname(join(dir, key)), { recursive: true });
+      await writeFile(join(dir, key), `<p>${key}</p>`);
+    }
+    await sync();
+    const again = await sync();
+    expect(again.summary).toMatchObject({ uploaded: 0, unchanged: keys.length, metadataUpdated: 0 });
+    for (const key of keys) await writeFile(join(dir, key), `<p>${key}, edited</p>`);
+    const edited = await sync();
+    expect(edited.summary).toMatchObject({ uploaded: keys.length, uploadedNew: 0 });
+    expect(await invalidationPaths()).toEqual([
+      [
+        '/50%25.html',
+        '/a%20b.html',
+        '/c+d.html',
+        "/it's%20(1)!.html",
+        '/%C3%BC/%E6%97%A5%E6%9C%AC.html',
+      ].sort(),
+    ]);
+  });
+
   it('after touching every file uploads nothing; after 3 edits uploads exactly 3 and invalidates exactly their paths', async () => {
     const keys = await buildSite(dir, 20, 30);
     await sync();

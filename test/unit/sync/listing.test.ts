@@ -18,7 +18,12 @@ function fakeBucket(keys: string[]) {
     const page = sorted.slice(start, start + max);
     const truncated = start + max < sorted.length;
     return {
-      Contents: page.map((Key) => ({ Key, ETag: `"${Key.length}"`, Size: Key.length })),
+      Contents: page.map((Key) => ({
+        // With EncodingType=url S3 encodes keys as HTML forms do: a space as +.
+        Key: input.EncodingType === 'url' ? encodeURIComponent(Key).replace(/%20/g, '+') : Key,
+        ETag: `"${Key.length}"`,
+        Size: Key.length,
+      })),
       IsTruncated: truncated,
       ...(truncated ? { NextContinuationToken: `t${start + max}` } : {}),
     };
@@ -40,6 +45,14 @@ describe('startListing', () => {
   });
 
   const calls = () => s3Mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+
+  it('asks for URL-encoded keys and decodes them: spaces, +, control characters, non-ASCII', async () => {
+    const keys = ['a b.html', 'c+d.html', 'e%20f.html', 'line\u0001feed.txt', 'ü/日本.html'];
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listed = await startListing(s3, 'b').complete(keys);
+    expect([...listed.keys()].sort(compareKeys)).toEqual([...keys].sort(compareKeys));
+    expect(calls().map((c) => c.EncodingType)).toEqual(['url']);
+  });
 
   it('lists a bucket of less than a page with one call', async () => {
     s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(names(400)));
