@@ -15,6 +15,8 @@ export interface SyncSummary {
   files: number;
   /** Paths of the folder left out: private by default, excluded, or not regular files. */
   skipped: number;
+  /** Files read and hashed; the others were known to the local hash cache. */
+  hashed: number;
   uploaded: number;
   /** Of `uploaded`: keys that were not in the bucket. */
   uploadedNew: number;

@@ -12,6 +12,9 @@ export interface LocalFile {
   /** Absolute path to read. */
   path: string;
   size: number;
+  /** With size, what the local hash cache (hash-cache.ts) knows a file by. */
+  mtimeMs: number;
+  ino: number;
 }
 
 /** A file of tekamolo's own that must never be published, wherever the build folder is. */
@@ -176,7 +179,7 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
       };
     }
     if (verdict.included && isSecretLooking(key)) includedSecrets.push(key);
-    return { kind: 'file', file: { key, path, size: info.size } };
+    return { kind: 'file', file: { key, path, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino } };
   }
 
   await walk(root, '', new Set([root]));

@@ -6,6 +6,7 @@ import type { CacheRule } from './cache-rules.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
 import { expectedEtag } from './fingerprint.js';
+import { HashCache } from './hash-cache.js';
 import { createInvalidation, type InvalidationResult, waitForInvalidation } from './invalidate.js';
 import { startListing } from './listing.js';
 import {
@@ -34,6 +35,8 @@ export interface SyncSettings {
   dir: string;
   /** What is published of the folder (include/exclude, tekamolo's own files): see selection.ts. */
   selection?: ScanOptions;
+  /** The local hash cache file (hash-cache.ts); none kept when undefined. */
+  hashCacheFile?: string;
   cacheRules?: CacheRule[];
   invalidationThreshold: number;
   /** --delete */
@@ -105,13 +108,23 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   remoteRead.catch(() => undefined);
 
   const contents = new ContentCache(CONTENT_CACHE_BYTES);
-  const local = await describeFiles(scan.files, settings, contents, signal);
+  const hashes = await HashCache.load(settings.hashCacheFile, scan.root);
+  const { local, hashed } = await describeFiles(scan.files, settings, contents, hashes, signal);
   const [remote, loadedManifest] = await remoteRead.catch((error: unknown) => {
     throw asWorkError(error, `reading the objects of s3://${target.bucket}`);
   });
   // A manifest that may not be read matters only when there is one (not on the first sync).
   if (manifestDenied && remote.has(MANIFEST_KEY)) emit({ type: 'warning', message: manifestDenied });
-  await completeFingerprints(local, remote, settings, signal);
+  await completeFingerprints(local, remote, settings, hashes, signal);
+  if (!settings.dryRun) {
+    // Only a hint for the next sync: a cache that cannot be written costs a re-read, nothing else.
+    await hashes.save().catch((error: unknown) =>
+      emit({
+        type: 'warning',
+        message: `the hash cache ${settings.hashCacheFile} was not saved: ${(error as Error).message}`,
+      }),
+    );
+  }
   const manifest = loadedManifest ?? emptyManifest();
 
   const plan = planSync(local, remote, manifest, {
@@ -126,6 +139,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     bucket: target.bucket,
     files: local.length,
     skipped: scan.skipped.length + scan.excluded.length,
+    hashed,
     uploaded: plan.uploads.length,
     uploadedNew: plan.uploads.filter((u) => u.reason === 'new').length,
     unchanged: plan.unchanged.length,

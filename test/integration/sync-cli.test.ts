@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
@@ -208,6 +208,31 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(run.stderr).toContain('(1100 bytes as a key; S3 allows 1024)');
     expect(changingCalls(await readTrace(trace))).toEqual([]);
     expect(await keys()).toEqual([]);
+  });
+
+  it('keeps a hash cache in the state folder: an unchanged re-sync reads no file, a touched file is hashed and not uploaded', async () => {
+    const files = ['index.html', 'assets/app-1a2b3c4d.js', 'robots.txt'].map((k) => join(work, 'dist', k));
+    const setTimes = async (seconds: number) => {
+      const time = new Date(Date.now() - seconds * 1000);
+      for (const file of files) await utimes(file, time, time);
+    };
+    await setTimes(120);
+    const first = await tekamolo(['--json', 'sync-frontend']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(summaryOf(first)).toMatchObject({ hashed: 3, uploaded: 3 });
+
+    const unchanged = await tekamolo(['--json', 'sync-frontend']);
+    expect(summaryOf(unchanged)).toMatchObject({ hashed: 0, uploaded: 0, unchanged: 3 });
+
+    await setTimes(60);
+    const touched = await tekamolo(['--json', 'sync-frontend']);
+    expect(summaryOf(touched)).toMatchObject({ hashed: 3, uploaded: 0, unchanged: 3 });
+
+    await writeFile(join(work, '.tekamolo', 'sync-hashes.json'), '{"version":1,"entr');
+    const corrupt = await tekamolo(['--json', 'sync-frontend']);
+    expect(corrupt.code, corrupt.stderr).toBe(0);
+    expect(summaryOf(corrupt)).toMatchObject({ hashed: 3, uploaded: 0, unchanged: 3 });
+    expect(await keys()).not.toContain('.tekamolo/sync-hashes.json');
   });
 
   it('uses the state file when it has the bucket and distribution: no lookup by tag or comment', async () => {

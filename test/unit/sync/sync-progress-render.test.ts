@@ -14,6 +14,7 @@ const summary: SyncSummary = {
   uploadedNew: 1,
   unchanged: 6,
   skipped: 0,
+  hashed: 10,
   metadataUpdated: 1,
   deleted: 0,
   kept: 2,
