@@ -12,6 +12,7 @@ export const WILDCARD = '/*';
  * says to encode only unsafe and non-ASCII characters, otherwise the path may not match what it has
  * cached. Non-ASCII characters are encoded as their UTF-8 bytes.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it must find
 const UNSAFE = /[\x00-\x20\x7f"#%<>?[\\\]^`{|}~]|[^\x00-\x7f]+/gu;
 
 /** encodeURIComponent leaves `~` alone; the UTF-8 bytes of the rest are what it gives. */
