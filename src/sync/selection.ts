@@ -24,22 +24,18 @@ export const BY_EXCLUDE = 'frontend.exclude';
 /** The one dot-folder meant for the public (RFC 8615). */
 const PUBLIC_DOT_FOLDER = '.well-known';
 
-export type Verdict =
-  | { publish: true /** Published only because `frontend.include` names it. */; included: boolean }
-  | { publish: false; reason: string };
+/** `included`: published only because `frontend.include` names it. */
+export type Verdict = { publish: true; included: boolean } | { publish: false; reason: string };
 
 export interface Selection {
   /** A file's verdict, by its key. */
   file(key: string): Verdict;
-  /** Whether a whole folder (by its key, without a trailing `/`) can be left unread. */
+  /** Why a whole folder (by its key, without a trailing `/`) is left unread; undefined to read it. */
   skipsFolder(key: string): string | undefined;
 }
 
-const isSecretName = anyGlob(SECRET_GLOBS);
-
-export function isSecretLooking(key: string): boolean {
-  return isSecretName(key);
-}
+/** `.env*`, `*.pem`, `id_rsa*` and the like (secret-names.ts). */
+export const isSecretLooking = anyGlob(SECRET_GLOBS);
 
 function hasDotSegment(key: string): boolean {
   return key.split('/').some((segment) => segment.startsWith('.') && segment !== PUBLIC_DOT_FOLDER);
@@ -49,7 +45,7 @@ export function selection(rules: SelectionRules): Selection {
   const excluded = anyGlob(rules.exclude ?? []);
   const included = anyGlob(rules.include ?? []);
   const hasIncludes = (rules.include ?? []).length > 0;
-  const privateByDefault = (key: string) => hasDotSegment(key) || isSecretName(key);
+  const privateByDefault = (key: string) => hasDotSegment(key) || isSecretLooking(key);
   return {
     file(key) {
       if (excluded(key)) return { publish: false, reason: BY_EXCLUDE };
