@@ -67,9 +67,17 @@ describe('startListing', () => {
     const listed = await startListing(s3, 'b').complete(keys);
     expect([...listed.keys()].sort(compareKeys)).toEqual(keys);
     expect(listed.get('f00042')).toEqual({ etag: '6', size: 6 });
-    // one first page, then parts of 900 folder keys: as many calls as pages in a row would take
+    // one first page, then two parts of 750 folder keys: as many calls as pages in a row would take
     expect(calls()).toHaveLength(3);
     expect(calls().filter((c) => c.StartAfter !== undefined)).toHaveLength(1);
+  });
+
+  it('lists a bucket of 2,000 keys that matches the folder in two calls', async () => {
+    const keys = names(2000);
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listed = await startListing(s3, 'b').complete(keys);
+    expect(listed.size).toBe(2000);
+    expect(calls()).toHaveLength(2);
   });
 
   it('finds keys that are only in the bucket, wherever they fall, and is not misled by keys only in the folder', async () => {
