@@ -1,9 +1,10 @@
-// sync-frontend beside `aws s3 sync` on one synthetic build, against a local moto_server.
+// sync-frontend beside `aws s3 sync` and `rclone sync --checksum` on one synthetic build, against a
+// local moto_server.
 //
 // Builds a site of 2,000 files (content-hashed assets, HTML pages, images, a few multi-MB media files),
-// then runs four phases, each once with tekamolo and once with aws-cli (alternating which goes first),
-// each tool into its own bucket: first upload, unchanged re-sync, after `touch` of every file, after 10
-// same-size edits. Per phase and tool it prints the requests the emulator served (from its request log),
+// runs `tekamolo up` (so that the bucket and its policy are the tool's own, as in real use), then runs
+// four phases, each once with every tool (rotating which goes first), each tool into its own bucket:
+// first upload, unchanged re-sync, after `touch` of every file, after 10 same-size edits. Per phase and tool it prints the requests the emulator served (from its request log),
 // tekamolo's own calls (from --trace), the client's CPU time (user + sys of the child process), the wall
 // time, and the ratios. The emulator is the bottleneck for wall time (~150 PUT/s), so requests and
 // client CPU are the headline figures.
@@ -13,7 +14,7 @@
 // moto_server closes every connection, so each request also costs both clients a new TCP connection;
 // S3 keeps connections open. With --keep-alive both tools talk to a small proxy in this process that
 // keeps their connections open and forwards each request to the emulator (its CPU is not counted).
-// Needs `npm run build`, moto_server and aws-cli (v1) on the PATH. Linux: client CPU is read from
+// Needs `npm run build`, moto_server, aws-cli (v1) and rclone (Debian package `rclone`) on the PATH. Linux: client CPU is read from
 // /proc/self/stat (cutime + cstime of waited-for children). Talks to 127.0.0.1 only.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,11 +41,15 @@ const REGION = 'eu-central-1';
 const STACK = 'bench';
 const ACCOUNT = '123456789012';
 const AWSCLI_BUCKET = 'bench-awscli';
+const RCLONE_BUCKET = 'bench-rclone';
+const DOMAIN = 'bench.example';
+const TOOLS = ['tekamolo', 'aws-cli', 'rclone'];
 
 for (const [what, ok] of [
   ['dist/ (run `npm run build`)', existsSync(join(root, 'dist/cli/main.js'))],
   ['moto_server', spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0],
   ['aws (aws-cli)', spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0],
+  ['rclone (apt-get install rclone)', spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0],
   ['/proc/self/stat', existsSync('/proc/self/stat')],
 ]) {
   if (!ok) {
@@ -140,8 +145,12 @@ async function startMoto(logFile) {
   // The request log goes to a file, not a pipe: a pipe nobody reads while a client runs would fill and
   // stall the emulator.
   const log = openSync(logFile, 'a');
+  // Certificates are issued at once: `up` before the phases waits for nothing.
+  const env = { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' };
+  delete env.MOTO_ACCOUNT_ID;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', log, log],
+    env,
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
@@ -307,6 +316,27 @@ try {
   env.AWS_CONFIG_FILE = awsConfig;
 
   const awscli = (...a) => measure('aws', ['--endpoint-url', endpoint, ...a], { env });
+  // rclone as the emulator needs it: a generic S3 provider, path style (MOTO.md).
+  const rcloneEnv = {
+    ...env,
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+    RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: 'test',
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: 'test',
+    RCLONE_CONFIG_BENCH_REGION: REGION,
+  };
+  delete rcloneEnv.AWS_CA_BUNDLE;
+  // The domain's hosted zone, as a real account has it before `up`.
+  await awscli(
+    'route53',
+    'create-hosted-zone',
+    '--name',
+    DOMAIN,
+    '--caller-reference',
+    `bench-${Date.now()}`,
+  );
 
   /** One round: fresh buckets (and a fresh copy of the site), then the four phases. */
   async function round(r) {
@@ -316,63 +346,31 @@ try {
     const roundSite = join(work, `site-${r}`);
     await cp(join(work, 'pristine'), roundSite, { recursive: true });
     const files = siteFiles;
-    // The stack's side of what `up` would have made: a tagged bucket and a distribution with the
-    // stack's comment (tekamolo finds both by name, tag and comment when there is no state file).
-    await awscli(
-      's3api',
-      'create-bucket',
-      '--bucket',
-      tekamoloBucket,
-      '--create-bucket-configuration',
-      `LocationConstraint=${REGION}`,
-    );
-    await awscli(
-      's3api',
-      'put-bucket-tagging',
-      '--bucket',
-      tekamoloBucket,
-      '--tagging',
-      `TagSet=[{Key=tekamolo:stack,Value=${stack}}]`,
-    );
-    await awscli(
-      's3api',
-      'create-bucket',
-      '--bucket',
-      awscliBucket,
-      '--create-bucket-configuration',
-      `LocationConstraint=${REGION}`,
-    );
-    const distributionConfig = {
-      CallerReference: `bench-${r}-${Date.now()}`,
-      Comment: `tekamolo:${stack}`,
-      Enabled: true,
-      Origins: {
-        Quantity: 1,
-        Items: [
-          {
-            Id: 's3',
-            DomainName: `${tekamoloBucket}.s3.${REGION}.amazonaws.com`,
-            S3OriginConfig: { OriginAccessIdentity: '' },
-          },
-        ],
-      },
-      DefaultCacheBehavior: {
-        TargetOriginId: 's3',
-        ViewerProtocolPolicy: 'redirect-to-https',
-        CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-      },
-    };
-    await awscli(
-      'cloudfront',
-      'create-distribution',
-      '--distribution-config',
-      JSON.stringify(distributionConfig),
-    );
+    const rcloneBucket = `${RCLONE_BUCKET}-${r}`;
+    for (const bucket of [awscliBucket, rcloneBucket]) {
+      await awscli(
+        's3api',
+        'create-bucket',
+        '--bucket',
+        bucket,
+        '--create-bucket-configuration',
+        `LocationConstraint=${REGION}`,
+      );
+    }
+    // The real flow: `up` makes the bucket, its policy and the distribution. The emulator has no
+    // CloudFront Functions API, hence routing none.
     const config = join(work, `tekamolo-${r}.yaml`);
     await writeFile(
       config,
-      `stack: ${stack}\nregion: ${REGION}\ndomain: example.com\nfrontend:\n  dir: ${roundSite}\n`,
+      `stack: ${stack}\nregion: ${REGION}\ndomain: ${DOMAIN}\nfrontend:\n  dir: ${roundSite}\n  routing: none\n` +
+        `  bucket: ${tekamoloBucket}\nwaits:\n  pollSeconds: 0.05\n`,
     );
+    process.stderr.write(`round ${r + 1}: tekamolo up … `);
+    const up = await measure(process.execPath, [join(root, 'bin/tekamolo.js'), '-c', config, '--yes', 'up'], {
+      env: { ...env, AWS_EC2_METADATA_DISABLED: 'true' },
+      cwd: work,
+    });
+    process.stderr.write(`${up.wall.toFixed(1)} s\n`);
 
     const tools = {
       tekamolo: () =>
@@ -406,6 +404,21 @@ try {
           ],
           { env, cwd: work },
         ),
+      rclone: () =>
+        measure(
+          'rclone',
+          [
+            'sync',
+            '--checksum',
+            '--transfers',
+            String(CONCURRENCY),
+            '--checkers',
+            String(CONCURRENCY),
+            roundSite,
+            `bench:${rcloneBucket}`,
+          ],
+          { env: rcloneEnv, cwd: work },
+        ),
     };
 
     const phases = [
@@ -435,7 +448,8 @@ try {
     for (const [index, phase] of phases.entries()) {
       await phase.before();
       // Alternate who goes first, so that a warm cache or a busy moment does not always favour one tool.
-      const order = (index + r) % 2 === 0 ? ['tekamolo', 'aws-cli'] : ['aws-cli', 'tekamolo'];
+      const shift = (index + r) % TOOLS.length;
+      const order = [...TOOLS.slice(shift), ...TOOLS.slice(0, shift)];
       const row = { phase: phase.name };
       for (const tool of order) {
         const logFrom = statSync(motoLog).size;
@@ -476,7 +490,7 @@ try {
   };
   const results = rounds[0].map((row, index) => {
     const merged = { phase: row.phase };
-    for (const tool of ['tekamolo', 'aws-cli']) {
+    for (const tool of TOOLS) {
       const all = rounds.map((rows) => rows[index][tool]);
       merged[tool] = { ...all[0], cpu: median(all.map((x) => x.cpu)), wall: median(all.map((x) => x.wall)) };
     }
@@ -488,29 +502,31 @@ try {
   const fmt = (n, digits = 2) => (typeof n === 'number' ? n.toFixed(digits) : String(n));
   const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : a > 0 ? '∞' : '–');
   console.log(
-    `\nsync-frontend vs aws s3 sync: ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB, ` +
-      `concurrency ${CONCURRENCY}, ${ROUNDS} round(s) (CPU and wall: medians), moto_server on ${moto.url} ` +
+    `\nsync-frontend vs aws s3 sync and rclone sync --checksum: ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB, ` +
+      `concurrency ${CONCURRENCY}, ${ROUNDS} round(s) (CPU and wall: medians), after \`tekamolo up\`, moto_server on ${moto.url} ` +
       (proxy ? `behind a keep-alive proxy on ${proxy.url} ` : '') +
       `(node ${process.version})\n`,
   );
   for (const row of results) {
-    const t = row.tekamolo;
-    const a = row['aws-cli'];
+    const [t, a, c] = TOOLS.map((tool) => row[tool]);
     console.log(`== ${row.phase}`);
-    console.log(`${''.padEnd(34)}${pad('tekamolo', 10)}${pad('aws-cli', 10)}${pad('tk/aws', 9)}`);
-    const line = (label, x, y, digits = 0) =>
+    console.log(
+      `${''.padEnd(34)}${pad('tekamolo', 10)}${pad('aws-cli', 10)}${pad('rclone', 10)}${pad('tk/aws', 9)}${pad('tk/rcl', 9)}`,
+    );
+    const line = (label, x, y, z, digits = 0) =>
       console.log(
-        `${label.padEnd(34)}${pad(fmt(x, digits), 10)}${pad(fmt(y, digits), 10)}${pad(ratio(x, y), 9)}`,
+        `${label.padEnd(34)}${pad(fmt(x, digits), 10)}${pad(fmt(y, digits), 10)}${pad(fmt(z, digits), 10)}` +
+          `${pad(ratio(x, y), 9)}${pad(ratio(x, z), 9)}`,
       );
-    line('uploads (objects)', t.uploads, a.uploads);
-    line('requests seen by the emulator', t.requests, a.requests);
-    const kinds = [...new Set([...Object.keys(t.emulator), ...Object.keys(a.emulator)])].sort();
-    for (const kind of kinds) line(`  ${kind}`, t.emulator[kind] ?? 0, a.emulator[kind] ?? 0);
-    line('client CPU, user+sys (s)', t.cpu, a.cpu, 2);
-    if (t.requests >= 100 && a.requests >= 100) {
-      line('  per emulator request (ms)', (1000 * t.cpu) / t.requests, (1000 * a.cpu) / a.requests, 2);
-    }
-    line('wall time (s)', t.wall, a.wall, 2);
+    line('uploads (objects)', t.uploads, a.uploads, c.uploads);
+    line('requests seen by the emulator', t.requests, a.requests, c.requests);
+    const kinds = [
+      ...new Set([...Object.keys(t.emulator), ...Object.keys(a.emulator), ...Object.keys(c.emulator)]),
+    ].sort();
+    for (const kind of kinds)
+      line(`  ${kind}`, t.emulator[kind] ?? 0, a.emulator[kind] ?? 0, c.emulator[kind] ?? 0);
+    line('client CPU, user+sys (s)', t.cpu, a.cpu, c.cpu, 2);
+    line('wall time (s)', t.wall, a.wall, c.wall, 2);
     console.log(
       `  tekamolo --trace: ${Object.entries(t.trace)
         .sort()
@@ -521,28 +537,32 @@ try {
       const s = t.summary;
       console.log(
         `  tekamolo summary: uploaded ${s.uploaded}, unchanged ${s.unchanged}, headers ${s.metadataUpdated}, ` +
-          `invalidated ${s.invalidatedPaths} path(s)`,
+          `hashed ${s.hashed}, invalidated ${s.invalidatedPaths} path(s)`,
       );
     }
     console.log('');
   }
 
-  const [first, , touched] = results;
+  const [first, unchanged, touched] = results;
+  const writes = (x) =>
+    (x.emulator['PutObject/CopyObject'] ?? 0) +
+    (x.emulator.UploadPart ?? 0) +
+    (x.emulator.CreateMultipartUpload ?? 0);
   const checks = [
     [
-      'after touch: tekamolo uploads 0 (aws-cli uploads every file)',
-      touched.tekamolo.uploads === 0,
-      `${touched.tekamolo.uploads} vs ${touched['aws-cli'].uploads}`,
+      'first upload: client CPU ≤ rclone',
+      first.tekamolo.cpu <= first.rclone.cpu,
+      `${first.tekamolo.cpu.toFixed(2)} s vs ${first.rclone.cpu.toFixed(2)} s (${ratio(first.tekamolo.cpu, first.rclone.cpu)})`,
     ],
     [
-      'after touch: ≥ 5× less wall time',
-      touched['aws-cli'].wall / touched.tekamolo.wall >= 5,
-      `${(touched['aws-cli'].wall / touched.tekamolo.wall).toFixed(1)}× less`,
+      'unchanged re-sync: client CPU ≤ aws-cli (which compares size and mtime only)',
+      unchanged.tekamolo.cpu <= unchanged['aws-cli'].cpu,
+      `${unchanged.tekamolo.cpu.toFixed(2)} s vs ${unchanged['aws-cli'].cpu.toFixed(2)} s`,
     ],
     [
-      'first upload: client CPU ≤ 1/3 of aws-cli',
-      first.tekamolo.cpu <= first['aws-cli'].cpu / 3,
-      `${first.tekamolo.cpu.toFixed(2)} s vs ${first['aws-cli'].cpu.toFixed(2)} s (${ratio(first.tekamolo.cpu, first['aws-cli'].cpu)})`,
+      'unchanged re-sync and after touch: tekamolo writes 0',
+      writes(unchanged.tekamolo) === 0 && writes(touched.tekamolo) === 0,
+      `${writes(unchanged.tekamolo)} and ${writes(touched.tekamolo)} (aws-cli after touch ${writes(touched['aws-cli'])})`,
     ],
   ];
   console.log('targets');

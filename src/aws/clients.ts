@@ -129,8 +129,15 @@ export class Aws {
   }
 
   s3(region = this.region): S3Client {
-    // Under an endpoint override (a local emulator, a proxy) virtual-hosted bucket names do not resolve.
-    const config = { ...this.base(region), forcePathStyle: endpointOverridden('S3') };
+    const config = {
+      ...this.base(region),
+      // Under an endpoint override (a local emulator, a proxy) virtual-hosted bucket names do not resolve.
+      forcePathStyle: endpointOverridden('S3'),
+      // By default the SDK adds a CRC32 of every body it sends: a second pass over each uploaded file.
+      // Uploads carry Content-MD5 (computed for the comparison anyway), which S3 checks; operations that
+      // require a checksum (DeleteObjects) still get one.
+      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+    };
     return this.get('s3', region, () => new (sdk.s3().S3Client)(config));
   }
   ec2(region = this.region): EC2Client {

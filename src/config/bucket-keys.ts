@@ -1,6 +1,6 @@
 /**
  * Keys tekamolo keeps in the site bucket for itself. They live under one prefix so that the bucket
- * policy can deny CloudFront that prefix (the sync manifest lists every key of the site and is not
+ * policy can keep CloudFront out of that prefix (the sync manifest lists every key of the site and is not
  * meant to be served) and so that sync and status can tell them from the site's files.
  */
 export const PRIVATE_PREFIX = '.tekamolo/';

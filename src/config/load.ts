@@ -6,6 +6,7 @@ import type { Names } from './names.js';
 import { type PathIssue, pathText } from './path-issue.js';
 import { type Config, configSchema } from './schema.js';
 import { checkSemantics } from './validate.js';
+import { configWarnings } from './warnings.js';
 import { at, positionOf } from './yaml-position.js';
 import { fromZodIssue, OWN_MESSAGE } from './zod-issues.js';
 
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   /** Folder of the config file: relative paths in the config are relative to it. */
   dir: string;
   names: Names;
+  /** Allowed but probably unwanted (warnings.ts). */
+  warnings: ConfigIssue[];
 }
 
 /** What checking a config file found: every issue, and the config when there were none. */
@@ -26,6 +29,8 @@ export interface ConfigCheck {
   displayFile: string;
   file: string;
   issues: ConfigIssue[];
+  /** Allowed but probably unwanted; only for a config without issues. */
+  warnings: ConfigIssue[];
   config?: Config;
 }
 
@@ -37,7 +42,13 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   // and which is a noticeable part of its start-up.
   const { deriveNames } = await import('./names.js');
   const { config } = check;
-  return { config, file: check.file, dir: dirname(check.file), names: deriveNames(config) };
+  return {
+    config,
+    file: check.file,
+    dir: dirname(check.file),
+    names: deriveNames(config),
+    warnings: check.warnings,
+  };
 }
 
 /** Every issue of a config file, without throwing for a bad one: what `tekamolo validate` reports. */
@@ -48,6 +59,7 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     displayFile,
     file: absolute,
     issues: [{ file: displayFile, line, column: line, path: '', message }],
+    warnings: [],
   });
 
   let source: string;
@@ -74,7 +86,7 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
         message: `malformed YAML: ${firstLine(error.message)}`,
       };
     });
-    return { displayFile, file: absolute, issues };
+    return { displayFile, file: absolute, issues, warnings: [] };
   }
   if (doc.contents === null || source.trim() === '') {
     return whole('the file is empty, expected a mapping with at least stack, region and domain', 1);
@@ -85,7 +97,12 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     const { line, column } = positionOf(doc, lines, [], 'value');
     const found = Array.isArray(raw) ? 'a list' : JSON.stringify(raw);
     const message = describeProblem({ found, expected: 'a mapping with at least stack, region and domain' });
-    return { displayFile, file: absolute, issues: [{ file: displayFile, line, column, path: '', message }] };
+    return {
+      displayFile,
+      file: absolute,
+      issues: [{ file: displayFile, line, column, path: '', message }],
+      warnings: [],
+    };
   }
 
   const dir = dirname(absolute);
@@ -97,8 +114,9 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     ...checkSemantics(raw, dir),
   ];
   const issues = placeIssues(pathIssues, doc, lines, displayFile);
-  if (issues.length > 0 || !parsed.success) return { displayFile, file: absolute, issues };
-  return { displayFile, file: absolute, issues, config: parsed.data };
+  if (issues.length > 0 || !parsed.success) return { displayFile, file: absolute, issues, warnings: [] };
+  const warnings = placeIssues(configWarnings(raw), doc, lines, displayFile);
+  return { displayFile, file: absolute, issues, warnings, config: parsed.data };
 }
 
 /** Give each issue its line and column; one issue per field (the first), in file order. */

@@ -146,7 +146,17 @@ const frontend = about(
       'spa: extension-less paths serve /index.html; static: /dir/ serves /dir/index.html; none',
     ),
     cacheControl: optional(
-      z.array(z.strictObject({ match: nonEmpty(), value: nonEmpty() })),
+      z.array(
+        z.strictObject({
+          match: nonEmpty(),
+          // A line break in a header value would end the header (S3 refuses the request half-way
+          // through a sync); other control characters are refused by HTTP clients.
+          value: pattern(
+            /^[\x20-\x7e]+$/,
+            'a header value of printable ASCII characters, without line breaks or control characters',
+          ),
+        }),
+      ),
       'Ordered Cache-Control rules (glob → header value); the first match wins',
     ),
     invalidationThreshold: withDefault(
@@ -154,6 +164,11 @@ const frontend = about(
       15,
       'More changed paths than this are invalidated as /*',
     ),
+    include: optional(
+      z.array(nonEmpty()),
+      'Globs of files published although private by default (dotfiles, secret-looking names)',
+    ),
+    exclude: optional(z.array(nonEmpty()), 'Globs of files never published; wins over include'),
   }),
   'The built frontend in a private S3 bucket',
 );

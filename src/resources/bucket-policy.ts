@@ -22,20 +22,25 @@ export type Statement = Record<string, unknown> & { Sid?: string };
 export interface BucketPolicyDesired {
   bucket: string;
   region: string;
-  /** Sid of the Allow statement; the Deny statement's is `<sid>-private`. */
+  /** Sid of the Allow statement. */
   sid: string;
-  /** CloudFront may read the site's objects, for this distribution only. */
+  /**
+   * CloudFront may read the site's objects, for this distribution only, and nothing under tekamolo's
+   * private prefix (the sync manifest lists every key of the site).
+   */
   allow: Statement;
-  /** CloudFront may not read tekamolo's own objects (the sync manifest lists every key of the site). */
-  deny: Statement;
 }
 
 export interface ActualBucketPolicy extends Actual {
   bucket: string;
   region: string;
   sid: string;
-  /** Our statements as found; a missing one (a policy written before the Deny existed) is drift. */
+  /** Our statement as found. */
   allow?: Statement;
+  /**
+   * The Deny of the private prefix (Sid `<sid>-private`) that earlier versions wrote: drift, removed
+   * by the next update (see `desired`).
+   */
   deny?: Statement;
   /** Statements that are not ours: kept as they are on every write. */
   others: Statement[];
@@ -67,22 +72,17 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
       bucket: bucket.name,
       region: bucket.region,
       sid,
+      // NotResource rather than an Allow of `/*` plus a Deny of the private prefix: an explicit Deny
+      // naming a service principal binds only that service on AWS, but some S3 implementations apply
+      // it to every caller, the bucket owner's own reads of the manifest included. An Allow that never
+      // covers the prefix grants exactly the same on both, and nothing is ever denied to the owner.
       allow: {
         Sid: sid,
         Effect: 'Allow',
         Principal: { Service: 'cloudfront.amazonaws.com' },
         Action: 's3:GetObject',
-        Resource: `arn:aws:s3:::${bucket.name}/*`,
+        NotResource: `arn:aws:s3:::${bucket.name}/${PRIVATE_PREFIX}*`,
         Condition: { StringEquals: { 'AWS:SourceArn': distribution.arn } },
-      },
-      // An explicit Deny wins over the Allow above, whatever distribution asks: tekamolo's own objects
-      // are never served. tekamolo itself reads them with the caller's credentials, not as CloudFront.
-      deny: {
-        Sid: privateSid(sid),
-        Effect: 'Deny',
-        Principal: { Service: 'cloudfront.amazonaws.com' },
-        Action: 's3:GetObject',
-        Resource: `arn:aws:s3:::${bucket.name}/${PRIVATE_PREFIX}*`,
       },
     };
   },
@@ -118,7 +118,7 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
   diff(desired, actual) {
     return [
       ...fieldChange('allow', canonical(desired.allow), canonical(actual.allow ?? MISSING)),
-      ...fieldChange('deny', canonical(desired.deny), canonical(actual.deny ?? MISSING)),
+      ...fieldChange('deny', MISSING, canonical(actual.deny ?? MISSING)),
     ];
   },
 
@@ -131,14 +131,14 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
       region: desired.region,
       sid: desired.sid,
       allow: desired.allow,
-      deny: desired.deny,
       others,
     };
   },
 
   async update(ctx, desired, actual) {
     const others = await writeStatements(ctx, desired);
-    return { ...actual, allow: desired.allow, deny: desired.deny, others };
+    const { deny: _removed, ...rest } = actual;
+    return { ...rest, allow: desired.allow, others };
   },
 
   async delete(ctx, actual) {
@@ -168,9 +168,10 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
     const condition = actual.allow?.Condition as { StringEquals?: Record<string, unknown> } | undefined;
     const source = condition?.StringEquals?.['AWS:SourceArn'];
     const allows = actual.allow ? `allows ${String(source ?? '?')}` : 'no Allow statement';
-    const denies = actual.deny ? `denies ${PRIVATE_PREFIX}*` : `no Deny of ${PRIVATE_PREFIX}*`;
+    const covers = actual.allow?.NotResource ? `, not ${PRIVATE_PREFIX}*` : '';
+    const denies = actual.deny ? `, an old Deny of ${PRIVATE_PREFIX}*` : '';
     const kept = actual.others.length;
-    return `${actual.sid} ${allows}, ${denies}${kept > 0 ? `; ${kept} other statement${kept === 1 ? '' : 's'} kept` : ''}`;
+    return `${actual.sid} ${allows}${covers}${denies}${kept > 0 ? `; ${kept} other statement${kept === 1 ? '' : 's'} kept` : ''}`;
   },
 };
 
@@ -216,7 +217,7 @@ async function writeStatements(ctx: ResourceContext, desired: BucketPolicyDesire
   const policy: PolicyDocument = {
     ...document,
     Version: document.Version ?? '2012-10-17',
-    Statement: [...others, desired.allow, desired.deny],
+    Statement: [...others, desired.allow],
   };
   await s3.send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(policy) }));
   return others;

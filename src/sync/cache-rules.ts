@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { keyGlob } from '../config/key-glob.js';
 import { isContentHashed } from './content-hash.js';
 
 /** One `frontend.cacheControl` rule of the config: the first whose glob matches the key wins. */
@@ -17,16 +17,9 @@ export const DEFAULT_CACHE_CONTROL = {
 
 export type CacheControlFor = (key: string, contentType: string) => string;
 
-/**
- * Cache-Control for a key: the config's rules in order, then the defaults. A glob without `/` matches
- * the file name in any folder (`*.html`); one with `/` matches the whole key (`assets/**`). Keys have no
- * leading slash; a leading slash in a glob is ignored so that `/assets/**` works as users write it.
- */
+/** Cache-Control for a key: the config's rules in order (globs as in key-glob.ts), then the defaults. */
 export function cacheControlRules(rules: CacheRule[] = []): CacheControlFor {
-  const compiled = rules.map((rule) => {
-    const glob = rule.match.replace(/^\/+/, '');
-    return { test: picomatch(glob, { dot: true, basename: !glob.includes('/') }), value: rule.value };
-  });
+  const compiled = rules.map((rule) => ({ test: keyGlob(rule.match), value: rule.value }));
   return (key, contentType) => {
     for (const rule of compiled) if (rule.test(key)) return rule.value;
     if (isContentHashed(key)) return DEFAULT_CACHE_CONTROL.hashed;

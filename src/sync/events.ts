@@ -1,3 +1,5 @@
+import type { Excluded } from './scan.js';
+
 /**
  * What a sync reports while it runs. The CLI only renders these: a progress bar on a terminal, plain
  * lines when piped, JSON lines with --json.
@@ -9,8 +11,12 @@ export interface SyncSummary {
   dryRun: boolean;
   bucket: string;
   distributionId?: string;
-  /** Files in the folder. */
+  /** Files in the folder that are published. */
   files: number;
+  /** Paths of the folder left out: private by default, excluded, or not regular files. */
+  skipped: number;
+  /** Files read and hashed; the others were known to the local hash cache. */
+  hashed: number;
   uploaded: number;
   /** Of `uploaded`: keys that were not in the bucket. */
   uploadedNew: number;
@@ -41,7 +47,7 @@ interface Stamped {
 export type SyncEvent = Stamped &
   (
     | { type: 'sync-started'; bucket: string; distributionId?: string; dir: string; dryRun: boolean }
-    | { type: 'sync-scanned'; files: number; bytes: number; skipped: string[] }
+    | { type: 'sync-scanned'; files: number; bytes: number; skipped: string[]; excluded: Excluded[] }
     | {
         type: 'sync-planned';
         uploads: PlannedItem[];

@@ -9,20 +9,27 @@ import { notUpYet, type RemoteObject, unquoteEtag } from './remote.js';
  * ListObjectsV2 returns at most 1,000 keys per call and each page needs the token of the one before:
  * listed one after the other, a 10,000-key bucket costs ten round trips in a row. So the first page is
  * asked for at once (alone it covers most sites), and when there is more, the rest of the key space is
- * cut at every PARTITION_KEYS-th key of the folder (S3 keeps keys in UTF-8 byte order, so the folder's
+ * cut into as many equal parts as it takes pages (S3 keeps keys in UTF-8 byte order, so the folder's
  * sorted keys predict where the bucket's are) and the parts are listed side by side, each from its
- * StartAfter until it passes the next cut. A part holds about as many keys as one page; objects that
- * are only in the bucket can make a part take a second page, never a gap or an overlap.
+ * StartAfter until it passes the next cut. A bucket that matches the folder is so listed in one call
+ * per 1,000 keys, as in a row; objects that are only in the bucket can make a part take a second
+ * page, never a gap or an overlap.
  */
 export const PAGE_KEYS = 1000;
-/** Below a page, so that a few keys only in the bucket still fit the part's one page. */
-export const PARTITION_KEYS = 900;
 /** Parts listed at once. */
 const PARALLEL_PARTS = 8;
 
 /** S3's key order: UTF-8 bytes (JavaScript's `<` compares UTF-16 units, which differs above U+FFFF). */
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * A key of a listing asked for with EncodingType=url. S3 encodes as HTML forms do (a space may come
+ * as `+`, a literal `+` always as `%2B`).
+ */
+export function decodeListedKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, '%20'));
 }
 
 export interface BucketListing {
@@ -47,6 +54,9 @@ async function listPage(
       new ListObjectsV2Command({
         Bucket: bucket,
         MaxKeys: PAGE_KEYS,
+        // A key may hold characters XML 1.0 cannot carry (control characters): asked for URL-encoded,
+        // every key comes back parseable, and is decoded here.
+        EncodingType: 'url',
         ...(from.token ? { ContinuationToken: from.token } : {}),
         ...(from.startAfter !== undefined && !from.token ? { StartAfter: from.startAfter } : {}),
       }),
@@ -59,7 +69,10 @@ async function listPage(
   const keys: Page['keys'] = [];
   for (const object of output.Contents ?? []) {
     if (object.Key === undefined) continue;
-    keys.push({ key: object.Key, object: { etag: unquoteEtag(object.ETag), size: object.Size ?? 0 } });
+    keys.push({
+      key: decodeListedKey(object.Key),
+      object: { etag: unquoteEtag(object.ETag), size: object.Size ?? 0 },
+    });
   }
   const page: Page = { keys };
   if (output.IsTruncated && output.NextContinuationToken) page.next = output.NextContinuationToken;
@@ -80,7 +93,8 @@ export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal)
       const last = page.keys[page.keys.length - 1]?.key ?? '';
       const ahead = [...localKeys].filter((key) => compareKeys(key, last) > 0).sort(compareKeys);
       const cuts: string[] = [];
-      for (let i = PARTITION_KEYS - 1; i < ahead.length - 1; i += PARTITION_KEYS) cuts.push(ahead[i]!);
+      const size = Math.ceil(ahead.length / Math.ceil(ahead.length / PAGE_KEYS));
+      for (let i = size - 1; i < ahead.length - 1; i += size) cuts.push(ahead[i]!);
       // Part 0 goes on from the first page's token; part i starts after cut i-1 and ends at cut i.
       const parts = [
         { token: page.next, end: cuts[0] },

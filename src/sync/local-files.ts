@@ -1,6 +1,7 @@
 import { InterruptedError, UserError } from '../errors.js';
 import { type CacheRule, cacheControlRules } from './cache-rules.js';
 import { fingerprintFile, needsWholeMd5 } from './fingerprint.js';
+import type { HashCache } from './hash-cache.js';
 import { contentTypeFor } from './mime.js';
 import type { LocalObject } from './plan.js';
 import { runPool } from './pool.js';
@@ -65,21 +66,30 @@ export async function describeFiles(
   files: LocalFile[],
   settings: DescribeSettings,
   contents: ContentCache,
+  hashes: HashCache,
   signal?: AbortSignal,
-): Promise<LocalObject[]> {
+): Promise<{ local: LocalObject[]; hashed: number }> {
   const cacheControlFor = cacheControlRules(settings.cacheRules);
+  let hashed = 0;
   const { results, errors } = await runPool(
     files,
     settings.concurrency,
     async (file): Promise<LocalObject> => {
       const contentType = contentTypeFor(file.key);
+      let fingerprint = hashes.get(file.key, file);
+      if (!fingerprint) {
+        hashed++;
+        fingerprint = await fingerprintFile(file.path, file.size, {
+          onWholeRead: (data) => contents.offer(file.key, data),
+        });
+      }
+      hashes.set(file.key, file, fingerprint);
       return {
         key: file.key,
         path: file.path,
         size: file.size,
-        fingerprint: await fingerprintFile(file.path, file.size, {
-          onWholeRead: (data) => contents.offer(file.key, data),
-        }),
+        stamp: { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino },
+        fingerprint,
         metadata: { contentType, cacheControl: cacheControlFor(file.key, contentType) },
       };
     },
@@ -87,7 +97,7 @@ export async function describeFiles(
   );
   checkAborted(signal);
   if (errors.length > 0) throw unreadable(errors, settings.dir);
-  return results as LocalObject[];
+  return { local: results as LocalObject[], hashed };
 }
 
 /**
@@ -98,6 +108,7 @@ export async function completeFingerprints(
   local: LocalObject[],
   remote: ReadonlyMap<string, RemoteObject>,
   settings: DescribeSettings,
+  hashes: HashCache,
   signal?: AbortSignal,
 ): Promise<void> {
   const pending = local.filter((file) => {
@@ -109,6 +120,7 @@ export async function completeFingerprints(
     settings.concurrency,
     async (file) => {
       file.fingerprint = await fingerprintFile(file.path, file.size, { wholeMd5: true });
+      hashes.set(file.key, file.stamp, file.fingerprint);
     },
     { stopOnError: false, signal },
   );

@@ -10,7 +10,7 @@ import { SYNC_MANIFEST_KEY } from '../config/bucket-keys.js';
  * from CI without the state lock, often without the state file at all; the bucket is the one place
  * every deploy sees. An entry counts only while its ETag equals the listed one: an object changed by
  * another tool has unknown headers and gets them set again (one CopyObject, as cheap as the HEAD it
- * replaces). It lies under the bucket's private prefix, which the bucket policy denies to CloudFront:
+ * replaces). It lies under the bucket's private prefix, which the bucket policy's Allow for CloudFront leaves out:
  * a listing of every key is not for the site's visitors.
  */
 export const MANIFEST_KEY = SYNC_MANIFEST_KEY;

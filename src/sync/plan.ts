@@ -1,5 +1,6 @@
 import { PRIVATE_PREFIX } from '../config/bucket-keys.js';
 import { type Fingerprint, sameContent } from './fingerprint.js';
+import type { FileStamp } from './hash-cache.js';
 import { invalidationPaths } from './invalidation-paths.js';
 import { knownMetadata, type Manifest, type ObjectMetadata } from './manifest.js';
 import { isHtml } from './mime.js';
@@ -11,6 +12,8 @@ export interface LocalObject {
   /** Absolute path to read it from. */
   path: string;
   size: number;
+  /** Size, mtime and inode when scanned (hash-cache.ts). */
+  stamp: FileStamp;
   fingerprint: Fingerprint;
   metadata: ObjectMetadata;
 }

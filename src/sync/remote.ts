@@ -40,7 +40,7 @@ export async function readManifest(
   } catch (error) {
     if (hasErrorName(error, 'NoSuchKey', 'NotFound')) return undefined;
     if (hasErrorName(error, 'NoSuchBucket')) throw notUpYet(bucket);
-    // A bucket policy stricter than tekamolo's (which denies the private prefix to CloudFront only), or
+    // A bucket policy stricter than tekamolo's (whose Allow for CloudFront leaves the private prefix out), or
     // a deploy role without s3:GetObject on it: the sync works on without the manifest, as for a first
     // sync. S3 answers a GET with AccessDenied, but a 403 without a body has no error code at all.
     if (hasErrorName(error, 'AccessDenied') || (error as AwsErrorLike).$metadata?.httpStatusCode === 403) {

@@ -3,10 +3,10 @@ import type { Aws } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import { InterruptedError, UserError, WorkError } from '../errors.js';
 import type { CacheRule } from './cache-rules.js';
-import { DirectPut } from './direct-put.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
 import { expectedEtag } from './fingerprint.js';
+import { HashCache } from './hash-cache.js';
 import { createInvalidation, type InvalidationResult, waitForInvalidation } from './invalidate.js';
 import { startListing } from './listing.js';
 import {
@@ -27,12 +27,16 @@ import {
 import { runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
 import { type RemoteObject, readManifest } from './remote.js';
-import { scanFolder } from './scan.js';
+import { type ScanOptions, scanFolder } from './scan.js';
 import type { SyncTarget } from './target.js';
 import { deleteKeys, replaceMetadata, uploadFile } from './transfer.js';
 
 export interface SyncSettings {
   dir: string;
+  /** What is published of the folder (include/exclude, tekamolo's own files): see selection.ts. */
+  selection?: ScanOptions;
+  /** The local hash cache file (hash-cache.ts); none kept when undefined. */
+  hashCacheFile?: string;
   cacheRules?: CacheRule[];
   invalidationThreshold: number;
   /** --delete */
@@ -85,25 +89,42 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   });
   manifestRead.catch(() => undefined);
 
-  const scan = await scanFolder(settings.dir);
+  const scan = await scanFolder(settings.dir, settings.selection);
   for (const reason of scan.skipped) emit({ type: 'warning', message: `skipped ${reason}` });
+  for (const key of scan.includedSecrets) {
+    emit({
+      type: 'warning',
+      message: `${key} looks like a secret and is published because frontend.include names it: anyone can download it`,
+    });
+  }
   emit({
     type: 'sync-scanned',
     files: scan.files.length,
     bytes: scan.files.reduce((sum, f) => sum + f.size, 0),
     skipped: scan.skipped,
+    excluded: scan.excluded,
   });
   const remoteRead = Promise.all([listing.complete(scan.files.map((f) => f.key)), manifestRead]);
   remoteRead.catch(() => undefined);
 
   const contents = new ContentCache(CONTENT_CACHE_BYTES);
-  const local = await describeFiles(scan.files, settings, contents, signal);
+  const hashes = await HashCache.load(settings.hashCacheFile, scan.root);
+  const { local, hashed } = await describeFiles(scan.files, settings, contents, hashes, signal);
   const [remote, loadedManifest] = await remoteRead.catch((error: unknown) => {
     throw asWorkError(error, `reading the objects of s3://${target.bucket}`);
   });
   // A manifest that may not be read matters only when there is one (not on the first sync).
   if (manifestDenied && remote.has(MANIFEST_KEY)) emit({ type: 'warning', message: manifestDenied });
-  await completeFingerprints(local, remote, settings, signal);
+  await completeFingerprints(local, remote, settings, hashes, signal);
+  if (!settings.dryRun) {
+    // Only a hint for the next sync: a cache that cannot be written costs a re-read, nothing else.
+    await hashes.save().catch((error: unknown) =>
+      emit({
+        type: 'warning',
+        message: `the hash cache ${settings.hashCacheFile} was not saved: ${(error as Error).message}`,
+      }),
+    );
+  }
   const manifest = loadedManifest ?? emptyManifest();
 
   const plan = planSync(local, remote, manifest, {
@@ -117,6 +138,8 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     dryRun: settings.dryRun,
     bucket: target.bucket,
     files: local.length,
+    skipped: scan.skipped.length + scan.excluded.length,
+    hashed,
     uploaded: plan.uploads.length,
     uploadedNew: plan.uploads.filter((u) => u.reason === 'new').length,
     unchanged: plan.unchanged.length,
@@ -142,12 +165,10 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     plan.uploadBytes,
     emit,
   );
-  const direct = new DirectPut(s3, target.bucket, target.region, aws.tracer);
   const transfer = async (phase: SyncPhase, uploads: PlannedUpload[], updates: PlannedMetadataUpdate[]) => {
     if (uploads.length + updates.length === 0) return;
     emit({ type: 'sync-phase', phase, files: uploads.length + updates.length, bytes: sum(uploads) });
     await runTransfers(s3, target.bucket, uploads, updates, {
-      direct,
       concurrency: settings.concurrency,
       progress,
       etags,
@@ -293,7 +314,6 @@ async function runTransfers(
   uploads: PlannedUpload[],
   updates: PlannedMetadataUpdate[],
   run: {
-    direct: DirectPut;
     concurrency: number;
     progress: TransferProgress;
     etags: Map<string, string>;
@@ -302,7 +322,7 @@ async function runTransfers(
     signal?: AbortSignal;
   },
 ): Promise<void> {
-  const { direct, concurrency, progress, etags, mismatches, contents, signal } = run;
+  const { concurrency, progress, etags, mismatches, contents, signal } = run;
   type Job = { upload: PlannedUpload } | { update: PlannedMetadataUpdate };
   const jobs: Job[] = [...uploads.map((upload) => ({ upload })), ...updates.map((update) => ({ update }))];
   try {
@@ -314,7 +334,6 @@ async function runTransfers(
           let reported = 0;
           const body = contents.take(job.upload.key);
           const etag = await uploadFile(s3, bucket, job.upload, {
-            direct,
             signal,
             ...(body ? { body } : {}),
             onBytes: (bytes) => {

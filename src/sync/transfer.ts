@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { CopyObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { WorkError } from '../errors.js';
-import type { DirectPut } from './direct-put.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { ObjectMetadata } from './manifest.js';
 import { isMultipart, PART_SIZE } from './multipart-etag.js';
@@ -20,8 +19,6 @@ export interface UploadFile {
 }
 
 export interface TransferOptions {
-  /** Sends the single-part uploads of this sync (see direct-put.ts). */
-  direct: DirectPut;
   signal?: AbortSignal;
   /** Bytes sent while a multipart upload goes on (a single PUT reports nothing: its size is known). */
   onBytes?: (bytes: number) => void;
@@ -46,16 +43,21 @@ export async function uploadFile(
     return uploadInParts(s3, bucket, file, options);
   }
   const body = options.body ?? (await readFile(file.path));
-  return options.direct.put(
-    {
-      key: file.key,
-      body,
-      contentMd5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
-      contentType: file.metadata.contentType,
-      cacheControl: file.metadata.cacheControl,
-    },
-    options.signal,
+  const response = await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: file.key,
+      Body: body,
+      ContentLength: body.length,
+      // The MD5 was computed for the plan anyway: S3 checks it, and the client computes no other
+      // checksum (requestChecksumCalculation WHEN_REQUIRED, src/aws/clients.ts).
+      ContentMD5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
+      ContentType: file.metadata.contentType,
+      CacheControl: file.metadata.cacheControl,
+    }),
+    { abortSignal: options.signal },
   );
+  return unquoteEtag(response.ETag);
 }
 
 async function uploadInParts(

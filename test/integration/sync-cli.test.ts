@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
@@ -91,6 +91,148 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(records.filter((r) => r.operation === 'HeadObject')).toEqual([]);
     expect(records.filter((r) => r.operation === 'ListObjectsV2')).toHaveLength(1);
     expect(changingCalls(records)).toEqual([]);
+  });
+
+  /** Add lines under `frontend:` of the project's config. */
+  async function frontendConfig(lines: string[]): Promise<void> {
+    const text = await readFile(project.config, 'utf8');
+    await writeFile(
+      project.config,
+      text.replace('frontend:\n', `frontend:\n${lines.map((l) => `  ${l}\n`).join('')}`),
+    );
+  }
+
+  async function privateFiles(): Promise<void> {
+    await mkdir(join(work, 'dist', '.git'), { recursive: true });
+    await mkdir(join(work, 'dist', '.well-known'), { recursive: true });
+    await writeFile(join(work, 'dist', '.env'), 'API_SECRET=s3cr3t');
+    await writeFile(join(work, 'dist', '.git', 'HEAD'), 'ref: refs/heads/main');
+    await writeFile(join(work, 'dist', '.DS_Store'), 'x');
+    await writeFile(join(work, 'dist', '.htaccess'), 'Deny from all');
+    await writeFile(join(work, 'dist', '.well-known', 'security.txt'), 'Contact: mailto:a@example.com');
+  }
+
+  it('publishes no dotfile by default (.well-known/ aside): each is counted as skipped and listed with -v', async () => {
+    await privateFiles();
+    const run = await tekamolo(['--json', 'sync-frontend']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await keys()).toEqual([
+      '.tekamolo/sync-manifest.json',
+      '.well-known/security.txt',
+      'assets/app-1a2b3c4d.js',
+      'index.html',
+      'robots.txt',
+    ]);
+    expect(summaryOf(run)).toMatchObject({ uploaded: 4, skipped: 4 });
+
+    const verbose = await tekamolo(['-v', 'sync-frontend']);
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toContain('skipped 4');
+    for (const key of ['.DS_Store', '.env', '.git/', '.htaccess'])
+      expect(verbose.stderr).toContain(`skipped ${key} (dot`);
+  });
+
+  it('honours frontend.include and frontend.exclude; an included secret is published with a warning', async () => {
+    await privateFiles();
+    await frontendConfig(['include: [.htaccess, .env]', 'exclude: [robots.txt, .well-known/]']);
+    const run = await tekamolo(['--json', 'sync-frontend']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await keys()).toEqual([
+      '.env',
+      '.htaccess',
+      '.tekamolo/sync-manifest.json',
+      'assets/app-1a2b3c4d.js',
+      'index.html',
+    ]);
+    const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.type === 'warning');
+    expect(warnings.map((w) => w.type === 'warning' && w.message)).toEqual([
+      expect.stringMatching(/^\.env looks like a secret and is published because frontend\.include names it/),
+    ]);
+    const validate = await tekamolo(['validate']);
+    expect(validate.code).toBe(0);
+    expect(validate.stderr).toMatch(
+      /warning: tekamolo\.yaml:\d+:\d+ {2}frontend\.include\[1\]: "\.env" publishes secret-looking files/,
+    );
+  });
+
+  it('frontend.dir "." is refused (exit 2, nothing uploaded) until the config is excluded; config, state and user data never go up', async () => {
+    await writeFile(join(work, 'user-data.sh'), '#!/bin/sh\necho secret');
+    const text = await readFile(project.config, 'utf8');
+    await writeFile(project.config, text.replace('backend:\n', 'backend:\n  userData: user-data.sh\n'));
+    await frontendConfig(['dir: .']);
+    const refused = await tekamolo(['sync-frontend']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('contains the config file tekamolo.yaml');
+    expect(refused.stderr).toContain('frontend.exclude');
+    expect(await keys()).toEqual([]);
+
+    await frontendConfig(['exclude: [tekamolo.yaml]']);
+    await mkdir(join(work, '.tekamolo'), { recursive: true });
+    await writeFile(join(work, '.tekamolo', 'state.json.bak'), '{}');
+    const uploaded = await tekamolo(['--json', 'sync-frontend', '--no-invalidate']);
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    const published = await keys();
+    expect(published).toContain('dist/index.html');
+    expect(published.filter((k) => /tekamolo\.yaml|user-data|state\.json/.test(k))).toEqual([]);
+  });
+
+  it('a Cache-Control value with a line break is a config error with its line: exit 2, nothing uploaded', async () => {
+    await frontendConfig(['cacheControl:', '  - { match: "*.html", value: "no-cache\\r\\nX-Injected: 1" }']);
+    const trace = join(work, 'trace.jsonl');
+    for (const args of [['validate'], ['--trace', trace, 'sync-frontend']]) {
+      const run = await tekamolo(args);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(
+        /tekamolo\.yaml:6:\d+ {2}frontend\.cacheControl\[0\]\.value: .*without line breaks/,
+      );
+    }
+    expect(await keys()).toEqual([]);
+  });
+
+  it('a name that is not UTF-8 or a key over 1,024 bytes stops the sync before any upload (exit 2, naming them)', async () => {
+    const bad = Buffer.concat([
+      Buffer.from(join(work, 'dist', 'bad-')),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('.txt'),
+    ]);
+    await writeFile(bad, 'x');
+    let deep = join(work, 'dist');
+    for (let i = 0; i < 5; i++) deep = join(deep, `${String(i)}${'d'.repeat(215)}`);
+    await mkdir(deep, { recursive: true });
+    await writeFile(join(deep, 'long-name-1.txt'), 'x');
+    const trace = join(work, 'trace.jsonl');
+    const run = await tekamolo(['--trace', trace, 'sync-frontend']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('2 file(s) of');
+    expect(run.stderr).toContain('bad-\uFFFD\uFFFD.txt (the name is not valid UTF-8)');
+    expect(run.stderr).toContain('(1100 bytes as a key; S3 allows 1024)');
+    expect(changingCalls(await readTrace(trace))).toEqual([]);
+    expect(await keys()).toEqual([]);
+  });
+
+  it('keeps a hash cache in the state folder: an unchanged re-sync reads no file, a touched file is hashed and not uploaded', async () => {
+    const files = ['index.html', 'assets/app-1a2b3c4d.js', 'robots.txt'].map((k) => join(work, 'dist', k));
+    const setTimes = async (seconds: number) => {
+      const time = new Date(Date.now() - seconds * 1000);
+      for (const file of files) await utimes(file, time, time);
+    };
+    await setTimes(120);
+    const first = await tekamolo(['--json', 'sync-frontend']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(summaryOf(first)).toMatchObject({ hashed: 3, uploaded: 3 });
+
+    const unchanged = await tekamolo(['--json', 'sync-frontend']);
+    expect(summaryOf(unchanged)).toMatchObject({ hashed: 0, uploaded: 0, unchanged: 3 });
+
+    await setTimes(60);
+    const touched = await tekamolo(['--json', 'sync-frontend']);
+    expect(summaryOf(touched)).toMatchObject({ hashed: 3, uploaded: 0, unchanged: 3 });
+
+    await writeFile(join(work, '.tekamolo', 'sync-hashes.json'), '{"version":1,"entr');
+    const corrupt = await tekamolo(['--json', 'sync-frontend']);
+    expect(corrupt.code, corrupt.stderr).toBe(0);
+    expect(summaryOf(corrupt)).toMatchObject({ hashed: 3, uploaded: 0, unchanged: 3 });
+    expect(await keys()).not.toContain('.tekamolo/sync-hashes.json');
   });
 
   it('uses the state file when it has the bucket and distribution: no lookup by tag or comment', async () => {

@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ExitCode, WorkError } from '../../errors.js';
 import type { BucketOutputs, DistributionOutputs } from '../../resources/outputs.js';
+import { HASH_CACHE_NAME } from '../../sync/hash-cache.js';
 import { syncFrontend } from '../../sync/sync.js';
 import { findSyncTarget } from '../../sync/target.js';
 import type { CommandRunner, GlobalOptions, SyncOptions } from '../options.js';
@@ -78,7 +79,7 @@ export const run: CommandRunner<SyncOptions> = async (globals, options) => {
       renderer.event({ type: 'warning', message, time: new Date().toISOString() });
     if (warning) warn(warning);
 
-    const { config, dir: configDir, names } = session.loaded;
+    const { config, dir: configDir, names, file: configFile } = session.loaded;
     const dir = options.dir ? resolve(options.dir) : resolve(configDir, config.frontend.dir);
     const lookup: Parameters<typeof findSyncTarget>[0] = {
       aws: session.aws,
@@ -106,6 +107,25 @@ export const run: CommandRunner<SyncOptions> = async (globals, options) => {
       waitTimeoutMs: config.waits.distributionMinutes * 60_000,
     };
     if (config.frontend.cacheControl) settings.cacheRules = config.frontend.cacheControl;
+    // Beside the state: local to this machine, like the state file (a CI job without it hashes all).
+    settings.hashCacheFile = join(dirname(session.store.path), HASH_CACHE_NAME);
+    settings.selection = {
+      configFile,
+      privatePaths: [
+        { path: configFile, what: 'the config file' },
+        // The state file's siblings: its lock and the temporary files of its atomic writes.
+        { path: session.store.path, what: 'the state file', siblings: true },
+        { path: settings.hashCacheFile, what: 'the hash cache', siblings: true },
+        ...(dirname(session.store.path) !== configDir
+          ? [{ path: dirname(session.store.path), what: 'the state folder' }]
+          : []),
+        ...(config.backend.userData
+          ? [{ path: resolve(configDir, config.backend.userData), what: 'the user-data file' }]
+          : []),
+      ],
+    };
+    if (config.frontend.include) settings.selection.include = config.frontend.include;
+    if (config.frontend.exclude) settings.selection.exclude = config.frontend.exclude;
     await syncFrontend({
       aws: session.aws,
       target,

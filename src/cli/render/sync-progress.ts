@@ -75,6 +75,7 @@ export function summaryText(s: SyncSummary, c: Colors): string {
       s.invalidationId ? ` (${s.invalidationId}, ${s.invalidationStatus ?? 'InProgress'})` : ''
     }`,
   ];
+  if (s.skipped > 0) parts.push(`skipped ${s.skipped} (private or excluded)`);
   const head = s.dryRun
     ? c.yellow('dry run, nothing changed:')
     : c.green(`synced in ${formatMs(s.durationMs)}:`);
@@ -139,9 +140,14 @@ export function syncRenderer(options: SyncRenderOptions): SyncRenderer {
           }`,
         );
         break;
-      case 'sync-scanned':
-        line(c.dim(`scanned ${event.files} files, ${formatBytes(event.bytes)}`));
+      case 'sync-scanned': {
+        const left = event.excluded.length + event.skipped.length;
+        const hint = left > 0 && !verbose ? ' (--verbose lists them)' : '';
+        const skipped = left > 0 ? `; skipped ${left}${hint}` : '';
+        line(c.dim(`scanned ${event.files} files, ${formatBytes(event.bytes)}${skipped}`));
+        if (verbose) for (const e of event.excluded) line(c.dim(`  skipped ${e.key} (${e.reason})`));
         break;
+      }
       case 'sync-planned': {
         const counts =
           `plan: upload ${event.uploads.length} (${formatBytes(event.uploadBytes)}), update headers ` +

@@ -317,28 +317,34 @@ describe.skipIf(!motoAvailable())('S3 and CloudFront handlers against moto', () 
     expect(merged.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       'ops-audit',
       'tekamolo-demo-cloudfront',
-      'tekamolo-demo-cloudfront-private',
     ]);
     expect(merged.Statement[1].Condition.StringEquals['AWS:SourceArn']).toBe(created.arn);
-    expect(merged.Statement[2]).toMatchObject({
-      Effect: 'Deny',
-      Resource: `arn:aws:s3:::${BUCKET}/.tekamolo/*`,
+    expect(merged.Statement[1]).toMatchObject({
+      Effect: 'Allow',
+      NotResource: `arn:aws:s3:::${BUCKET}/.tekamolo/*`,
     });
     const policyActual = (await bucketPolicy.find(policyCtx))!;
     expect(policyActual.others).toEqual([foreignStatement]);
     expect(bucketPolicy.diff(policyDesired, policyActual)).toEqual([]);
 
-    // A policy written before the Deny existed: the missing Deny is drift, and update adds it.
+    // A policy of an earlier version, with a Deny of the private prefix: drift, and update removes it.
+    const oldDeny = {
+      Sid: 'tekamolo-demo-cloudfront-private',
+      Effect: 'Deny',
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/.tekamolo/*`,
+    };
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: BUCKET,
-        Policy: JSON.stringify({ ...merged, Statement: merged.Statement.slice(0, 2) }),
+        Policy: JSON.stringify({ ...merged, Statement: [...merged.Statement, oldDeny] }),
       }),
     );
-    const allowOnly = (await bucketPolicy.find(policyCtx))!;
-    const missing = bucketPolicy.diff(policyDesired, allowOnly);
-    expect(missing.map((c) => [c.field, c.from])).toEqual([['deny', 'none']]);
-    await bucketPolicy.update(policyCtx, policyDesired, allowOnly, missing);
+    const withDeny = (await bucketPolicy.find(policyCtx))!;
+    const extra = bucketPolicy.diff(policyDesired, withDeny);
+    expect(extra.map((c) => [c.field, c.to])).toEqual([['deny', 'none']]);
+    await bucketPolicy.update(policyCtx, policyDesired, withDeny, extra);
     const restored = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
     expect(restored).toEqual(merged);
     expect(bucketPolicy.diff(policyDesired, (await bucketPolicy.find(policyCtx))!)).toEqual([]);

@@ -43,8 +43,25 @@ function policy(...statements: object[]) {
 
 /** Our statements, in the order tekamolo writes them. */
 function ours(desired: BucketPolicyDesired) {
-  return [desired.allow, desired.deny];
+  return [desired.allow];
 }
+
+/** The Deny of the private prefix that earlier versions wrote beside an Allow of `/*`. */
+const OLD_ALLOW = {
+  Sid: 'tekamolo-demo-cloudfront',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudfront.amazonaws.com' },
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::demo-site/*',
+  Condition: { StringEquals: { 'AWS:SourceArn': DIST_ARN } },
+};
+const OLD_DENY = {
+  Sid: 'tekamolo-demo-cloudfront-private',
+  Effect: 'Deny',
+  Principal: { Service: 'cloudfront.amazonaws.com' },
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::demo-site/.tekamolo/*',
+};
 
 function written(s3: ReturnType<typeof mockClient>, index = 0) {
   const call = s3.commandCalls(PutBucketPolicyCommand)[index]!;
@@ -63,50 +80,51 @@ describe('bucketPolicy', () => {
     s3.reset();
   });
 
-  it('allows s3:GetObject to CloudFront for this distribution only', () => {
-    expect(desired.allow).toEqual({
-      Sid: 'tekamolo-demo-cloudfront',
-      Effect: 'Allow',
-      Principal: { Service: 'cloudfront.amazonaws.com' },
-      Action: 's3:GetObject',
-      Resource: 'arn:aws:s3:::demo-site/*',
-      Condition: { StringEquals: { 'AWS:SourceArn': DIST_ARN } },
-    });
-  });
-
-  it("denies CloudFront s3:GetObject under tekamolo's private prefix, where the sync manifest lies", () => {
-    expect(desired.deny).toEqual({
-      Sid: 'tekamolo-demo-cloudfront-private',
-      Effect: 'Deny',
-      Principal: { Service: 'cloudfront.amazonaws.com' },
-      Action: 's3:GetObject',
-      Resource: 'arn:aws:s3:::demo-site/.tekamolo/*',
+  it("allows s3:GetObject to CloudFront for this distribution only, never under tekamolo's private prefix, with no Deny", () => {
+    expect(desired).toEqual({
+      bucket: 'demo-site',
+      region: 'eu-central-1',
+      sid: 'tekamolo-demo-cloudfront',
+      allow: {
+        Sid: 'tekamolo-demo-cloudfront',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        NotResource: 'arn:aws:s3:::demo-site/.tekamolo/*',
+        Condition: { StringEquals: { 'AWS:SourceArn': DIST_ARN } },
+      },
     });
     expect(MANIFEST_KEY.startsWith(PRIVATE_PREFIX)).toBe(true);
   });
 
-  it('a policy with only the Allow (written before the Deny existed) is drift, and update adds the Deny', async () => {
-    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, desired.allow));
+  it('the Allow of /* and Deny of the private prefix of earlier versions are drift; update writes the Allow alone', async () => {
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, OLD_ALLOW, OLD_DENY));
     s3.on(PutBucketPolicyCommand).resolves({});
     const actual = (await bucketPolicy.find(context()))!;
-    expect(actual).toBeDefined();
-    expect(actual.deny).toBeUndefined();
+    expect(actual.deny).toEqual(OLD_DENY);
     const changes = bucketPolicy.diff(desired, actual);
-    expect(changes).toEqual([{ field: 'deny', from: 'none', to: canonical(desired.deny), action: 'update' }]);
+    expect(changes.map((c) => [c.field, c.action])).toEqual([
+      ['allow', 'update'],
+      ['deny', 'update'],
+    ]);
+    expect(changes[1]).toMatchObject({ from: canonical(OLD_DENY), to: 'none' });
     expect(bucketPolicy.describe?.(context(), actual)).toBe(
-      `tekamolo-demo-cloudfront allows ${DIST_ARN}, no Deny of .tekamolo/*; 1 other statement kept`,
+      `tekamolo-demo-cloudfront allows ${DIST_ARN}, an old Deny of .tekamolo/*; 1 other statement kept`,
     );
-    await bucketPolicy.update(context(), desired, actual, changes);
-    expect(written(s3).Statement).toEqual([FOREIGN, ...ours(desired)]);
+    const updated = await bucketPolicy.update(context(), desired, actual, changes);
+    expect(written(s3).Statement).toEqual([FOREIGN, desired.allow]);
+    expect(updated.deny).toBeUndefined();
   });
 
-  it('a changed Deny is drift; a foreign statement with a similar Sid is not ours', async () => {
+  it('a foreign statement with a similar Sid is not ours', async () => {
     const lookalike = { ...FOREIGN, Sid: 'tekamolo-demo-cloudfront-private-2' };
-    const narrowed = { ...desired.deny, Resource: 'arn:aws:s3:::demo-site/.tekamolo/sync-manifest.json' };
-    s3.on(GetBucketPolicyCommand).resolves(policy(lookalike, desired.allow, narrowed));
+    s3.on(GetBucketPolicyCommand).resolves(policy(lookalike, desired.allow));
     const actual = (await bucketPolicy.find(context()))!;
     expect(actual.others).toEqual([lookalike]);
-    expect(bucketPolicy.diff(desired, actual).map((c) => c.field)).toEqual(['deny']);
+    expect(bucketPolicy.diff(desired, actual)).toEqual([]);
+    expect(bucketPolicy.describe?.(context(), actual)).toBe(
+      `tekamolo-demo-cloudfront allows ${DIST_ARN}, not .tekamolo/*; 1 other statement kept`,
+    );
   });
 
   it('merges into a policy with foreign statements and keeps them', async () => {
@@ -137,19 +155,19 @@ describe('bucketPolicy', () => {
   it('finds our statement by Sid; list-or-scalar and key order are not differences, a new ARN is', async () => {
     const reformatted = {
       Condition: { StringEquals: { 'AWS:SourceArn': [DIST_ARN] } },
-      Resource: ['arn:aws:s3:::demo-site/*'],
+      NotResource: ['arn:aws:s3:::demo-site/.tekamolo/*'],
       Action: ['s3:GetObject'],
       Principal: { Service: 'cloudfront.amazonaws.com' },
       Effect: 'Allow',
       Sid: 'tekamolo-demo-cloudfront',
     };
-    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, reformatted, desired.deny));
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, reformatted));
     const actual = (await bucketPolicy.find(context()))!;
     expect(actual.others).toEqual([FOREIGN]);
     expect(bucketPolicy.diff(desired, actual)).toEqual([]);
 
     const stale = { ...reformatted, Condition: { StringEquals: { 'AWS:SourceArn': 'arn:old' } } };
-    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, stale, desired.deny));
+    s3.on(GetBucketPolicyCommand).resolves(policy(FOREIGN, stale));
     const drifted = (await bucketPolicy.find(context()))!;
     const changes = bucketPolicy.diff(desired, drifted);
     expect(changes).toHaveLength(1);

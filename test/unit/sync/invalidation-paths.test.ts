@@ -25,8 +25,22 @@ describe('invalidationPaths', () => {
     expect(invalidationPaths(keys, 10_000)).toEqual([WILDCARD]);
   });
 
-  it('encodes paths as URLs, including * which would be a wildcard', () => {
-    expect(keyToPath('docs/a b/ü*.txt')).toBe('/docs/a%20b/%C3%BC%2A.txt');
+  // CloudFront's documentation: URL-encode non-ASCII characters and the unsafe characters of RFC 1738,
+  // and no other character, or the path may not match the cached one.
+  it('encodes only unsafe and non-ASCII characters, as CloudFront documents', () => {
     expect(keyToPath('index.html')).toBe('/index.html');
+    expect(keyToPath("docs/it's (1)+&=!$,;:@.html")).toBe("/docs/it's%20(1)+&=!$,;:@.html");
+    expect(keyToPath('a b/~user/"<x>"#%{|}\\^[]`.txt')).toBe(
+      '/a%20b/%7Euser/%22%3Cx%3E%22%23%25%7B%7C%7D%5C%5E%5B%5D%60.txt',
+    );
+    expect(keyToPath('ü/日本.html')).toBe('/%C3%BC/%E6%97%A5%E6%9C%AC.html');
+    expect(keyToPath('emoji-😀.png')).toBe('/emoji-%F0%9F%98%80.png');
+    // A ? would start a query string; a control character is never safe.
+    expect(keyToPath('what?.html')).toBe('/what%3F.html');
+    expect(keyToPath('tab\tname')).toBe('/tab%09name');
+  });
+
+  it('invalidates a key holding the * wildcard by the path up to it, which covers it', () => {
+    expect(keyToPath('docs/a b/ü*.txt')).toBe('/docs/a%20b/%C3%BC*');
   });
 });

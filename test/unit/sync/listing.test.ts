@@ -18,7 +18,12 @@ function fakeBucket(keys: string[]) {
     const page = sorted.slice(start, start + max);
     const truncated = start + max < sorted.length;
     return {
-      Contents: page.map((Key) => ({ Key, ETag: `"${Key.length}"`, Size: Key.length })),
+      Contents: page.map((Key) => ({
+        // With EncodingType=url S3 encodes keys as HTML forms do: a space as +.
+        Key: input.EncodingType === 'url' ? encodeURIComponent(Key).replace(/%20/g, '+') : Key,
+        ETag: `"${Key.length}"`,
+        Size: Key.length,
+      })),
       IsTruncated: truncated,
       ...(truncated ? { NextContinuationToken: `t${start + max}` } : {}),
     };
@@ -41,6 +46,14 @@ describe('startListing', () => {
 
   const calls = () => s3Mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
 
+  it('asks for URL-encoded keys and decodes them: spaces, +, control characters, non-ASCII', async () => {
+    const keys = ['a b.html', 'c+d.html', 'e%20f.html', 'line\u0001feed.txt', 'ü/日本.html'];
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listed = await startListing(s3, 'b').complete(keys);
+    expect([...listed.keys()].sort(compareKeys)).toEqual([...keys].sort(compareKeys));
+    expect(calls().map((c) => c.EncodingType)).toEqual(['url']);
+  });
+
   it('lists a bucket of less than a page with one call', async () => {
     s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(names(400)));
     const listed = await startListing(s3, 'b').complete(names(400));
@@ -54,9 +67,17 @@ describe('startListing', () => {
     const listed = await startListing(s3, 'b').complete(keys);
     expect([...listed.keys()].sort(compareKeys)).toEqual(keys);
     expect(listed.get('f00042')).toEqual({ etag: '6', size: 6 });
-    // one first page, then parts of 900 folder keys: as many calls as pages in a row would take
+    // one first page, then two parts of 750 folder keys: as many calls as pages in a row would take
     expect(calls()).toHaveLength(3);
     expect(calls().filter((c) => c.StartAfter !== undefined)).toHaveLength(1);
+  });
+
+  it('lists a bucket of 2,000 keys that matches the folder in two calls', async () => {
+    const keys = names(2000);
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listed = await startListing(s3, 'b').complete(keys);
+    expect(listed.size).toBe(2000);
+    expect(calls()).toHaveLength(2);
   });
 
   it('finds keys that are only in the bucket, wherever they fall, and is not misled by keys only in the folder', async () => {

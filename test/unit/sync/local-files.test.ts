@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
+import { HashCache } from '../../../src/sync/hash-cache.js';
 import { ContentCache, describeFiles } from '../../../src/sync/local-files.js';
+
+const stamp = { mtimeMs: 0, ino: 0 };
+const noCache = () => HashCache.load(undefined, '/');
 
 describe('describeFiles', () => {
   let dir: string;
@@ -20,10 +24,16 @@ describe('describeFiles', () => {
     await writeFile(join(dir, 'app-1a2b3c4d.js'), 'x()');
     const cache = new ContentCache(1024);
     const files = [
-      { key: 'index.html', path: join(dir, 'index.html'), size: 5 },
-      { key: 'app-1a2b3c4d.js', path: join(dir, 'app-1a2b3c4d.js'), size: 3 },
+      { key: 'index.html', path: join(dir, 'index.html'), size: 5, ...stamp },
+      { key: 'app-1a2b3c4d.js', path: join(dir, 'app-1a2b3c4d.js'), size: 3, ...stamp },
     ];
-    const described = await describeFiles(files, { dir, concurrency: 2 }, cache);
+    const { local: described, hashed } = await describeFiles(
+      files,
+      { dir, concurrency: 2 },
+      cache,
+      await noCache(),
+    );
+    expect(hashed).toBe(2);
     expect(described.map((d) => [d.key, d.fingerprint.md5, d.metadata])).toEqual([
       [
         'index.html',
@@ -46,13 +56,16 @@ describe('describeFiles', () => {
   it('names every unreadable file in one UserError before anything else happens', async () => {
     await writeFile(join(dir, 'ok.txt'), 'ok');
     const files = [
-      { key: 'ok.txt', path: join(dir, 'ok.txt'), size: 2 },
-      { key: 'gone.txt', path: join(dir, 'gone.txt'), size: 4 },
-      { key: 'sub/also-gone.css', path: join(dir, 'sub', 'also-gone.css'), size: 4 },
+      { key: 'ok.txt', path: join(dir, 'ok.txt'), size: 2, ...stamp },
+      { key: 'gone.txt', path: join(dir, 'gone.txt'), size: 4, ...stamp },
+      { key: 'sub/also-gone.css', path: join(dir, 'sub', 'also-gone.css'), size: 4, ...stamp },
     ];
-    const error = await describeFiles(files, { dir, concurrency: 4 }, new ContentCache(0)).catch(
-      (e: unknown) => e,
-    );
+    const error = await describeFiles(
+      files,
+      { dir, concurrency: 4 },
+      new ContentCache(0),
+      await noCache(),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/cannot read 2 file\(s\).*gone\.txt.*sub\/also-gone\.css/);
     expect((error as UserError).hint).toMatch(/nothing was uploaded/);

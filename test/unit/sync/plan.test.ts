@@ -12,7 +12,7 @@ const txt = { contentType: 'text/plain; charset=utf-8', cacheControl: 'public, m
 
 function file(key: string, md5: string, metadata = txt, size = 10, multipartEtag?: string): LocalObject {
   const fingerprint = multipartEtag ? { md5, multipartEtag } : { md5 };
-  return { key, path: `/build/${key}`, size, fingerprint, metadata };
+  return { key, path: `/build/${key}`, size, stamp: { size, mtimeMs: 0, ino: 0 }, fingerprint, metadata };
 }
 
 function manifestOf(

@@ -35,7 +35,7 @@ describe('scanFolder', () => {
     await writeFile(join(dist, '.tekamolo', 'sync-manifest.json'), '{}');
     await writeFile(join(dist, '.tekamolo', 'notes.txt'), 'x');
     await writeFile(join(dist, '.tekamolo-like.txt'), 'kept');
-    const result = await scanFolder(dist);
+    const result = await scanFolder(dist, { include: ['.tekamolo*'] });
     expect(result.files.map((f) => f.key)).toEqual([
       '.tekamolo-like.txt',
       'assets/app.js',

@@ -13,6 +13,8 @@ const summary: SyncSummary = {
   uploaded: 3,
   uploadedNew: 1,
   unchanged: 6,
+  skipped: 0,
+  hashed: 10,
   metadataUpdated: 1,
   deleted: 0,
   kept: 2,
