@@ -160,9 +160,11 @@ program.on('command:*', ([name]: string[]) => {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = (error as { code?: string; exitCode?: number }).code;
+  const { code, exitCode } = error as { code?: string; exitCode?: number };
   if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
-    process.exitCode = ExitCode.ok;
+    // No command at all: commander prints the usage on stderr and ends with exit code 1; it is bad
+    // usage, so exit 2 as for any other usage error. --help and `help` end with 0.
+    process.exitCode = exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   } else if (typeof code === 'string' && code.startsWith('commander.')) {
     process.exitCode = ExitCode.badInput;
   } else {
