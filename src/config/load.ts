@@ -6,6 +6,7 @@ import type { Names } from './names.js';
 import { type PathIssue, pathText } from './path-issue.js';
 import { type Config, configSchema } from './schema.js';
 import { checkSemantics } from './validate.js';
+import { aliasExpansionOffset, MAX_ALIAS_COUNT } from './yaml-aliases.js';
 import { at, positionOf } from './yaml-position.js';
 import { fromZodIssue, OWN_MESSAGE } from './zod-issues.js';
 
@@ -44,11 +45,9 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
 export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   const absolute = resolve(file);
   const displayFile = displayName(absolute);
-  const whole = (message: string, line = 0): ConfigCheck => ({
-    displayFile,
-    file: absolute,
-    issues: [{ file: displayFile, line, column: line, path: '', message }],
-  });
+  const failed = (issues: ConfigIssue[]): ConfigCheck => ({ displayFile, file: absolute, issues });
+  const whole = (message: string, line = 0, column = line): ConfigCheck =>
+    failed([{ file: displayFile, line, column, path: '', message }]);
 
   let source: string;
   try {
@@ -74,18 +73,28 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
         message: `malformed YAML: ${firstLine(error.message)}`,
       };
     });
-    return { displayFile, file: absolute, issues };
+    return failed(issues);
   }
   if (doc.contents === null || source.trim() === '') {
     return whole('the file is empty, expected a mapping with at least stack, region and domain', 1);
   }
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library throws (rather than reporting in doc.errors) when aliases expand too far.
+    const { line, column } = at(lines, aliasExpansionOffset(doc));
+    const message = /alias/i.test((error as Error).message)
+      ? `malformed YAML: aliases here expand to more than ${MAX_ALIAS_COUNT} values (aliases of aliases multiply); write the values out instead`
+      : `malformed YAML: ${firstLine((error as Error).message)}`;
+    return whole(message, line, column);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     const { line, column } = positionOf(doc, lines, [], 'value');
     const found = Array.isArray(raw) ? 'a list' : JSON.stringify(raw);
     const message = describeProblem({ found, expected: 'a mapping with at least stack, region and domain' });
-    return { displayFile, file: absolute, issues: [{ file: displayFile, line, column, path: '', message }] };
+    return whole(message, line, column);
   }
 
   const dir = dirname(absolute);
@@ -97,7 +106,7 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     ...checkSemantics(raw, dir),
   ];
   const issues = placeIssues(pathIssues, doc, lines, displayFile);
-  if (issues.length > 0 || !parsed.success) return { displayFile, file: absolute, issues };
+  if (issues.length > 0 || !parsed.success) return failed(issues);
   return { displayFile, file: absolute, issues, config: parsed.data };
 }
 
