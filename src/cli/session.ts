@@ -102,6 +102,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   // output (and in --json runs). An explicit setting by the user wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const tracer = new Tracer(globals.trace);
+  tracer.open();
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
   const aws = new Aws(awsOptions);
@@ -110,7 +111,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   let store: StateStore | undefined;
   let uninstall = () => {};
   try {
-    const { accountId } = await preflight(aws, globals.profile);
+    // The state file and its lock first: a local fault there is bad input, found before any AWS call.
     const openOptions: Parameters<typeof StateStore.open>[0] = {
       path: statePath(loaded.dir, loaded.config.state.path),
       stack: loaded.config.stack,
@@ -122,6 +123,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       };
     }
     store = await StateStore.open(openOptions);
+    const { accountId } = await preflight(aws, globals.profile);
     uninstall = installInterrupt(controller, renderer, opts, store);
     const opened = store;
     let closed = false;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
+import { fileProblem } from '../file-problem.js';
 import { ConfigError, type ConfigIssue, describeProblem } from './issues.js';
 import type { Names } from './names.js';
 import { type PathIssue, pathText } from './path-issue.js';
@@ -56,7 +57,7 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return whole(`config file not found (looked for ${absolute})`);
     if (code === 'EISDIR') return whole(`${absolute} is a folder, expected a YAML file`);
-    return whole(`cannot read the config file: ${(error as Error).message}`);
+    return whole(`cannot read the config file ${absolute}: ${fileProblem(error)}`);
   }
 
   const lines = new LineCounter();
