@@ -1,6 +1,7 @@
 import { Aws } from '../aws/clients.js';
 import { preflight } from '../aws/preflight.js';
 import { Tracer } from '../aws/trace.js';
+import { formatIssue } from '../config/issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { AnyResource, RunOptions } from '../engine/contract.js';
 import type { EngineEnv } from '../engine/env.js';
@@ -166,6 +167,11 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
     aws.destroy();
     throw error;
   }
+}
+
+/** The config's warnings (legal but dangerous settings), each as `file:line:col  path: message`. */
+export function configWarnings(session: Session): string[] {
+  return session.loaded.warnings.map(formatIssue);
 }
 
 /** The engine's view of a session: the stack's resources and this command's run options. */

@@ -7,6 +7,7 @@ import type { Names } from './names.js';
 import { type PathIssue, pathText } from './path-issue.js';
 import { type Config, configSchema } from './schema.js';
 import { checkSemantics } from './validate.js';
+import { configWarnings } from './warnings.js';
 import { aliasExpansionOffset, MAX_ALIAS_COUNT } from './yaml-aliases.js';
 import { at, positionOf } from './yaml-position.js';
 import { fromZodIssue, OWN_MESSAGE } from './zod-issues.js';
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   /** Folder of the config file: relative paths in the config are relative to it. */
   dir: string;
   names: Names;
+  /** Legal but dangerous settings, at their line and column (see warnings.ts). */
+  warnings: ConfigIssue[];
 }
 
 /** What checking a config file found: every issue, and the config when there were none. */
@@ -28,6 +31,8 @@ export interface ConfigCheck {
   displayFile: string;
   file: string;
   issues: ConfigIssue[];
+  /** Legal but dangerous settings; only looked for when there are no issues. */
+  warnings: ConfigIssue[];
   config?: Config;
 }
 
@@ -39,14 +44,25 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   // and which is a noticeable part of its start-up.
   const { deriveNames } = await import('./names.js');
   const { config } = check;
-  return { config, file: check.file, dir: dirname(check.file), names: deriveNames(config) };
+  return {
+    config,
+    file: check.file,
+    dir: dirname(check.file),
+    names: deriveNames(config),
+    warnings: check.warnings,
+  };
 }
 
 /** Every issue of a config file, without throwing for a bad one: what `tekamolo validate` reports. */
 export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   const absolute = resolve(file);
   const displayFile = displayName(absolute);
-  const failed = (issues: ConfigIssue[]): ConfigCheck => ({ displayFile, file: absolute, issues });
+  const failed = (issues: ConfigIssue[]): ConfigCheck => ({
+    displayFile,
+    file: absolute,
+    issues,
+    warnings: [],
+  });
   const whole = (message: string, line = 0, column = line): ConfigCheck =>
     failed([{ file: displayFile, line, column, path: '', message }]);
 
@@ -108,7 +124,8 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   ];
   const issues = placeIssues(pathIssues, doc, lines, displayFile);
   if (issues.length > 0 || !parsed.success) return failed(issues);
-  return { displayFile, file: absolute, issues, config: parsed.data };
+  const warnings = placeIssues(configWarnings(parsed.data), doc, lines, displayFile);
+  return { displayFile, file: absolute, issues, warnings, config: parsed.data };
 }
 
 /** Give each issue its line and column; one issue per field (the first), in file order. */

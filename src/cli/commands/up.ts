@@ -3,7 +3,7 @@ import { stack } from '../../resources/index.js';
 import type { CommandRunner, UpOptions } from '../options.js';
 import { colors } from '../render/colors.js';
 import { upSummary } from '../render/summary.js';
-import { engineEnv, humanOut, openSession, runExitCode } from '../session.js';
+import { configWarnings, engineEnv, humanOut, openSession, runExitCode } from '../session.js';
 
 /** `tekamolo up`: converge AWS to the config; resumes after a crash. */
 export const run: CommandRunner<UpOptions> = async (globals, options) => {
@@ -15,6 +15,9 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       readOnly: false,
       keepBucket: false,
     });
+    for (const message of configWarnings(session)) {
+      session.sink({ type: 'warning', message, time: new Date().toISOString() });
+    }
     const result = await apply(env);
     session.renderer.close();
     const out = humanOut(globals);

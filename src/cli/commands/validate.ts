@@ -12,8 +12,10 @@ export const run: CommandRunner<Record<string, never>> = async (globals) => {
   const { config } = check;
   const valid = config !== undefined;
   if (globals.json) {
-    process.stdout.write(`${JSON.stringify({ valid, file: check.file, issues: check.issues }, null, 2)}\n`);
+    const document = { valid, file: check.file, issues: check.issues, warnings: check.warnings };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   }
+  for (const warning of check.warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
   if (config) {
     process.stderr.write(
       `✓ ${check.displayFile} is valid (stack ${config.stack}, region ${config.region})\n`,
