@@ -78,6 +78,7 @@ describe('tekamolo validate (built CLI)', () => {
       valid: true,
       file: join(root, 'config.example.yaml'),
       issues: [],
+      warnings: [],
     });
     const bad = tekamolo(['validate', '--json', '-c', 'test/fixtures/config/bad/min-above-max.yaml']);
     expect(bad.code).toBe(2);
