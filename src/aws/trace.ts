@@ -1,5 +1,7 @@
 import { openSync, writeSync } from 'node:fs';
 import type { MiddlewareStack } from '@smithy/types';
+import { UserError } from '../errors.js';
+import { fileProblem } from '../file-problem.js';
 import { attemptsBefore } from './attempts.js';
 
 /** One line of the `--trace` file (ARCHITECTURE §1 "Trace"). */
@@ -23,16 +25,32 @@ export function isReadOnlyOperation(operation: string): boolean {
 /** Records every AWS call: to the trace file when one is given, and in memory for summaries. */
 export class Tracer {
   readonly records: TraceRecord[] = [];
-  /** Opened at the first call, so a command that calls nothing leaves no file; kept open after that. */
+  /** Opened by `open` before the first call (else at the first call); kept open after that. */
   private fd: number | undefined;
   constructor(private readonly file?: string) {}
 
+  /**
+   * Open the trace file for appending now, so that a path that cannot be written is a clear bad-input
+   * error before any AWS call, not a failed call that looks like a network problem.
+   */
+  open(): number | undefined {
+    if (!this.file) return undefined;
+    try {
+      this.fd ??= openSync(this.file, 'a');
+    } catch (error) {
+      throw new UserError(
+        `cannot write the trace file ${this.file} (--trace): ${fileProblem(error)}`,
+        'pass --trace a file in an existing folder that you can write to; nothing was changed',
+      );
+    }
+    return this.fd;
+  }
+
   record(entry: TraceRecord): void {
     this.records.push(entry);
-    if (!this.file) return;
-    this.fd ??= openSync(this.file, 'a');
+    const fd = this.open();
     // Written at once, line by line: a run killed half-way leaves every finished call in the file.
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    if (fd !== undefined) writeSync(fd, `${JSON.stringify(entry)}\n`);
   }
 
   get changingCalls(): number {

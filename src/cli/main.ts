@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config/limits.js';
 import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -18,15 +19,24 @@ import { reportError } from './report-error.js';
  * and `validate` never load the AWS SDK.
  */
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
+/** A whole number from 1 to `max`; beyond `max` is an error naming the limit and why, never a clamp. */
+function wholeNumberUpTo(max: number, why: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+    if (n > max) throw new InvalidArgumentError(`expected a whole number ≤ ${max} (${why})`);
+    return n;
+  };
 }
 
-function positiveNumber(value: string): number {
+function waitSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
+  if (n > MAX_WAIT_SECONDS) {
+    throw new InvalidArgumentError(
+      `expected a number of seconds ≤ ${MAX_WAIT_SECONDS} (${TIMER_LIMIT_REASON})`,
+    );
+  }
   return n;
 }
 
@@ -107,9 +117,7 @@ program
   )
   .option('--exit-code', 'exit 3 when anything is not ok', false)
   .addOption(
-    new Option('--watch [seconds]', 'redraw every few seconds until Ctrl-C')
-      .argParser(positiveNumber)
-      .preset(5),
+    new Option('--watch [seconds]', 'redraw every few seconds until Ctrl-C').argParser(waitSeconds).preset(5),
   )
   .action(action<StatusOptions>(() => import('./commands/status.js')));
 
@@ -138,7 +146,12 @@ program
   .option('--dry-run', 'show what would be uploaded, deleted and invalidated; change nothing', false)
   .option('--no-invalidate', 'do not invalidate CloudFront')
   .option('--wait', 'wait for the invalidation to complete', false)
-  .option('--concurrency <n>', 'parallel uploads', positiveInt, 16)
+  .option(
+    '--concurrency <n>',
+    `parallel uploads (at most ${MAX_CONCURRENCY})`,
+    wholeNumberUpTo(MAX_CONCURRENCY, 'each upload holds a file and a connection open'),
+    16,
+  )
   .action(action<SyncOptions>(() => import('./commands/sync-frontend.js')));
 
 program
@@ -166,9 +179,11 @@ program.on('command:*', ([name]: string[]) => {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = (error as { code?: string; exitCode?: number }).code;
+  const { code, exitCode } = error as { code?: string; exitCode?: number };
   if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
-    process.exitCode = ExitCode.ok;
+    // No command at all: commander prints the usage on stderr and ends with exit code 1; it is bad
+    // usage, so exit 2 as for any other usage error. --help and `help` end with 0.
+    process.exitCode = exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   } else if (typeof code === 'string' && code.startsWith('commander.')) {
     process.exitCode = ExitCode.badInput;
   } else {

@@ -1,6 +1,7 @@
 import { Aws } from '../aws/clients.js';
 import { preflight } from '../aws/preflight.js';
 import { Tracer } from '../aws/trace.js';
+import { formatIssue } from '../config/issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { AnyResource, RunOptions } from '../engine/contract.js';
 import type { EngineEnv } from '../engine/env.js';
@@ -109,6 +110,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   // output (and in --json runs). An explicit setting by the user wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const tracer = new Tracer(globals.trace);
+  tracer.open();
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
   const aws = new Aws(awsOptions);
@@ -117,8 +119,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   let store: StateStore | undefined;
   let uninstall = () => {};
   try {
-    const { accountId, partition } = await preflight(aws, globals.profile);
-    const profile = globals.profile ?? process.env.AWS_PROFILE ?? null;
+    // The state file and its lock first: a local fault there is bad input, found before any AWS call.
     const openOptions: Parameters<typeof StateStore.open>[0] = {
       path: statePath(loaded.dir, loaded.config.state.path),
       stack: loaded.config.stack,
@@ -130,6 +131,8 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       };
     }
     store = await StateStore.open(openOptions);
+    const { accountId, partition } = await preflight(aws, globals.profile);
+    const profile = globals.profile ?? process.env.AWS_PROFILE ?? null;
     checkAccountPin(store.path, store.account, { id: accountId, partition }, profile);
     if (opts.pinAccount && !store.account) store.pinAccount({ id: accountId, partition });
     uninstall = installInterrupt(controller, renderer, opts, store);
@@ -175,6 +178,11 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
     aws.destroy();
     throw error;
   }
+}
+
+/** The config's warnings (legal but dangerous settings), each as `file:line:col  path: message`. */
+export function configWarnings(session: Session): string[] {
+  return session.loaded.warnings.map(formatIssue);
 }
 
 /** The engine's view of a session: the stack's resources and this command's run options. */

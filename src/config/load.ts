@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
+import { fileProblem } from '../file-problem.js';
 import { ConfigError, type ConfigIssue, describeProblem } from './issues.js';
 import type { Names } from './names.js';
 import { type PathIssue, pathText } from './path-issue.js';
 import { type Config, configSchema } from './schema.js';
 import { checkSemantics } from './validate.js';
 import { configWarnings } from './warnings.js';
+import { aliasExpansionOffset, MAX_ALIAS_COUNT } from './yaml-aliases.js';
 import { at, positionOf } from './yaml-position.js';
 import { fromZodIssue, OWN_MESSAGE } from './zod-issues.js';
 
@@ -19,7 +21,7 @@ export interface LoadedConfig {
   /** Folder of the config file: relative paths in the config are relative to it. */
   dir: string;
   names: Names;
-  /** Allowed but probably unwanted (warnings.ts). */
+  /** Legal but dangerous settings, at their line and column (see warnings.ts). */
   warnings: ConfigIssue[];
 }
 
@@ -29,7 +31,7 @@ export interface ConfigCheck {
   displayFile: string;
   file: string;
   issues: ConfigIssue[];
-  /** Allowed but probably unwanted; only for a config without issues. */
+  /** Legal but dangerous settings; only looked for when there are no issues. */
   warnings: ConfigIssue[];
   config?: Config;
 }
@@ -55,12 +57,14 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
 export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   const absolute = resolve(file);
   const displayFile = displayName(absolute);
-  const whole = (message: string, line = 0): ConfigCheck => ({
+  const failed = (issues: ConfigIssue[]): ConfigCheck => ({
     displayFile,
     file: absolute,
-    issues: [{ file: displayFile, line, column: line, path: '', message }],
+    issues,
     warnings: [],
   });
+  const whole = (message: string, line = 0, column = line): ConfigCheck =>
+    failed([{ file: displayFile, line, column, path: '', message }]);
 
   let source: string;
   try {
@@ -69,7 +73,7 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return whole(`config file not found (looked for ${absolute})`);
     if (code === 'EISDIR') return whole(`${absolute} is a folder, expected a YAML file`);
-    return whole(`cannot read the config file: ${(error as Error).message}`);
+    return whole(`cannot read the config file ${absolute}: ${fileProblem(error)}`);
   }
 
   const lines = new LineCounter();
@@ -86,23 +90,28 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
         message: `malformed YAML: ${firstLine(error.message)}`,
       };
     });
-    return { displayFile, file: absolute, issues, warnings: [] };
+    return failed(issues);
   }
   if (doc.contents === null || source.trim() === '') {
     return whole('the file is empty, expected a mapping with at least stack, region and domain', 1);
   }
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library throws (rather than reporting in doc.errors) when aliases expand too far.
+    const { line, column } = at(lines, aliasExpansionOffset(doc));
+    const message = /alias/i.test((error as Error).message)
+      ? `malformed YAML: aliases here expand to more than ${MAX_ALIAS_COUNT} values (aliases of aliases multiply); write the values out instead`
+      : `malformed YAML: ${firstLine((error as Error).message)}`;
+    return whole(message, line, column);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     const { line, column } = positionOf(doc, lines, [], 'value');
     const found = Array.isArray(raw) ? 'a list' : JSON.stringify(raw);
     const message = describeProblem({ found, expected: 'a mapping with at least stack, region and domain' });
-    return {
-      displayFile,
-      file: absolute,
-      issues: [{ file: displayFile, line, column, path: '', message }],
-      warnings: [],
-    };
+    return whole(message, line, column);
   }
 
   const dir = dirname(absolute);
@@ -114,8 +123,8 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
     ...checkSemantics(raw, dir),
   ];
   const issues = placeIssues(pathIssues, doc, lines, displayFile);
-  if (issues.length > 0 || !parsed.success) return { displayFile, file: absolute, issues, warnings: [] };
-  const warnings = placeIssues(configWarnings(raw), doc, lines, displayFile);
+  if (issues.length > 0 || !parsed.success) return failed(issues);
+  const warnings = placeIssues(configWarnings(parsed.data), doc, lines, displayFile);
   return { displayFile, file: absolute, issues, warnings, config: parsed.data };
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { cidrProblem } from './cidr.js';
+import { MAX_WAIT_MINUTES, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from './limits.js';
 import { AWS_REGIONS } from './regions.js';
 import {
   AMI_PATTERN,
@@ -69,7 +70,11 @@ function optional<T extends z.ZodMiniType>(schema: T, description: string) {
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.int().check(z.minimum(min), z.maximum(max));
-const positive = () => z.number().check(z.positive());
+/** A positive number of seconds or minutes that a timer can hold (see limits.ts). */
+const waitLength = (max: number, unit: string) =>
+  z
+    .number()
+    .check(z.positive(), z.maximum(max, { error: `a number of ${unit} ≤ ${max} (${TIMER_LIMIT_REASON})` }));
 
 /** The latest Amazon Linux 2023 for x86_64, looked up in SSM at `up` time. */
 export const DEFAULT_AMI = 'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
@@ -209,13 +214,16 @@ const cdn = about(
   'CloudFront',
 );
 
+const seconds = () => waitLength(MAX_WAIT_SECONDS, 'seconds');
+const minutes = () => waitLength(MAX_WAIT_MINUTES, 'minutes');
+
 const waits = about(
   z.strictObject({
-    pollSeconds: withDefault(positive(), 10, 'Seconds between two polls of a long wait'),
-    certificateMinutes: withDefault(positive(), 45, 'Longest wait for certificate validation'),
-    distributionMinutes: withDefault(positive(), 30, 'Longest wait for CloudFront to deploy'),
-    loadBalancerMinutes: withDefault(positive(), 15, 'Longest wait for the load balancer'),
-    instancesMinutes: withDefault(positive(), 20, 'Longest wait for instances (refresh, termination)'),
+    pollSeconds: withDefault(seconds(), 10, 'Seconds between two polls of a long wait'),
+    certificateMinutes: withDefault(minutes(), 45, 'Longest wait for certificate validation'),
+    distributionMinutes: withDefault(minutes(), 30, 'Longest wait for CloudFront to deploy'),
+    loadBalancerMinutes: withDefault(minutes(), 15, 'Longest wait for the load balancer'),
+    instancesMinutes: withDefault(minutes(), 20, 'Longest wait for instances (refresh, termination)'),
   }),
   'Every wait is bounded',
 );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { stateFileError, stateSaveError } from './file-errors.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { type AccountPin, type ResourceState, STATE_VERSION, type StateFile } from './types.js';
 
@@ -111,7 +112,9 @@ export class StateStore {
     const path = resolve(options.path);
     let lock: StateLock | undefined;
     if (options.lock) {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+        throw stateFileError('the state file', path, error);
+      });
       lock = await acquireLock(`${path}.lock`, options.lock.command, options.lock.onWarning);
     }
     try {
@@ -119,7 +122,8 @@ export class StateStore {
       try {
         text = await readFile(path, 'utf8');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw stateFileError('the state file', path, error);
       }
       const data =
         text === undefined
@@ -234,6 +238,14 @@ export class StateStore {
   }
 
   private async write(): Promise<void> {
+    try {
+      await this.writeWhole();
+    } catch (error) {
+      throw stateSaveError(this.path, error);
+    }
+  }
+
+  private async writeWhole(): Promise<void> {
     this.data.updatedAt = new Date().toISOString();
     const text = `${JSON.stringify(this.data, null, 2)}\n`;
     const dir = dirname(this.path);

@@ -170,6 +170,28 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
     expect(existsSync(lock)).toBe(true);
   });
 
+  it('plan and up warn, at the line, about SSH open to the world', async () => {
+    ({ dir, config } = await writeProject({ stack: 'clitest', sshCidrs: ['0.0.0.0/0'] }));
+    const warning =
+      'tekamolo.yaml:8:14  backend.sshCidrs[0]: 0.0.0.0/0 opens SSH (port 22) to the whole internet; list only the addresses that need it, or leave sshCidrs empty and connect with Session Manager';
+    const plan = await tekamolo(['--json', 'plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toBe(`warning: ${warning}\n`);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ stack: 'clitest' });
+    // The warning comes before the run: here the run stops at once, as the domain has no hosted zone.
+    ({ dir, config } = await writeProject({
+      stack: 'clitest',
+      domain: 'nozone.example',
+      sshCidrs: ['0.0.0.0/0'],
+    }));
+    const up = await tekamolo(['--json', 'up']);
+    const events = up.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; message?: string });
+    expect(events.filter((e) => e.type === 'warning').map((e) => e.message)).toEqual([warning]);
+  });
+
   it('exits 2 on a corrupt state file and leaves it alone', async () => {
     await mkdir(dirname(stateFile), { recursive: true });
     await writeFile(stateFile, '{"version": 1, "sta');

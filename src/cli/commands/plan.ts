@@ -6,7 +6,7 @@ import { stack } from '../../resources/index.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
 import { colors } from '../render/colors.js';
 import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../render/plan.js';
-import { engineEnv, openSession } from '../session.js';
+import { configWarnings, engineEnv, openSession } from '../session.js';
 
 /** `tekamolo plan`: what `up` (or, with --destroy, `destroy`) would do; read-only. */
 export const run: CommandRunner<PlanOptions> = async (globals, options) => {
@@ -15,6 +15,8 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
     const c = colors(globals.color && Boolean(process.stdout.isTTY));
+    // On stderr: stdout holds the plan (one JSON document with --json).
+    for (const warning of configWarnings(session)) session.renderer.note(`warning: ${warning}`);
     if (options.destroy) {
       const found = await discoverForDestroy(env, { describe: true });
       if (session.signal.aborted) throw new InterruptedError();

@@ -4,7 +4,7 @@ import { stack } from '../../resources/index.js';
 import type { CommandRunner, UpOptions } from '../options.js';
 import { colors } from '../render/colors.js';
 import { upSummary } from '../render/summary.js';
-import { engineEnv, humanOut, openSession, runExitCode } from '../session.js';
+import { configWarnings, engineEnv, humanOut, openSession, runExitCode } from '../session.js';
 
 /** `tekamolo up`: converge AWS to the config; resumes after a crash. */
 export const run: CommandRunner<UpOptions> = async (globals, options) => {
@@ -22,6 +22,9 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       keepBucket: false,
       takeOver: options.takeOver,
     });
+    for (const message of configWarnings(session)) {
+      session.sink({ type: 'warning', message, time: new Date().toISOString() });
+    }
     const result = await apply(env);
     session.renderer.close();
     const out = humanOut(globals);

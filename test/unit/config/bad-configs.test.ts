@@ -113,6 +113,13 @@ const cases: Record<string, string[]> = {
     '5:16  waits.pollSeconds: found 0, expected a number > 0',
     '6:23  waits.certificateMinutes: found -5, expected a number > 0',
   ],
+  'wait-beyond-timer.yaml': [
+    "5:16  waits.pollSeconds: found 3000000, expected a number of seconds ≤ 2147483 (the longest delay Node's timers can hold, about 24 days)",
+    "6:24  waits.distributionMinutes: found 40000, expected a number of minutes ≤ 35791 (the longest delay Node's timers can hold, about 24 days)",
+  ],
+  'alias-bomb.yaml': [
+    '7:10  malformed YAML: aliases here expand to more than 1000 values (aliases of aliases multiply); write the values out instead',
+  ],
   'several-errors.yaml': [
     '1:8  stack: found "Demo", expected 1–20 characters of a-z, 0-9 and "-", starting and ending with a letter or digit; did you mean "demo"?',
     '4:11  aliases[0]: found "www.example.net", expected a name under example.com, such as www.example.com',

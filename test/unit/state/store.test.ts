@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -191,6 +191,94 @@ describe('state lock', () => {
     );
     await expect(acquireLock(lockPath, 'up')).rejects.toThrow(
       'on build-server-7) since 2026-01-01T00:00:00.000Z',
+    );
+  });
+});
+
+describe('a lock file that cannot be read', () => {
+  const hint = (lockPath: string) =>
+    `if no other tekamolo run is working on this stack, delete ${lockPath}; nothing was changed`;
+
+  it.each([
+    ['empty', '', 'empty: it does not say which run holds it'],
+    ['garbage', '\u0000\u0001garbage', 'not valid JSON: it does not say which run holds it'],
+    [
+      'JSON without an owner',
+      '{"command": "up"}',
+      'missing its pid or host: it does not say which run holds it',
+    ],
+    ['JSON null', 'null', 'missing its pid or host: it does not say which run holds it'],
+  ])('%s: a UserError naming the file, which is left as it was', async (_, text, problem) => {
+    const lockPath = join(dir, 'state.json.lock');
+    await writeFile(lockPath, text);
+    const error = await acquireLock(lockPath, 'up').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(`the lock file ${lockPath} is ${problem}`);
+    expect((error as UserError).hint).toBe(hint(lockPath));
+    expect(await readFile(lockPath, 'utf8')).toBe(text);
+  });
+
+  it('garbled, naming a live process of this host: a UserError, never taken over', async () => {
+    const lockPath = join(dir, 'state.json.lock');
+    await writeFile(lockPath, `{"pid": ${process.pid}, "host": "${hostname()}", "startedAt": "20`);
+    await expect(acquireLock(lockPath, 'up')).rejects.toThrow(
+      `the lock file ${lockPath} is not valid JSON: it names pid ${process.pid} on ${hostname()}, which may still be running`,
+    );
+  });
+
+  it('garbled, naming a process gone from this host: taken over with a warning', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const lockPath = join(dir, 'state.json.lock');
+    await writeFile(lockPath, `{"pid": ${dead}, "host": "${hostname()}", "startedAt": "20`);
+    const warnings: string[] = [];
+    const lock = await acquireLock(lockPath, 'up', (m) => warnings.push(m));
+    expect(warnings).toEqual([
+      `took over the lock file ${lockPath} (not valid JSON): the run that held it, pid ${dead}, is no longer running`,
+    ]);
+    expect(JSON.parse(await readFile(lockPath, 'utf8'))).toMatchObject({ pid: process.pid, command: 'up' });
+    await lock.release();
+  });
+
+  it('a folder at the lock path: a UserError naming it', async () => {
+    await mkdir(`${path}.lock`, { recursive: true });
+    await expect(StateStore.open({ path, stack: 'demo', lock: { command: 'up' } })).rejects.toThrow(
+      `the lock file ${path}.lock is a folder, expected a file`,
+    );
+  });
+});
+
+describe('a state path that cannot be used', () => {
+  it('state.path naming a folder: a UserError, with or without the lock', async () => {
+    await mkdir(path, { recursive: true });
+    for (const lock of [undefined, { command: 'up' }]) {
+      const error = await StateStore.open({ path, stack: 'demo', ...(lock && { lock }) }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message).toBe(`the state file ${path} is a folder, expected a file`);
+    }
+    // The lock taken for the second open was released.
+    await expect(stat(`${path}.lock`)).rejects.toThrow();
+  });
+
+  it('a file where the state folder should be: a UserError naming that file, with or without the lock', async () => {
+    const folder = join(dir, '.tekamolo');
+    await writeFile(folder, '');
+    for (const lock of [undefined, { command: 'up' }]) {
+      await expect(StateStore.open({ path, stack: 'demo', ...(lock && { lock }) })).rejects.toThrow(
+        `the state file ${path} cannot be kept there: ${folder} is a file, where a folder is needed`,
+      );
+    }
+  });
+
+  it('a save that fails says which file and why, with no bare error code', async () => {
+    const store = await StateStore.open({ path, stack: 'demo' });
+    // The folder is replaced by a file after the state was opened.
+    await writeFile(join(dir, '.tekamolo'), '');
+    const error = await store.save().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkError);
+    expect((error as WorkError).message).toBe(
+      `could not save the state file ${path}: ${join(dir, '.tekamolo')} is a file, where a folder is needed`,
     );
   });
 });
