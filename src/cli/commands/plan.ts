@@ -1,4 +1,3 @@
-import { formatIssue } from '../../config/issues.js';
 import { discoverForDestroy } from '../../engine/destroy.js';
 import { onlyBadInput, plan, planChanges } from '../../engine/plan.js';
 import { ExitCode, InterruptedError } from '../../errors.js';
@@ -11,7 +10,6 @@ import { configWarnings, engineEnv, openSession } from '../session.js';
 /** `tekamolo plan`: what `up` (or, with --destroy, `destroy`) would do; read-only. */
 export const run: CommandRunner<PlanOptions> = async (globals, options) => {
   const session = await openSession(globals, { command: 'plan', lock: false, readOnly: true });
-  for (const warning of session.loaded.warnings) process.stderr.write(`warning: ${formatIssue(warning)}\n`);
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
     const c = colors(globals.color && Boolean(process.stdout.isTTY));
