@@ -101,8 +101,20 @@ export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * What a handler read (a listener's origin secret, a distribution's origin header) stays inside: each
+ * resource, replaced resource and leftover is named by its id, and a foreign one says why.
+ */
 export function destroyPlanJson(plan: DestroyPlan): string {
-  // A leftover as plan shows it: what its handler read (a distribution's origin header) stays inside.
+  const resources = plan.resources.map(({ actual, ...target }) => {
+    if (!actual) return target;
+    return {
+      ...target,
+      actual: actual.foreign ? { id: actual.id, foreign: actual.foreign } : { id: actual.id },
+    };
+  });
+  const retired = plan.retired.map(({ key, actual }) => ({ key, id: actual.id }));
   const leftovers = plan.leftovers.map(({ key, title, id, region }) => ({ key, title, id, region }));
-  return `${JSON.stringify({ ...plan, leftovers, summaryLine: destroyPlanLine(plan) }, null, 2)}\n`;
+  const document = { ...plan, resources, retired, leftovers, summaryLine: destroyPlanLine(plan) };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -384,6 +384,45 @@ describe('plan renderer', () => {
   });
 });
 
+describe('plan --destroy --json', () => {
+  it('names what would be deleted by id, never with what its handler read (the origin secret)', () => {
+    const secret = 'origin-secret-value-7f3a';
+    const found: DestroyPlan = {
+      stack: 'demo',
+      resources: [
+        {
+          key: 'listener',
+          title: 'HTTPS listener',
+          action: 'delete',
+          actual: { id: 'arn:listener', originSecret: secret } as DestroyPlan['resources'][number]['actual'],
+        },
+        {
+          key: 'distribution',
+          title: 'CloudFront distribution',
+          action: 'keep',
+          reason: "not this stack's",
+          actual: {
+            id: 'E1',
+            foreign: 'tagged demo-b',
+            settings: { apiOriginSecret: secret },
+          } as DestroyPlan['resources'][number]['actual'],
+        },
+      ],
+      retired: [{ key: 'listener', actual: { id: 'arn:old-listener', originSecret: secret } }],
+      leftovers: [],
+      summary: { delete: 2, keep: 1, errors: 0 },
+    };
+    const text = destroyPlanJson(found);
+    expect(text).not.toContain(secret);
+    const document = JSON.parse(text);
+    expect(document.resources.map((r: { actual?: unknown }) => r.actual)).toEqual([
+      { id: 'arn:listener' },
+      { id: 'E1', foreign: 'tagged demo-b' },
+    ]);
+    expect(document.retired).toEqual([{ key: 'listener', id: 'arn:old-listener' }]);
+  });
+});
+
 describe('the account, region and profile of a run', () => {
   const scope = { account: '111122223333', partition: 'aws', region: 'eu-central-1', profile: 'dev' };
   const where = '(account 111122223333, region eu-central-1, profile dev)';
