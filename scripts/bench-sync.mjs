@@ -363,7 +363,9 @@ try {
     await writeFile(
       config,
       `stack: ${stack}\nregion: ${REGION}\ndomain: ${DOMAIN}\nfrontend:\n  dir: ${roundSite}\n  routing: none\n` +
-        `  bucket: ${tekamoloBucket}\nwaits:\n  pollSeconds: 0.05\n`,
+        `  bucket: ${tekamoloBucket}\nwaits:\n  pollSeconds: 0.05\n` +
+        // One stack per round, so one state file per round: the folder is shared.
+        `state:\n  path: .tekamolo/state-${r}.json\n`,
     );
     process.stderr.write(`round ${r + 1}: tekamolo up … `);
     const up = await measure(process.execPath, [join(root, 'bin/tekamolo.js'), '-c', config, '--yes', 'up'], {
