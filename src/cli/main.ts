@@ -125,9 +125,11 @@ program
   .command('destroy')
   .summary('delete everything tekamolo created for this stack, in reverse order')
   .description(
-    'Delete every resource of this stack, in reverse dependency order: only what the state file or the ' +
-      "stack's tags say is ours. The hosted zone and anything else are never touched. Asks first unless " +
-      '--yes; resumes where an interrupted destroy stopped.\n\nExample:\n  tekamolo destroy --yes',
+    'Delete every resource of this stack, in reverse dependency order: only what is proved ours by the ' +
+      "stack's tag, the values tekamolo recorded, or a proved parent (the state file alone proves nothing), " +
+      'plus leftovers that carry the tag. What is not proved ours, and the hosted zone, are never touched: ' +
+      'destroy names them and exits 1. Asks first unless --yes; resumes where an interrupted destroy ' +
+      'stopped.\n\nExample:\n  tekamolo destroy --yes',
   )
   .option('--no-wait', 'start disabling CloudFront and return; the next destroy picks it up')
   .option('--keep-bucket', 'keep the bucket and its content', false)
