@@ -8,10 +8,11 @@ import {
   countStack,
   createZone,
   type E2eProject,
+  NONE_LEFT,
+  ONE_OF_EACH,
   readTrace,
   runCli,
   Sdk,
-  type StackCounts,
   writeProject,
 } from '../support/e2e.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -28,32 +29,6 @@ import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 const SEEDS = [11, 29, 47];
 /** One phase plus a fault-free `up` takes 10–30 s here; more on a machine busy with other runs. */
 const PHASE_TIMEOUT_MS = 90_000;
-
-const ONE_OF_EACH: Omit<StackCounts, 'records'> = {
-  cdnCertificates: 1,
-  originCertificates: 1,
-  distributions: 1,
-  originAccessControls: 1,
-  loadBalancers: 1,
-  targetGroups: 1,
-  securityGroups: 2,
-  launchTemplates: 1,
-  autoScalingGroups: 1,
-  addresses: 1,
-};
-
-const NONE: Omit<StackCounts, 'records'> = {
-  cdnCertificates: 0,
-  originCertificates: 0,
-  distributions: 0,
-  originAccessControls: 0,
-  loadBalancers: 0,
-  targetGroups: 0,
-  securityGroups: 0,
-  launchTemplates: 0,
-  autoScalingGroups: 0,
-  addresses: 0,
-};
 
 const SITE = {
   'index.html': '<!doctype html><title>x</title>',
@@ -178,7 +153,7 @@ describe.skipIf(!motoAvailable())('a bad network day: every phase completes in o
         expect(run.code, run.stderr).toBe(0);
         expectEveryKindLost(records, lost);
         const { records: _records, ...counted } = await countStack(sdk, stack, zoneId);
-        expect(counted).toEqual(NONE);
+        expect(counted).toEqual(NONE_LEFT);
       },
       PHASE_TIMEOUT_MS,
     );

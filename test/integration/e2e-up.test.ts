@@ -44,10 +44,10 @@ import {
   jsonLines,
   killAfterCalls,
   killAfterOperation,
+  ONE_OF_EACH,
   readTrace,
   runCli,
   Sdk,
-  type StackCounts,
   stackCertificates,
   stackDistributions,
   writeProject,
@@ -65,20 +65,6 @@ import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 const STACK = 'e2e';
 const DOMAIN = 'example.com';
 const SSH_CIDR = '203.0.113.10/32';
-
-/** One of everything: ARCHITECTURE §3 for a stack outside us-east-1 with routing off. */
-const ONE_OF_EACH: Omit<StackCounts, 'records'> = {
-  cdnCertificates: 1,
-  originCertificates: 1,
-  distributions: 1,
-  originAccessControls: 1,
-  loadBalancers: 1,
-  targetGroups: 1,
-  securityGroups: 2,
-  launchTemplates: 1,
-  autoScalingGroups: 1,
-  addresses: 1,
-};
 
 function recordKey(r: ResourceRecordSet): string {
   return `${r.Name} ${r.Type}`;

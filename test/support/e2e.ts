@@ -329,6 +329,34 @@ export interface StackCounts {
   records: number;
 }
 
+/** One of everything: ARCHITECTURE §3 for a stack outside us-east-1 with routing off. */
+export const ONE_OF_EACH: Omit<StackCounts, 'records'> = {
+  cdnCertificates: 1,
+  originCertificates: 1,
+  distributions: 1,
+  originAccessControls: 1,
+  loadBalancers: 1,
+  targetGroups: 1,
+  securityGroups: 2,
+  launchTemplates: 1,
+  autoScalingGroups: 1,
+  addresses: 1,
+};
+
+/** Nothing of the stack left. */
+export const NONE_LEFT: Omit<StackCounts, 'records'> = {
+  cdnCertificates: 0,
+  originCertificates: 0,
+  distributions: 0,
+  originAccessControls: 0,
+  loadBalancers: 0,
+  targetGroups: 0,
+  securityGroups: 0,
+  launchTemplates: 0,
+  autoScalingGroups: 0,
+  addresses: 0,
+};
+
 /** Counts what tekamolo builds for `stack`, by the names and tags of ARCHITECTURE §1 "Tags and names". */
 export async function countStack(sdk: Sdk, stack: string, zoneId: string): Promise<StackCounts> {
   const tagFilter = [{ Name: 'tag:tekamolo:stack', Values: [stack] }];
