@@ -1,22 +1,22 @@
 import type { AnyResource } from '../engine/contract.js';
-import { autoScalingGroup } from './auto-scaling-group.js';
-import { bucket } from './bucket.js';
-import { bucketPolicy } from './bucket-policy.js';
-import { cdnCertificate, originCertificate } from './certificate.js';
-import { certificateValidation } from './certificate-validation.js';
-import { distribution } from './distribution.js';
-import { dnsAlias } from './dns-alias.js';
-import { elasticIp } from './elastic-ip.js';
-import { launchTemplate } from './launch-template.js';
-import { listener } from './listener.js';
-import { loadBalancer } from './load-balancer.js';
-import { network } from './network.js';
-import { originAccessControl } from './origin-access-control.js';
-import { originRecord } from './origin-record.js';
-import { routingFunction } from './routing-function.js';
-import { albSecurityGroup, instanceSecurityGroup } from './security-group.js';
-import { targetGroup } from './target-group.js';
-import { zone } from './zone.js';
+import { cdnCertificate, originCertificate } from './acm/certificate.js';
+import { certificateValidation } from './acm/certificate-validation.js';
+import { autoScalingGroup } from './autoscaling/auto-scaling-group.js';
+import { distribution } from './cloudfront/distribution.js';
+import { originAccessControl } from './cloudfront/origin-access-control.js';
+import { routingFunction } from './cloudfront/routing-function.js';
+import { elasticIp } from './ec2/elastic-ip.js';
+import { launchTemplate } from './ec2/launch-template.js';
+import { network } from './ec2/network.js';
+import { albSecurityGroup, instanceSecurityGroup } from './ec2/security-group.js';
+import { listener } from './elbv2/listener.js';
+import { loadBalancer } from './elbv2/load-balancer.js';
+import { targetGroup } from './elbv2/target-group.js';
+import { dnsAlias } from './route53/dns-alias.js';
+import { originRecord } from './route53/origin-record.js';
+import { zone } from './route53/zone.js';
+import { bucket } from './s3/bucket.js';
+import { bucketPolicy } from './s3/bucket-policy.js';
 
 /**
  * The stack on one page. Each handler declares its own `dependsOn`; this is the whole graph

@@ -17,14 +17,14 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actual, Resource } from '../../../src/engine/contract.js';
-import { autoScalingGroup } from '../../../src/resources/auto-scaling-group.js';
-import { elasticIp } from '../../../src/resources/elastic-ip.js';
-import { launchTemplate } from '../../../src/resources/launch-template.js';
-import { listener } from '../../../src/resources/listener.js';
-import { loadBalancer } from '../../../src/resources/load-balancer.js';
-import { network } from '../../../src/resources/network.js';
-import { albSecurityGroup, instanceSecurityGroup } from '../../../src/resources/security-group.js';
-import { targetGroup } from '../../../src/resources/target-group.js';
+import { autoScalingGroup } from '../../../src/resources/autoscaling/auto-scaling-group.js';
+import { elasticIp } from '../../../src/resources/ec2/elastic-ip.js';
+import { launchTemplate } from '../../../src/resources/ec2/launch-template.js';
+import { network } from '../../../src/resources/ec2/network.js';
+import { albSecurityGroup, instanceSecurityGroup } from '../../../src/resources/ec2/security-group.js';
+import { listener } from '../../../src/resources/elbv2/listener.js';
+import { loadBalancer } from '../../../src/resources/elbv2/load-balancer.js';
+import { targetGroup } from '../../../src/resources/elbv2/target-group.js';
 import { type TestContext, testConfig, testContext } from '../../support/context.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 

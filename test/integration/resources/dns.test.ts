@@ -9,12 +9,12 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Aws } from '../../../src/aws/clients.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
-import { cdnCertificate, originCertificate } from '../../../src/resources/certificate.js';
-import { certificateValidation } from '../../../src/resources/certificate-validation.js';
-import { dnsAlias } from '../../../src/resources/dns-alias.js';
-import { originRecord } from '../../../src/resources/origin-record.js';
+import { cdnCertificate, originCertificate } from '../../../src/resources/acm/certificate.js';
+import { certificateValidation } from '../../../src/resources/acm/certificate-validation.js';
 import type { CertificateOutputs, ValidationOutputs, ZoneOutputs } from '../../../src/resources/outputs.js';
-import { zone } from '../../../src/resources/zone.js';
+import { dnsAlias } from '../../../src/resources/route53/dns-alias.js';
+import { originRecord } from '../../../src/resources/route53/origin-record.js';
+import { zone } from '../../../src/resources/route53/zone.js';
 import type { ResourceState } from '../../../src/state/types.js';
 import { testConfig, testContext } from '../../support/context.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';

@@ -27,11 +27,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bucket } from '../../../src/resources/bucket.js';
-import { bucketPolicy } from '../../../src/resources/bucket-policy.js';
-import { distribution } from '../../../src/resources/distribution.js';
-import { originAccessControl } from '../../../src/resources/origin-access-control.js';
+import { distribution } from '../../../src/resources/cloudfront/distribution.js';
+import { originAccessControl } from '../../../src/resources/cloudfront/origin-access-control.js';
 import type { BucketOutputs, DistributionOutputs } from '../../../src/resources/outputs.js';
+import { bucket } from '../../../src/resources/s3/bucket.js';
+import { bucketPolicy } from '../../../src/resources/s3/bucket-policy.js';
 import { type TestContext, testConfig, testContext } from '../../support/context.js';
 import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
 

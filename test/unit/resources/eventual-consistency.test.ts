@@ -18,12 +18,12 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { certificateValidation } from '../../../src/resources/certificate-validation.js';
-import { elasticIp } from '../../../src/resources/elastic-ip.js';
-import { listener } from '../../../src/resources/listener.js';
-import { instanceSecurityGroup } from '../../../src/resources/security-group.js';
-import { certificateInfo } from '../../../src/resources/support/acm-certificates.js';
-import { VISIBLE_ATTEMPTS } from '../../../src/resources/support/retry-while.js';
+import { certificateValidation } from '../../../src/resources/acm/certificate-validation.js';
+import { certificateInfo } from '../../../src/resources/acm/certificates.js';
+import { elasticIp } from '../../../src/resources/ec2/elastic-ip.js';
+import { instanceSecurityGroup } from '../../../src/resources/ec2/security-group.js';
+import { listener } from '../../../src/resources/elbv2/listener.js';
+import { VISIBLE_ATTEMPTS } from '../../../src/resources/shared/retry-while.js';
 import { testConfig, testContext } from '../../support/context.js';
 
 function awsError(name: string): Error {

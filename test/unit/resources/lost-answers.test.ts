@@ -40,18 +40,18 @@ import {
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { autoScalingGroup } from '../../../src/resources/auto-scaling-group.js';
-import { distribution } from '../../../src/resources/distribution.js';
-import { elasticIp } from '../../../src/resources/elastic-ip.js';
-import { listener } from '../../../src/resources/listener.js';
-import { originAccessControl } from '../../../src/resources/origin-access-control.js';
-import { instanceSecurityGroup } from '../../../src/resources/security-group.js';
-import { applySettings } from '../../../src/resources/support/distribution-settings.js';
-import { startRefresh } from '../../../src/resources/support/instance-refresh.js';
-import { changeRecords, deletion, upsert } from '../../../src/resources/support/route53-records.js';
-import { revokeRules } from '../../../src/resources/support/security-group-rules.js';
+import { autoScalingGroup } from '../../../src/resources/autoscaling/auto-scaling-group.js';
+import { startRefresh } from '../../../src/resources/autoscaling/instance-refresh.js';
+import { distribution } from '../../../src/resources/cloudfront/distribution.js';
+import { applySettings } from '../../../src/resources/cloudfront/distribution-settings.js';
+import { originAccessControl } from '../../../src/resources/cloudfront/origin-access-control.js';
+import { elasticIp } from '../../../src/resources/ec2/elastic-ip.js';
+import { instanceSecurityGroup } from '../../../src/resources/ec2/security-group.js';
+import { revokeRules } from '../../../src/resources/ec2/security-group-rules.js';
+import { listener } from '../../../src/resources/elbv2/listener.js';
+import { changeRecords, deletion, upsert } from '../../../src/resources/route53/records.js';
 import { testContext } from '../../support/context.js';
-import { fakeZone } from './fake-route53.js';
+import { fakeZone } from '../../support/fake-route53.js';
 
 function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name });

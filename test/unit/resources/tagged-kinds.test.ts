@@ -7,10 +7,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseArn } from '../../../src/aws/tagged-resources.js';
+import { albSecurityGroup } from '../../../src/resources/ec2/security-group.js';
+import { targetGroup } from '../../../src/resources/elbv2/target-group.js';
 import { stack } from '../../../src/resources/index.js';
-import { albSecurityGroup } from '../../../src/resources/security-group.js';
 import { taggedKinds } from '../../../src/resources/tagged-kinds.js';
-import { targetGroup } from '../../../src/resources/target-group.js';
 import { testContext } from '../../support/context.js';
 
 const OLD = 'arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup/demo-tg-8080/1';

@@ -1,0 +1,127 @@
+import type { Actual, Change, Health, Resource } from '../../engine/contract.js';
+import { UNKNOWN } from '../../engine/contract.js';
+import type { LoadBalancerOutputs, OriginRecordOutputs, ZoneOutputs } from '../outputs.js';
+import {
+  type AliasRecordState,
+  type AliasSpec,
+  aliasChanges,
+  deleteOurAliasRecords,
+  foreignReason,
+  readAliasRecords,
+  writeAliasRecords,
+} from './alias-records.js';
+import { normalizeName } from './records.js';
+
+interface DesiredOriginRecord {
+  zoneId: string;
+  spec: AliasSpec;
+}
+
+interface ActualOriginRecord extends Actual {
+  zoneId: string;
+  name: string;
+  record: AliasRecordState;
+}
+
+/**
+ * AWS recommends the 'dualstack.' prefix for alias records to a load balancer; Route 53 reads the
+ * alias back with it, so writing it avoids a difference on every run.
+ */
+function dualstack(dnsName: string): string {
+  if (dnsName === UNKNOWN) return dnsName;
+  const name = normalizeName(dnsName);
+  return name.startsWith('dualstack.') ? name : `dualstack.${name}`;
+}
+
+function savedTargets(saved: Record<string, unknown>): string[] {
+  return typeof saved.target === 'string' ? [saved.target] : [];
+}
+
+export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, OriginRecordOutputs> = {
+  key: 'originRecord',
+  title: 'Route 53 origin record',
+  dependsOn: ['zone', 'loadBalancer'],
+
+  desired(ctx) {
+    const loadBalancer = ctx.output<LoadBalancerOutputs>('loadBalancer');
+    return {
+      zoneId: ctx.output<ZoneOutputs>('zone').zoneId,
+      spec: {
+        name: ctx.names.originName,
+        type: 'A',
+        // EvaluateTargetHealth false: CloudFront should reach the ALB and see its 5xx, not NXDOMAIN.
+        alias: {
+          dnsName: dualstack(loadBalancer.dnsName),
+          hostedZoneId: loadBalancer.canonicalHostedZoneId,
+          evaluateTargetHealth: false,
+        },
+      },
+    };
+  },
+
+  async find(ctx) {
+    const desired = await originRecord.desired(ctx);
+    if (desired.zoneId === UNKNOWN) return undefined;
+    const [record] = await readAliasRecords(ctx, desired.zoneId, [desired.spec], savedTargets(ctx.saved));
+    if (!record || record.ownership === 'missing') return undefined;
+    const actual: ActualOriginRecord = { id: record.name, zoneId: desired.zoneId, name: record.name, record };
+    const foreign = foreignReason([record]);
+    if (foreign) actual.foreign = foreign;
+    return actual;
+  },
+
+  // Records carry no tags: `find` compares it with what tekamolo wrote (a record that points elsewhere
+  // is `foreign` and needs a confirmation); the load balancer it points at must be ours.
+  ownership() {
+    return { through: ['loadBalancer'] };
+  },
+
+  diff(desired, actual): Change[] {
+    return aliasChanges([desired.spec], [actual.record]);
+  },
+
+  async create(ctx, desired) {
+    const [record] = await writeAliasRecords(
+      ctx,
+      desired.zoneId,
+      [desired.spec],
+      savedTargets(ctx.saved),
+      `tekamolo ${ctx.config.stack}: origin name for CloudFront`,
+    );
+    if (!record) throw new Error('origin record: nothing written');
+    await ctx.record({ zoneId: desired.zoneId, name: record.name, target: record.target });
+    return { id: record.name, zoneId: desired.zoneId, name: record.name, record };
+  },
+
+  update(ctx, desired) {
+    return originRecord.create(ctx, desired);
+  },
+
+  async delete(ctx, actual) {
+    await deleteOurAliasRecords(
+      ctx,
+      actual.zoneId,
+      [actual.record],
+      `tekamolo ${ctx.config.stack}: origin removed`,
+    );
+  },
+
+  outputs(actual) {
+    return { name: actual.name };
+  },
+
+  describe(_ctx, actual) {
+    return `${actual.name} ${actual.record.holds ?? 'missing'}`;
+  },
+
+  async health(ctx, actual): Promise<Health> {
+    if (actual.record.ownership === 'foreign') {
+      return { state: 'unhealthy', detail: `${actual.name} points elsewhere: ${actual.record.holds}` };
+    }
+    const want = (await originRecord.desired(ctx)).spec.alias.dnsName;
+    if (want !== UNKNOWN && actual.record.target !== want) {
+      return { state: 'unhealthy', detail: `${actual.name} points to ${actual.record.target}, not ${want}` };
+    }
+    return { state: 'ok' };
+  },
+};
