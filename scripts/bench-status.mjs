@@ -3,8 +3,9 @@
 // with a local moto_server underneath. `plan` walks the graph level by level (a resource is looked up
 // once its dependencies are); `status` looks every resource up at once from the outputs saved in the
 // state file. The emulator serves about one call at a time, so on it both take the same time; the
-// difference shows only with real per-call latency, modelled here by wrapping the SDK's
-// Client.prototype.send in this process only (as scripts/bench-up.mjs does).
+// difference shows only with real per-call latency, modelled here by wrapping the SDK's HTTP handler in
+// this process only: a read that a reading shares with an identical one goes on the wire once, and
+// costs the latency once.
 //
 // Prints, for the bare emulator and for 100 ms per call, the median wall time of N alternating runs
 // of each, their calls, the ratio status/plan, and that status made no changing call.
@@ -18,7 +19,7 @@ import {
   requireBuildAndEmulator,
   sleep,
   startEmulator,
-  wrapClientSend,
+  wrapHttpHandle,
   writeStackConfig,
 } from './bench-support.mjs';
 
@@ -30,9 +31,9 @@ const LATENCY_MS = 100;
 
 // ---- the latency model: one wrapper around Client.prototype.send, switched per setting ----
 let latencyMs = 0;
-await wrapClientSend(async (send, client, args) => {
+wrapHttpHandle(async (handle, handler, args) => {
   if (latencyMs > 0) await sleep(latencyMs);
-  return send.apply(client, args);
+  return handle.apply(handler, args);
 });
 
 // ---- moto_server and the project ----

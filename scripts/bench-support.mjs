@@ -1,6 +1,7 @@
 // What the in-process benchmarks (bench-up, bench-status) share: the checks before they start, a local
 // moto_server with the AWS environment pointing at it, the hosted zone and config a stack needs, one
-// wrapper around the SDK's Client.prototype.send, and the engine's environment as the CLI builds it.
+// wrapper around the SDK's Client.prototype.send or its HTTP handler, and the engine's environment as
+// the CLI builds it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,6 +47,18 @@ export async function wrapClientSend(around) {
       return around(send, this, args);
     };
   }
+}
+
+/**
+ * Wraps the SDK's HTTP handler in this process only: `around(handle, handler, args)` runs instead of
+ * every request that goes on the wire (each attempt), not for a call answered without one.
+ */
+export function wrapHttpHandle(around) {
+  const { NodeHttpHandler } = require('@smithy/node-http-handler');
+  const handle = NodeHttpHandler.prototype.handle;
+  NodeHttpHandler.prototype.handle = function wrappedHandle(...args) {
+    return around(handle, this, args);
+  };
 }
 
 function freePort() {
