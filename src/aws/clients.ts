@@ -11,6 +11,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { VERSION } from '../version.js';
+import { addSharedReadsMiddleware, SharedReads } from './shared-reads.js';
 import { addTraceMiddleware, Tracer } from './trace.js';
 
 /**
@@ -92,6 +93,8 @@ export class Aws {
   private readonly clients = new Map<string, unknown>();
   private readonly credentials: AwsCredentialIdentityProvider | undefined;
   private readonly maxAttempts: number;
+  /** The answers of the reading under way, if any (`reading`). */
+  private shared: SharedReads | undefined;
 
   constructor(options: AwsOptions) {
     this.region = options.region;
@@ -123,6 +126,8 @@ export class Aws {
       client = make();
       // biome-ignore lint/suspicious/noExplicitAny: the stack's input/output types differ per client
       addTraceMiddleware(client.middlewareStack as any, this.tracer, SERVICE_IDS[service], region);
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      addSharedReadsMiddleware(client.middlewareStack as any, () => this.shared, key);
       this.clients.set(key, client);
     }
     return client;
@@ -183,6 +188,20 @@ export class Aws {
   }
   sts(): STSClient {
     return this.get('sts', this.region, () => new (sdk.sts().STSClient)(this.base(this.region)));
+  }
+
+  /**
+   * Runs `read` as one reading (`status`): while it runs, an identical read-only request made twice
+   * through these clients is sent once (aws/shared-reads.ts). A reading inside a reading is the same one.
+   */
+  async reading<T>(read: () => Promise<T>): Promise<T> {
+    if (this.shared) return read();
+    this.shared = new SharedReads();
+    try {
+      return await read();
+    } finally {
+      this.shared = undefined;
+    }
   }
 
   destroy(): void {

@@ -58,6 +58,9 @@ export class Tracer {
   }
 }
 
+/** The trace middleware's name in every client's stack (others are placed relative to it). */
+export const TRACE_MIDDLEWARE = 'tekamoloTrace';
+
 interface MetadataBearer {
   $metadata?: { attempts?: number };
 }
@@ -96,6 +99,6 @@ export function addTraceMiddleware(
         throw error;
       }
     },
-    { step: 'initialize', name: 'tekamoloTrace', priority: 'high' },
+    { step: 'initialize', name: TRACE_MIDDLEWARE, priority: 'high' },
   );
 }

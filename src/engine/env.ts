@@ -36,3 +36,8 @@ export const DEFAULT_CONCURRENCY = 8;
 export function emit(env: Pick<EngineEnv, 'sink'>, event: EngineEventInput): void {
   env.sink(stamp(event));
 }
+
+/** The same env with read-only run options: handlers never see a changing mode, `record` only keeps in memory. */
+export function readOnlyEnv(env: EngineEnv): EngineEnv {
+  return { ...env, options: { ...env.options, readOnly: true } };
+}

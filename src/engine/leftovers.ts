@@ -3,10 +3,9 @@ import { readTagged } from '../aws/tagged-resources.js';
 import type { ResourceState } from '../state/types.js';
 import { createContext, unknownOutputs } from './context.js';
 import { type Actual, type AnyResource, RESOURCE_TAG, type ResourceContext, STACK_TAG } from './contract.js';
-import { type EngineEnv, emit } from './env.js';
+import { type EngineEnv, emit, readOnlyEnv } from './env.js';
 import { describeFailure, type StepFailure } from './failure.js';
 import { buildGraph, type Graph, topologicalOrder } from './graph.js';
-import { readOnlyEnv } from './observe.js';
 
 /**
  * How a resource kind is recognised among everything that carries the stack's tag, and the state

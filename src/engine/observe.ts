@@ -1,8 +1,10 @@
+import pLimit from 'p-limit';
+import { actionOf } from './action.js';
 import { createContext, type OutputLookup, unknownOutputs } from './context.js';
 import type { Actual, AnyResource, Change, ResourceContext } from './contract.js';
-import { DEFAULT_CONCURRENCY, type EngineEnv } from './env.js';
+import { DEFAULT_CONCURRENCY, type EngineEnv, readOnlyEnv } from './env.js';
 import { describeFailure } from './failure.js';
-import { buildGraph } from './graph.js';
+import { buildGraph, type Graph } from './graph.js';
 import { type ForeignLookup, proveOwnership, takeoverHint } from './ownership.js';
 import { walk } from './walk.js';
 
@@ -39,17 +41,18 @@ export interface Observation {
   skipped?: boolean;
 }
 
-export interface ObserveHooks {
+export interface ObserveOptions {
   /**
    * Called for each resource as soon as it is observed, with the context its handler calls used
-   * (undefined when it was not looked up): `status` asks `describe` and `health` here.
+   * (undefined when it was not looked up): `status` asks `describe` and `health` here. A resource may be
+   * observed again (`fromState`): the later call stands.
    */
   onObserved?(observation: Observation, ctx: ResourceContext | undefined): Promise<void> | void;
-}
-
-function actionOf(changes: Change[]): ObservedAction {
-  if (changes.some((c) => c.action === 'replace')) return 'replace';
-  return changes.length > 0 ? 'update' : 'noop';
+  /**
+   * Look up every resource at once with the outputs the state file saved from the last `up`, when it
+   * holds every resource, instead of level by level (`status`): the same result, sooner.
+   */
+  fromState?: boolean;
 }
 
 /** describeFailure's message is "<step> <title>: <what AWS or the handler said>": the last part. */
@@ -61,10 +64,10 @@ function withoutStep(message: string, step: string, title: string): string {
 /**
  * One resource looked at, read-only, with the dependency outputs `outputs` hands over: its desired
  * state, what exists (find) and the difference, with the context its handler calls used. This is one
- * node of the read-only walk; `status` also calls it to look up every resource at once from the state
- * file. Nothing is changed: the handlers see read-only options, so `record` never writes the state.
+ * node of either walk. Nothing is changed: the handlers see read-only options, so `record` never
+ * writes the state.
  */
-export async function lookResource(
+async function lookResource(
   env: EngineEnv,
   resource: AnyResource,
   outputs: OutputLookup,
@@ -108,19 +111,20 @@ export async function lookResource(
   }
 }
 
-/** The same env with read-only run options: handlers never see a changing mode, `record` only keeps in memory. */
-export function readOnlyEnv(env: EngineEnv): EngineEnv {
-  return { ...env, options: { ...env.options, readOnly: true } };
-}
-
 /**
  * The read-only walk: each resource's desired state, what exists (find) and the difference, in
  * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
  * Every resource is looked up, also when a dependency will be created; a dependency that will be
- * created or replaced hands UNKNOWN outputs to its dependents' desired state.
+ * created or replaced hands UNKNOWN outputs to its dependents' desired state. With `fromState`, every
+ * resource is first looked up at once (`observeFromState`); the ordered walk runs when that gives up.
  */
-export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise<Observation[]> {
+export async function observe(env: EngineEnv, options: ObserveOptions = {}): Promise<Observation[]> {
   const graph = buildGraph(env.resources, env.config);
+  const fast = options.fromState ? await observeFromState(env, graph, options) : undefined;
+  return fast ?? observeInOrder(env, graph, options);
+}
+
+async function observeInOrder(env: EngineEnv, graph: Graph, hooks: ObserveOptions): Promise<Observation[]> {
   const observed = new Map<string, Observation>();
 
   const outputs: OutputLookup = (key) => {
@@ -190,5 +194,83 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
     },
   });
 
+  return graph.order.map((key) => observed.get(key)).filter((o): o is Observation => o !== undefined);
+}
+
+/**
+ * Every output field of what was found equals what the resource was handed. A state entry holds more
+ * than the outputs (what `record` wrote); those extra fields are not outputs and not compared.
+ */
+function sameAs(
+  found: Record<string, unknown> | undefined,
+  handed: Record<string, unknown> | undefined,
+): boolean {
+  if (!found || !handed) return found === handed;
+  return Object.entries(found).every(
+    ([field, value]) => JSON.stringify(handed[field]) === JSON.stringify(value),
+  );
+}
+
+/**
+ * The read-only walk in one step, when the state file holds every resource of the stack: each
+ * resource's dependencies hand over the outputs saved by the last `up`, so every resource is looked up
+ * at once (bounded) instead of level by level. The guess is then checked in dependency order: a
+ * resource whose dependency was found with other outputs than the ones it was handed is looked up
+ * again with the real ones (a certificate saved while pending and issued since), so each resource ends
+ * up with exactly what the ordered walk would have handed it. When a dependency is missing, unreadable
+ * or to be replaced, dependents are not looked up at all in the ordered walk: this gives up and returns
+ * undefined, and the ordered walk runs. Hooks are called as resources are found (again when looked up
+ * again: the later call stands).
+ */
+async function observeFromState(
+  env: EngineEnv,
+  graph: Graph,
+  hooks: ObserveOptions,
+): Promise<Observation[] | undefined> {
+  if (!env.store.exists || graph.order.some((key) => env.store.get(key) === undefined)) return undefined;
+  const limit = pLimit(env.concurrency ?? DEFAULT_CONCURRENCY);
+  type Outputs = Record<string, unknown> | undefined;
+  /** What each resource was handed, per dependency. */
+  const handed = new Map<string, Map<string, Outputs>>();
+  const observed = new Map<string, Observation>();
+  const foreign = (key: string) => observed.get(key)?.actual?.foreign;
+
+  const look = async (resource: AnyResource, source: (key: string) => Outputs) => {
+    const given = new Map<string, Outputs>();
+    const outputs = (key: string) => {
+      const value = graph.resources.has(key) ? source(key) : undefined;
+      given.set(key, value);
+      return value;
+    };
+    const [observation, ctx] = await lookResource(env, resource, outputs, foreign);
+    handed.set(resource.key, given);
+    observed.set(resource.key, observation);
+    await hooks.onObserved?.(observation, ctx);
+  };
+
+  const fromState = (key: string) => env.store.get(key);
+  await Promise.all(
+    graph.order.map((key) =>
+      limit(async () => {
+        const resource = graph.resources.get(key);
+        if (resource && !env.signal.aborted) await look(resource, fromState);
+      }),
+    ),
+  );
+
+  const found = (key: string) => observed.get(key)?.outputs;
+  for (const key of graph.order) {
+    const resource = graph.resources.get(key);
+    if (!resource || !observed.has(key) || env.signal.aborted) return undefined;
+    const deps = graph.deps.get(key) ?? [];
+    for (const dependency of deps) {
+      const seen = observed.get(dependency);
+      if (!seen || seen.error || seen.action === 'create' || seen.action === 'replace') return undefined;
+    }
+    const given = handed.get(key);
+    // A foreign dependency may have been looked up after this one: its ownership is proved again.
+    const stale = deps.some((d) => (given?.has(d) && !sameAs(found(d), given.get(d))) || foreign(d));
+    if (stale) await look(resource, found);
+  }
   return graph.order.map((key) => observed.get(key)).filter((o): o is Observation => o !== undefined);
 }

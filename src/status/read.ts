@@ -1,14 +1,12 @@
 import pLimit from 'p-limit';
 import { isReadOnlyOperation, type Tracer } from '../aws/trace.js';
 import type { AnyResource, ResourceContext } from '../engine/contract.js';
-import { DEFAULT_CONCURRENCY, type EngineEnv } from '../engine/env.js';
+import { DEFAULT_CONCURRENCY, type EngineEnv, readOnlyEnv } from '../engine/env.js';
 import { describeFailure } from '../engine/failure.js';
 import { LEFTOVERS_KEY, lookupFailure } from '../engine/leftovers.js';
-import { type Observation, type ObserveHooks, observe, readOnlyEnv } from '../engine/observe.js';
+import { type Observation, observe } from '../engine/observe.js';
 import { leftoversBeside } from '../engine/plan.js';
 import { type Scope, withScope } from '../engine/scope.js';
-import { memoizedReads } from './memoized-reads.js';
-import { observeFromState } from './observe-from-state.js';
 import { leftoverRow, type Reading, resolveNotChecked, type StatusRow, toRow } from './row.js';
 import { type StatusSummary, summarize } from './summary.js';
 
@@ -85,39 +83,42 @@ async function leftoverRows(env: EngineEnv, observations: Observation[]): Promis
  * (all at once from the state file when it can stand in for the dependencies, else the engine's
  * ordered walk), and for every resource found its `describe` and `health`. Those reads start as soon
  * as the resource is found and run beside the lookups (bounded), so that a slow health read never
- * holds back the lookup of the resources that depend on it.
+ * holds back the lookup of the resources that depend on it. The whole reading is one AWS reading: an
+ * identical read made twice in it is sent once.
  */
-export async function readStatus(env: EngineEnv, options: ReadStatusOptions = {}): Promise<StatusReport> {
+export function readStatus(env: EngineEnv, options: ReadStatusOptions = {}): Promise<StatusReport> {
+  return env.aws.reading(() => read(env, options));
+}
+
+async function read(env: EngineEnv, options: ReadStatusOptions): Promise<StatusReport> {
   const started = Date.now();
   const time = new Date(started).toISOString();
   const callsBefore = options.tracer?.records.length ?? 0;
-  const lookEnv = readOnlyEnv({ ...env, aws: memoizedReads(env.aws) });
+  const lookEnv = readOnlyEnv(env);
   const byKey = new Map(env.resources.map((r) => [r.key, r]));
   const limit = pLimit(options.concurrency ?? env.concurrency ?? DEFAULT_CONCURRENCY);
-  const readings = new Map<string, Promise<Reading>>();
+  /** The details read for each resource, with the observation they were read for. */
+  const readings = new Map<string, { observation: Observation; reading: Promise<Reading> }>();
 
-  const hooks: ObserveHooks = {
+  const observations = await observe(lookEnv, {
+    fromState: options.fromState ?? true,
     onObserved(observation, ctx) {
       const resource = byKey.get(observation.key);
       if (!resource || !ctx || !observation.actual || observation.error) return;
-      readings.set(
-        observation.key,
-        limit(() => readDetails(resource, ctx, observation)),
-      );
+      readings.set(observation.key, {
+        observation,
+        reading: limit(() => readDetails(resource, ctx, observation)),
+      });
     },
-  };
-  let observations = options.fromState === false ? undefined : await observeFromState(lookEnv, hooks);
-  if (!observations) {
-    // The state file could not stand in for the dependencies: what was read that way is dropped.
-    readings.clear();
-    observations = await observe(lookEnv, hooks);
-  }
+  });
 
   // Looked for beside the describe and health reads still running.
   const leftovers = leftoverRows(lookEnv, observations);
   const found: StatusRow[] = [];
   for (const observation of observations) {
-    const reading = (await readings.get(observation.key)) ?? {};
+    // Details read for an earlier look at the resource (one the engine did again) are not its own.
+    const details = readings.get(observation.key);
+    const reading = details?.observation === observation ? await details.reading : {};
     found.push(toRow(observation, reading));
   }
   const blockedBy = new Map(observations.map((o) => [o.key, o.blockedBy]));

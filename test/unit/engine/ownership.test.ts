@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apply } from '../../../src/engine/apply.js';
 import { destroy, discoverForDestroy } from '../../../src/engine/destroy.js';
+import { observe } from '../../../src/engine/observe.js';
 import { plan } from '../../../src/engine/plan.js';
-import { observeFromState } from '../../../src/status/observe-from-state.js';
 import { FakeCloud, type FakeEnvOptions, fakeEnv, fakeResource } from '../../support/fake-resources.js';
 
 const THEIRS = 'tekamolo:stack is "other"';
@@ -39,7 +39,7 @@ describe('ownership enforced by the engine', () => {
 
   it('status (every resource looked up at once) finds the child foreign too', async () => {
     const { env } = await copiedState();
-    const observed = await observeFromState(env);
+    const observed = await observe(env, { fromState: true });
     expect(observed?.map((o) => [o.key, o.action, o.reason])).toEqual([
       ['a', 'takeover', THEIRS],
       ['b', 'takeover', "belongs to a, which is not this stack's"],

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { UNKNOWN } from '../../../src/engine/contract.js';
 import { observe } from '../../../src/engine/observe.js';
 import { UserError } from '../../../src/errors.js';
-import { observeFromState } from '../../../src/status/observe-from-state.js';
 import { readStatus } from '../../../src/status/read.js';
 import { FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
 
@@ -38,10 +37,10 @@ async function chain(options: { saveState?: boolean; staleOutput?: boolean; fail
   return { cloud, env };
 }
 
-describe('status: every resource looked up at once from the state file', () => {
+describe('observe fromState: every resource looked up at once from the state file', () => {
   it('gives exactly what the ordered walk gives, with the finds overlapping instead of level by level', async () => {
     const { cloud, env } = await chain();
-    const fast = await observeFromState(env);
+    const fast = await observe(env, { fromState: true });
     const finds = cloud.callsOf('find');
     expect(finds).toHaveLength(4);
     const lastStart = Math.max(...finds.map((f) => f.at));
@@ -58,14 +57,20 @@ describe('status: every resource looked up at once from the state file', () => {
     ]);
   });
 
-  it('gives up without a state file: the ordered walk is needed', async () => {
-    const { env } = await chain({ saveState: false });
-    expect(await observeFromState(env)).toBeUndefined();
+  it('without a state file, walks in order: each find after its dependency was found', async () => {
+    const { cloud, env } = await chain({ saveState: false });
+    const observed = await observe(env, { fromState: true });
+    const finds = cloud.callsOf('find');
+    expect(finds.map((f) => f.key)).toEqual(['a', 'b', 'c', 'd']);
+    finds.slice(1).forEach((find, i) => {
+      expect(find.at).toBeGreaterThanOrEqual(finds[i]?.end ?? Number.POSITIVE_INFINITY);
+    });
+    expect(observed).toEqual(await observe(env));
   });
 
   it('looks up again only what was handed outdated outputs, and ends where the ordered walk ends', async () => {
     const { cloud, env } = await chain({ staleOutput: true });
-    const fast = await observeFromState(env);
+    const fast = await observe(env, { fromState: true });
     expect(cloud.callsOf('find').map((c) => c.key)).toEqual(['a', 'b', 'c', 'd', 'c']);
     expect(fast).toEqual(await observe(env));
     const report = await readStatus(env);
@@ -82,7 +87,10 @@ describe('status: every resource looked up at once from the state file', () => {
     const { cloud, env } = await chain();
     const b = cloud.byName('b')[0];
     if (b) cloud.items.delete(b.id);
-    expect(await observeFromState(env)).toBeUndefined();
+    const observed = await observe(env, { fromState: true });
+    // All four at once, then, b being missing, the ordered walk.
+    expect(cloud.callsOf('find').map((f) => f.key)).toEqual(['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd']);
+    expect(observed).toEqual(await observe(env));
     const report = await readStatus(env);
     // c exists and holds the id of the b that is gone: it will change once b is created again.
     expect(report.rows.map((r) => [r.key, r.state, r.reason])).toEqual([
@@ -114,7 +122,7 @@ describe('status: every resource looked up at once from the state file', () => {
 
   it('reports a failed lookup exactly as the ordered walk does, bad input included', async () => {
     const { env } = await chain({ failLast: new UserError('name taken', 'choose another name') });
-    const fast = await observeFromState(env);
+    const fast = await observe(env, { fromState: true });
     expect(fast?.at(-1)).toMatchObject({
       key: 'd',
       error: 'reading fake d: name taken',
