@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ResourceState } from '../state/types.js';
+import { actionOf } from './action.js';
 import { createContext, type OutputLookup } from './context.js';
 import type { Actual, AnyResource, Change } from './contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
@@ -15,9 +16,10 @@ import {
   takeoverHint,
   takeoverSubject,
 } from './ownership.js';
-import { reportFailure } from './report-failure.js';
+import { emitFailure, reportFailure } from './report-failure.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { withScope } from './scope.js';
+import { reportSkipped } from './skipped.js';
 import { walk } from './walk.js';
 
 /** Thrown out of a node after its failure was reported, so the walk skips its dependents. */
@@ -25,11 +27,6 @@ class NodeFailed extends Error {
   constructor(readonly failure: StepFailure) {
     super(failure.message);
   }
-}
-
-function actionOf(changes: Change[]): PlanAction {
-  if (changes.some((c) => c.action === 'replace')) return 'replace';
-  return changes.length > 0 ? 'update' : 'noop';
 }
 
 /** What is kept of a replaced resource until it is deleted: its actual state, as JSON. */
@@ -169,7 +166,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       });
     } catch (error) {
       if (isInterruption(error, env.signal)) {
-        emit(env, { type: 'resource-skipped', key, reason: 'interrupted' });
+        reportSkipped(env, key, 'interrupted');
         throw error;
       }
       const failure = describeFailure(step, resource.title, error);
@@ -183,7 +180,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
     deps: gatedByLookups(graph),
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
-    onSkip: (key, reason) => emit(env, { type: 'resource-skipped', key, reason }),
+    onSkip: (key, reason) => reportSkipped(env, key, reason),
     work: async (node) => {
       const resource = graph.resources.get(node.key);
       if (resource) await converge(resource, node);
@@ -243,15 +240,7 @@ async function remove(
     });
     return undefined;
   } catch (error) {
-    const failure = describeFailure(`deleting ${what}`, resource.title, error);
-    emit(env, {
-      type: 'resource-failed',
-      key: resource.key,
-      error: failure.message,
-      ...(failure.hint ? { hint: failure.hint } : {}),
-      durationMs: Date.now() - t0,
-    });
-    return failure;
+    return emitFailure(env, resource.key, describeFailure(`deleting ${what}`, resource.title, error), t0);
   }
 }
 

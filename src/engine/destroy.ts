@@ -1,7 +1,7 @@
 import type { RetiredEntry } from '../state/store.js';
 import { createContext, type OutputLookup, unknownOutputs } from './context.js';
 import type { Actual, AnyResource } from './contract.js';
-import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
+import { DEFAULT_CONCURRENCY, type EngineEnv, emit, readOnlyEnv } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph, reversed } from './graph.js';
@@ -18,6 +18,7 @@ import { notDeleted, proveOwnership, proveRetired } from './ownership.js';
 import { reportFailure } from './report-failure.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { type Scope, withScope } from './scope.js';
+import { notChecked, reportSkipped } from './skipped.js';
 import { walk } from './walk.js';
 
 /** `destroy --keep-bucket` keeps this resource (and its content). */
@@ -77,7 +78,7 @@ export async function discoverForDestroy(
   env: EngineEnv,
   options: { describe?: boolean } = {},
 ): Promise<DestroyPlan> {
-  const readOnlyEnv: EngineEnv = { ...env, options: { ...env.options, readOnly: true } };
+  const lookEnv = readOnlyEnv(env);
   const graph = destroyGraph(env);
   const targets = new Map<string, DestroyTarget>();
   const found = new Map<string, Record<string, unknown>>();
@@ -89,7 +90,7 @@ export async function discoverForDestroy(
 
   const look = async (resource: AnyResource): Promise<DestroyTarget> => {
     const base = { key: resource.key, title: resource.title };
-    const ctx = createContext(readOnlyEnv, resource, { outputs: lookup });
+    const ctx = createContext(lookEnv, resource, { outputs: lookup });
     let actual: Actual | undefined;
     try {
       const found = await resource.find(ctx);
@@ -133,15 +134,7 @@ export async function discoverForDestroy(
     deps: graph.deps,
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
-    onSkip: (key, reason) => {
-      const resource = graph.resources.get(key);
-      targets.set(key, {
-        key,
-        title: resource?.title ?? key,
-        action: 'absent',
-        error: `not checked: ${reason}`,
-      });
-    },
+    onSkip: (key, reason) => targets.set(key, { ...notChecked(graph, key, reason), action: 'absent' }),
     async work(node) {
       const resource = graph.resources.get(node.key);
       if (resource) targets.set(node.key, await look(resource));
@@ -153,7 +146,7 @@ export async function discoverForDestroy(
   let leftovers: Leftover[] = [];
   try {
     leftovers = await findLeftovers(
-      readOnlyEnv,
+      lookEnv,
       [...resources.flatMap((t) => wantedIds(t.actual)), ...retired.map((r) => String(r.actual.id))],
       resources.filter((t) => t.error).map((t) => t.key),
     );
@@ -258,7 +251,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     } catch (error) {
       if (error instanceof PendingDeletion) throw error;
       if (isInterruption(error, env.signal)) {
-        emit(env, { type: 'resource-skipped', key, reason: 'interrupted' });
+        reportSkipped(env, key, 'interrupted');
         throw error;
       }
       const failure = describeFailure('deleting', resource.title, error);
@@ -272,7 +265,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     deps: back.deps,
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
-    onSkip: (key, reason) => emit(env, { type: 'resource-skipped', key, reason }),
+    onSkip: (key, reason) => reportSkipped(env, key, reason),
     blockedReason: (dependent) =>
       pending.includes(dependent)
         ? `${dependent} is still being deleted`
@@ -361,14 +354,13 @@ async function deleteRetired(
         durationMs: Date.now() - t0,
       });
     } catch (error) {
-      const failure = describeFailure('deleting the replaced', resource.title, error);
-      failures.push({ key: entry.key, failure });
-      emit(env, {
-        type: 'resource-failed',
-        key: entry.key,
-        error: failure.message,
-        durationMs: Date.now() - t0,
-      });
+      reportFailure(
+        env,
+        failures,
+        entry.key,
+        describeFailure('deleting the replaced', resource.title, error),
+        t0,
+      );
     }
   }
   return deleted;

@@ -6,6 +6,7 @@ import { type Actual, type AnyResource, RESOURCE_TAG, type ResourceContext, STAC
 import { type EngineEnv, emit, readOnlyEnv } from './env.js';
 import { describeFailure, type StepFailure } from './failure.js';
 import { buildGraph, type Graph, topologicalOrder } from './graph.js';
+import { emitFailure, reportFailure } from './report-failure.js';
 
 /**
  * How a resource kind is recognised among everything that carries the stack's tag, and the state
@@ -149,15 +150,7 @@ export async function deleteLeftover(
     emit(env, { type: 'resource-done', key, action: 'delete', id, durationMs: Date.now() - t0 });
     return 'deleted';
   } catch (error) {
-    const failure = describeFailure('deleting the leftover', title, error);
-    emit(env, {
-      type: 'resource-failed',
-      key,
-      error: failure.message,
-      ...(failure.hint ? { hint: failure.hint } : {}),
-      durationMs: Date.now() - t0,
-    });
-    return failure;
+    return emitFailure(env, key, describeFailure('deleting the leftover', title, error), t0);
   }
 }
 
@@ -178,12 +171,13 @@ export async function removeLeftovers(
   wanted: Iterable<string>,
 ): Promise<{ deleted: number; failures: { key: string; failure: StepFailure }[] }> {
   let found: Leftover[];
+  const t0 = Date.now();
   try {
     found = await findLeftovers(env, wanted);
   } catch (error) {
-    const failure = lookupFailure(error);
-    emit(env, { type: 'resource-failed', key: LEFTOVERS_KEY, error: failure.message, durationMs: 0 });
-    return { deleted: 0, failures: [{ key: LEFTOVERS_KEY, failure }] };
+    const failures: { key: string; failure: StepFailure }[] = [];
+    reportFailure(env, failures, LEFTOVERS_KEY, lookupFailure(error), t0);
+    return { deleted: 0, failures };
   }
   let deleted = 0;
   for (const leftover of found) {

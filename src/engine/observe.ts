@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY, type EngineEnv, readOnlyEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
 import { type ForeignLookup, proveOwnership, takeoverHint } from './ownership.js';
+import { notChecked } from './skipped.js';
 import { walk } from './walk.js';
 
 export type ObservedAction = 'create' | 'update' | 'replace' | 'takeover' | 'noop';
@@ -174,17 +175,8 @@ async function observeInOrder(env: EngineEnv, graph: Graph, hooks: ObserveOption
     deps: graph.deps,
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
-    onSkip: (key, reason) => {
-      const resource = graph.resources.get(key);
-      observed.set(key, {
-        key,
-        title: resource?.title ?? key,
-        action: 'noop',
-        changes: [],
-        error: `not checked: ${reason}`,
-        skipped: true,
-      });
-    },
+    onSkip: (key, reason) =>
+      observed.set(key, { ...notChecked(graph, key, reason), action: 'noop', changes: [], skipped: true }),
     async work(node) {
       const resource = graph.resources.get(node.key);
       if (!resource) return;

@@ -131,6 +131,22 @@ describe('leftovers', () => {
     expect(cloud.items.size).toBe(0);
   });
 
+  it('up: leftovers that could not be looked for fail the run, told as any failed step, hint included', async () => {
+    const env = await stack();
+    const refused = { name: 'AccessDeniedException', hint: 'allow tag:GetResources' };
+    tagging.on(GetResourcesCommand).rejects(Object.assign(new Error('not allowed'), refused));
+    const result = await apply(env);
+    expect(result.ok).toBe(false);
+    expect(result.failures.map((f) => f.key)).toEqual(['leftovers']);
+    expect(eventsOf(env.events, 'resource-failed')).toEqual([
+      expect.objectContaining({
+        key: 'leftovers',
+        error: expect.stringContaining('not allowed'),
+        hint: 'allow tag:GetResources',
+      }),
+    ]);
+  });
+
   it('up deletes a leftover with its handler, after every resource converged, and counts it', async () => {
     const env = await stack();
     const old = oldB();
