@@ -13,18 +13,19 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
     const c = colors(globals.color && Boolean(process.stdout.isTTY));
+    const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
     // On stderr: stdout holds the plan (one JSON document with --json).
     for (const warning of configWarnings(session)) session.renderer.note(`warning: ${warning}`);
     if (options.destroy) {
       const found = await discoverForDestroy(env, { describe: true });
       if (session.signal.aborted) throw new InterruptedError();
-      process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c));
+      process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c, columns));
       if (found.summary.errors) return ExitCode.failure;
       return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
     }
     const result = await plan(env);
     if (session.signal.aborted) throw new InterruptedError();
-    process.stdout.write(globals.json ? planJson(result) : renderPlan(result, c, globals.verbose));
+    process.stdout.write(globals.json ? planJson(result) : renderPlan(result, c, globals.verbose, columns));
     if (result.summary.errors) return onlyBadInput(result) ? ExitCode.badInput : ExitCode.failure;
     return options.exitCode && planChanges(result) ? ExitCode.differs : ExitCode.ok;
   } finally {

@@ -3,6 +3,7 @@ import { destroyPlanLine } from '../../engine/destroy.js';
 import type { Plan, PlanEntry } from '../../engine/plan.js';
 import { summaryLine } from '../../engine/plan.js';
 import type { Colors } from './colors.js';
+import { fitToWidth } from './fit.js';
 import { formatChange, redactChange, scopeText } from './format.js';
 
 function marker(entry: PlanEntry, c: Colors): string {
@@ -42,9 +43,9 @@ function headline(entry: PlanEntry): string {
  * The plan for a person: one line per resource (+ create, ~ update, -/+ replace, ! take over), the
  * changed fields as `field: old → new` (secrets as `(sensitive)`), then the leftovers up deletes (-)
  * and the summary line. Resources in sync are listed only with --verbose, or when they keep parts
- * tekamolo does not model.
+ * tekamolo does not model. With `columns` (a terminal's width), every line is cut to fit (fit.ts).
  */
-export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
+export function renderPlan(plan: Plan, c: Colors, verbose: boolean, columns?: number): string {
   const lines: string[] = [c.bold(`Plan for stack ${plan.stack}${scopeText(plan.scope)}:`)];
   const width = Math.max(...[...plan.resources, ...plan.leftovers].map((r) => r.key.length), 8);
   for (const entry of plan.resources) {
@@ -68,7 +69,7 @@ export function renderPlan(plan: Plan, c: Colors, verbose: boolean): string {
   const inSync = plan.summary.noop;
   if (inSync && !verbose) lines.push(c.dim(`  ${inSync} in sync`));
   lines.push('', summaryLine(plan.summary));
-  return `${lines.join('\n')}\n`;
+  return fitToWidth(`${lines.join('\n')}\n`, columns);
 }
 
 /** `plan --json`: the plan as one document, secret values replaced. */
@@ -77,8 +78,11 @@ export function planJson(plan: Plan): string {
   return `${JSON.stringify({ ...plan, resources, summaryLine: summaryLine(plan.summary) }, null, 2)}\n`;
 }
 
-/** What destroy would delete (and what it keeps), for `plan --destroy` and the destroy confirmation. */
-export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
+/**
+ * What destroy would delete (and what it keeps), for `plan --destroy` and the destroy confirmation;
+ * with `columns`, every line cut to fit.
+ */
+export function renderDestroyPlan(plan: DestroyPlan, c: Colors, columns?: number): string {
   const lines: string[] = [c.bold(`Destroy stack ${plan.stack}${scopeText(plan.scope)}:`)];
   const width = Math.max(...[...plan.resources, ...plan.leftovers].map((r) => r.key.length), 8);
   for (const t of plan.resources) {
@@ -98,7 +102,7 @@ export function renderDestroyPlan(plan: DestroyPlan, c: Colors): string {
     lines.push(`  ${c.red('-')} ${l.key.padEnd(width)}  leftover ${l.title} ${l.id}`);
   }
   lines.push('', destroyPlanLine(plan));
-  return `${lines.join('\n')}\n`;
+  return fitToWidth(`${lines.join('\n')}\n`, columns);
 }
 
 /**

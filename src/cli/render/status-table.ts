@@ -1,9 +1,9 @@
-import cliTruncate from 'cli-truncate';
 import type { Health } from '../../engine/contract.js';
 import type { StatusReport } from '../../status/read.js';
 import type { StatusRow, StatusState } from '../../status/row.js';
 import { countsLine } from '../../status/summary.js';
 import type { Colors } from './colors.js';
+import { fitToWidth } from './fit.js';
 import { formatChange, formatMs, scopeText } from './format.js';
 
 function paint(state: StatusState, c: Colors): (text: string) => string {
@@ -51,14 +51,10 @@ export function readingTime(iso: string): string {
 /**
  * `tekamolo status` for a person: a header with the time of the reading and the state file, one row
  * per resource in graph order (key, state, short id, detail; under it what is wrong), then the URLs,
- * the counts per state and the next steps.
- */
-/**
- * The status report as text. With `columns` (a terminal's width), each row of the table is cut to fit
- * with an ellipsis rather than wrapped into the next row; piped output keeps whole lines.
+ * the counts per state and the next steps. With `columns` (a terminal's width), every line is cut to
+ * fit (fit.ts); piped output keeps whole lines.
  */
 export function renderStatus(report: StatusReport, c: Colors, verbose = false, columns?: number): string {
-  const cut = (line: string) => (columns ? cliTruncate(line, Math.max(20, columns - 1)) : line);
   const lines: string[] = [
     c.bold(`Status of stack ${report.stack} at ${readingTime(report.time)}${scopeText(report.scope)}`),
     report.stateFile.exists
@@ -78,8 +74,8 @@ export function renderStatus(report: StatusReport, c: Colors, verbose = false, c
   for (const row of report.rows) {
     const state = paint(row.state, c)(row.state.padEnd(stateWidth));
     const id = (row.shortId ?? '-').padEnd(idWidth);
-    lines.push(cut(`  ${row.key.padEnd(keyWidth)}  ${state}  ${c.dim(id)}  ${firstLine(row)}`.trimEnd()));
-    for (const line of explain(row, verbose)) lines.push(cut(`${indent}${c.dim(line)}`));
+    lines.push(`  ${row.key.padEnd(keyWidth)}  ${state}  ${c.dim(id)}  ${firstLine(row)}`.trimEnd());
+    for (const line of explain(row, verbose)) lines.push(`${indent}${c.dim(line)}`);
   }
   const { summary } = report;
   lines.push('', c.bold('URLs'));
@@ -95,5 +91,5 @@ export function renderStatus(report: StatusReport, c: Colors, verbose = false, c
     ? `; ${report.awsCalls.total} AWS calls (${report.awsCalls.changing} changing)`
     : '';
   lines.push('', c.dim(`read in ${formatMs(report.durationMs)}${calls}`));
-  return `${lines.join('\n')}\n`;
+  return fitToWidth(`${lines.join('\n')}\n`, columns);
 }

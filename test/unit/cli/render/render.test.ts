@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { colors } from '../../../../src/cli/render/colors.js';
 import { jsonRenderer } from '../../../../src/cli/render/json.js';
@@ -524,5 +525,30 @@ describe('closing summaries', () => {
       'Started deleting distribution',
     );
     expect(destroySummary(base, 'demo', noColor)).toContain('Stack demo is destroyed.');
+  });
+});
+
+describe('plan renderer on a terminal', () => {
+  const long: Plan = {
+    ...plan,
+    resources: plan.resources.map((r) =>
+      r.key === 'network' ? { ...r, error: `reading VPC: ${'AccessDenied '.repeat(12)}`.trim() } : r,
+    ),
+  };
+
+  it.each([80, 60])(
+    'fits every line in %i columns, colours included, each resource still named',
+    (columns) => {
+      const text = renderPlan(long, colors(true), false, columns);
+      for (const line of text.split('\n')) expect(stringWidth(line)).toBeLessThanOrEqual(columns - 1);
+      for (const key of ['bucket', 'listener', 'targetGroup', 'dnsAlias', 'network']) {
+        expect(text).toMatch(new RegExp(`^ {2}\\S+.* ${key} `, 'm'));
+      }
+      expect(text).toContain('…');
+    },
+  );
+
+  it('keeps whole lines when piped (no width)', () => {
+    expect(renderPlan(long, noColor, false)).toContain('AccessDenied '.repeat(11));
   });
 });

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { colors } from '../../../../src/cli/render/colors.js';
 import { STATUS_JSON_VERSION, statusJson } from '../../../../src/cli/render/status-json.js';
@@ -117,6 +118,19 @@ describe('status table', () => {
     expect(text).toContain('not all ok: 1 ok, 1 unhealthy, 2 drifted, 1 foreign, 1 missing, 1 error');
     expect(text).toContain('  → run `tekamolo up`');
     expect(text).toContain('read in 812ms; 51 AWS calls (0 changing)');
+  });
+
+  it.each([80, 60])('fits every line in %i columns, header and colours included', (columns) => {
+    const error = row({
+      key: 'distribution',
+      state: 'error',
+      error: `reading: ${'AccessDenied '.repeat(10)}`,
+    });
+    const deep = { path: `/srv/${'very-long-folder-name/'.repeat(5)}.tekamolo/state.json`, exists: true };
+    const text = renderStatus(report([drifted, error], { stateFile: deep }), colors(true), false, columns);
+    for (const line of text.split('\n')) expect(stringWidth(line)).toBeLessThanOrEqual(columns - 1);
+    expect(text).toMatch(/^ {2}autoScalingGroup +\S*drifted/m);
+    expect(text).toMatch(/^ {2}distribution +\S*error/m);
   });
 
   it('on a terminal, cuts each table row to its width instead of wrapping it', () => {
