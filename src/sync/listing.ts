@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import pMap from 'p-map';
 import { hasErrorName } from '../aws/errors.js';
-import { runPool } from './pool.js';
 import { notUpYet, type RemoteObject, unquoteEtag } from './remote.js';
 
 /**
@@ -100,9 +100,8 @@ export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal)
         { token: page.next, end: cuts[0] },
         ...cuts.map((cut, i) => ({ startAfter: cut, end: cuts[i + 1] })),
       ];
-      await runPool(
+      await pMap(
         parts,
-        PARALLEL_PARTS,
         async (part) => {
           let from: { startAfter?: string; token?: string } =
             'token' in part ? { token: part.token } : { startAfter: part.startAfter };
@@ -116,7 +115,7 @@ export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal)
             from = { token: next.next };
           }
         },
-        { stopOnError: true, signal },
+        { concurrency: PARALLEL_PARTS, ...(signal ? { signal } : {}) },
       );
       return objects;
     },

@@ -1,10 +1,10 @@
+import pMap, { pMapSkip } from 'p-map';
 import { InterruptedError, UserError } from '../errors.js';
 import { type CacheRule, cacheControlRules } from './cache-rules.js';
 import { fingerprintFile, needsWholeMd5 } from './fingerprint.js';
 import type { HashCache } from './hash-cache.js';
 import { contentTypeFor } from './mime.js';
 import type { LocalObject } from './plan.js';
-import { runPool } from './pool.js';
 import type { RemoteObject } from './remote.js';
 import type { LocalFile } from './scan.js';
 
@@ -71,33 +71,26 @@ export async function describeFiles(
 ): Promise<{ local: LocalObject[]; hashed: number }> {
   const cacheControlFor = cacheControlRules(settings.cacheRules);
   let hashed = 0;
-  const { results, errors } = await runPool(
-    files,
-    settings.concurrency,
-    async (file): Promise<LocalObject> => {
-      const contentType = contentTypeFor(file.key);
-      let fingerprint = hashes.get(file.key, file);
-      if (!fingerprint) {
-        hashed++;
-        fingerprint = await fingerprintFile(file.path, file.size, {
-          onWholeRead: (data) => contents.offer(file.key, data),
-        });
-      }
-      hashes.set(file.key, file, fingerprint);
-      return {
-        key: file.key,
-        path: file.path,
-        size: file.size,
-        stamp: { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino },
-        fingerprint,
-        metadata: { contentType, cacheControl: cacheControlFor(file.key, contentType) },
-      };
-    },
-    { stopOnError: false, signal },
-  );
-  checkAborted(signal);
-  if (errors.length > 0) throw unreadable(errors, settings.dir);
-  return { local: results as LocalObject[], hashed };
+  const local = await readEach(files, settings, signal, async (file): Promise<LocalObject> => {
+    const contentType = contentTypeFor(file.key);
+    let fingerprint = hashes.get(file.key, file);
+    if (!fingerprint) {
+      hashed++;
+      fingerprint = await fingerprintFile(file.path, file.size, {
+        onWholeRead: (data) => contents.offer(file.key, data),
+      });
+    }
+    hashes.set(file.key, file, fingerprint);
+    return {
+      key: file.key,
+      path: file.path,
+      size: file.size,
+      stamp: { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino },
+      fingerprint,
+      metadata: { contentType, cacheControl: cacheControlFor(file.key, contentType) },
+    };
+  });
+  return { local, hashed };
 }
 
 /**
@@ -115,17 +108,37 @@ export async function completeFingerprints(
     const existing = remote.get(file.key);
     return existing !== undefined && needsWholeMd5(file.fingerprint, existing.etag);
   });
-  const { errors } = await runPool(
-    pending,
-    settings.concurrency,
+  await readEach(pending, settings, signal, async (file) => {
+    file.fingerprint = await fingerprintFile(file.path, file.size, { wholeMd5: true });
+    hashes.set(file.key, file.stamp, file.fingerprint);
+  });
+}
+
+/**
+ * `read` over every file, `settings.concurrency` at once, results in the files' order. A file that
+ * cannot be read does not stop the others: all of them are named in one UserError at the end.
+ */
+async function readEach<F extends { key: string }, R>(
+  files: F[],
+  settings: DescribeSettings,
+  signal: AbortSignal | undefined,
+  read: (file: F) => Promise<R>,
+): Promise<R[]> {
+  const errors: { item: F; error: unknown }[] = [];
+  const results = await pMap(
+    files,
     async (file) => {
-      file.fingerprint = await fingerprintFile(file.path, file.size, { wholeMd5: true });
-      hashes.set(file.key, file.stamp, file.fingerprint);
+      try {
+        return await read(file);
+      } catch (error) {
+        errors.push({ item: file, error });
+        return pMapSkip;
+      }
     },
-    { stopOnError: false, signal },
-  );
-  checkAborted(signal);
+    { concurrency: settings.concurrency, ...(signal ? { signal } : {}) },
+  ).finally(() => checkAborted(signal));
   if (errors.length > 0) throw unreadable(errors, settings.dir);
+  return results;
 }
 
 function unreadable(errors: { item: { key: string }; error: unknown }[], dir: string): UserError {

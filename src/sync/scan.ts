@@ -1,9 +1,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import pMap from 'p-map';
 import { PRIVATE_PREFIX } from '../config/bucket-keys.js';
 import { UserError } from '../errors.js';
-import { runPool } from './pool.js';
 import { BY_EXCLUDE, isSecretLooking, type Selection, type SelectionRules, selection } from './selection.js';
 
 export interface LocalFile {
@@ -112,8 +112,8 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // The entries of a folder are looked at in parallel (a stat each): a build folder holds thousands
     // of files in a few folders, and the file system answers several at once.
-    const { results } = await runPool(entries, STAT_CONCURRENCY, (entry) => look(realDir, keyPrefix, entry), {
-      stopOnError: true,
+    const results = await pMap(entries, (entry) => look(realDir, keyPrefix, entry), {
+      concurrency: STAT_CONCURRENCY,
     });
     for (const found of results) {
       if (!found) continue;

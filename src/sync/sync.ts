@@ -1,4 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import pMap from 'p-map';
 import type { Aws } from '../aws/clients.js';
 import { describeAwsError } from '../aws/errors.js';
 import { InterruptedError, UserError, WorkError } from '../errors.js';
@@ -24,7 +25,6 @@ import {
   planSync,
   type SyncPlan,
 } from './plan.js';
-import { runPool } from './pool.js';
 import { TransferProgress } from './progress.js';
 import { type RemoteObject, readManifest } from './remote.js';
 import { type ScanOptions, scanFolder } from './scan.js';
@@ -326,9 +326,8 @@ async function runTransfers(
   type Job = { upload: PlannedUpload } | { update: PlannedMetadataUpdate };
   const jobs: Job[] = [...uploads.map((upload) => ({ upload })), ...updates.map((update) => ({ update }))];
   try {
-    await runPool(
+    await pMap(
       jobs,
-      concurrency,
       async (job) => {
         if ('upload' in job) {
           let reported = 0;
@@ -353,7 +352,7 @@ async function runTransfers(
           progress.fileDone();
         }
       },
-      { stopOnError: true, signal },
+      { concurrency, ...(signal ? { signal } : {}) },
     );
   } catch (error) {
     if (signal?.aborted)
