@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetAccessKeyInfoCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import type { Health, Resource } from '../../../src/engine/contract.js';
 import { ExitCode } from '../../../src/errors.js';
@@ -234,6 +237,46 @@ describe('status: observation + describe + health → rows', () => {
       ['a', 'ok'],
       ['b', 'ok'],
     ]);
+  });
+
+  it('one reading sends a read two resources ask for once, and traces it once', async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(
+        '<GetAccessKeyInfoResponse><GetAccessKeyInfoResult><Account>111122223333</Account></GetAccessKeyInfoResult></GetAccessKeyInfoResponse>',
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const saved = { ...process.env };
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.AWS_ACCESS_KEY_ID = 'k';
+    process.env.AWS_SECRET_ACCESS_KEY = 's';
+    try {
+      const cloud = new FakeCloud();
+      const resources = ['a', 'b'].map((key) => {
+        cloud.seed({ name: key, spec: {} });
+        const resource = withReads(cloud, { key });
+        resource.health = async (ctx) => {
+          await ctx.aws.sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: 'AKIA1' }));
+          return { state: 'ok' };
+        };
+        return resource;
+      });
+      const env = await fakeEnv(resources);
+      const report = await readStatus(env, { tracer: env.aws.tracer });
+      expect(report.rows.map((r) => r.state)).toEqual(['ok', 'ok']);
+      expect(requests).toBe(1);
+      expect(report.awsCalls).toEqual({ total: 1, changing: 0 });
+      // The next reading asks again.
+      await readStatus(env);
+      expect(requests).toBe(2);
+      env.aws.destroy();
+    } finally {
+      process.env = saved;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('runs with read-only options: a handler never sees a changing mode', async () => {
