@@ -8,15 +8,9 @@ import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
 import { removeLeftovers, wantedAfterUp } from './leftovers.js';
-import {
-  mayTakeOver,
-  notDeleted,
-  proveOwnership,
-  proveRetired,
-  takeoverHint,
-  takeoverSubject,
-} from './ownership.js';
-import { emitFailure, reportFailure } from './report-failure.js';
+import { mayTakeOver, proveOwnership, takeoverHint, takeoverSubject } from './ownership.js';
+import { reportFailure } from './report-failure.js';
+import { deleteRetired, removeUnwanted } from './retired.js';
 import { awsCallCounts, countActions, finishRun, type RunResult } from './run-summary.js';
 import { withScope } from './scope.js';
 import { reportSkipped } from './skipped.js';
@@ -215,63 +209,16 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
   });
 }
 
-/** Delete one resource that is no longer wanted; the failure is reported, not thrown. */
-async function remove(
-  env: EngineEnv,
-  resource: AnyResource,
-  actual: Actual,
-  what: string,
-  forget: () => void,
-): Promise<StepFailure | undefined> {
-  const t0 = Date.now();
-  const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
-  emit(env, { type: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
-  ctx.progress(`deleting ${what} ${actual.id}`);
-  try {
-    await resource.delete(ctx, actual);
-    forget();
-    await env.store.save();
-    emit(env, {
-      type: 'resource-done',
-      key: resource.key,
-      action: 'delete',
-      id: actual.id,
-      durationMs: Date.now() - t0,
-    });
-    return undefined;
-  } catch (error) {
-    return emitFailure(env, resource.key, describeFailure(`deleting ${what}`, resource.title, error), t0);
-  }
-}
-
 /**
- * After every resource converged: delete the replaced resources kept under `retired` (from this run or
- * an interrupted earlier one), and what an older config enabled and this one does not.
+ * After every resource converged: delete the replaced resources kept under `retired` (retired.ts), and
+ * what an older config enabled and this one does not.
  */
 async function cleanUp(
   env: EngineEnv,
   graph: Graph,
 ): Promise<{ deleted: number; failures: RunResult['failures'] }> {
-  const byKey = new Map(env.resources.map((r) => [r.key, r]));
   const failures: RunResult['failures'] = [];
-  let deleted = 0;
-  for (const entry of env.store.retired()) {
-    const resource = byKey.get(entry.key);
-    if (!resource || env.signal.aborted) continue;
-    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
-    const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
-    if (actual.unproved) {
-      env.store.removeRetired(entry.key, entry.actual.id);
-      await env.store.save();
-      reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());
-      continue;
-    }
-    const failure = await remove(env, resource, actual, 'the replaced', () =>
-      env.store.removeRetired(entry.key, entry.actual.id),
-    );
-    if (failure) failures.push({ key: entry.key, failure });
-    else deleted++;
-  }
+  let deleted = await deleteRetired(env, failures);
   for (const resource of graph.disabled) {
     if (!env.store.get(resource.key) || env.signal.aborted) continue;
     try {
@@ -283,7 +230,7 @@ async function cleanUp(
         await env.store.save();
         continue;
       }
-      const failure = await remove(env, resource, actual, 'the no longer configured', () =>
+      const failure = await removeUnwanted(env, resource, actual, 'the no longer configured', () =>
         env.store.remove(resource.key),
       );
       if (failure) failures.push({ key: resource.key, failure });

@@ -14,8 +14,9 @@ import {
   wantedIds,
   withLeftoverNodes,
 } from './leftovers.js';
-import { notDeleted, proveOwnership, proveRetired } from './ownership.js';
+import { notDeleted, proveOwnership } from './ownership.js';
 import { reportFailure } from './report-failure.js';
+import { deleteRetired } from './retired.js';
 import { awsCallCounts, type Counts, finishRun, type RunResult } from './run-summary.js';
 import { type Scope, withScope } from './scope.js';
 import { notChecked, reportSkipped } from './skipped.js';
@@ -319,51 +320,6 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     outputs: new Map(),
     pending,
   });
-}
-
-/** Replaced resources an interrupted `up` never deleted: last, since nothing uses them. */
-async function deleteRetired(
-  env: EngineEnv,
-  failures: { key: string; failure: StepFailure }[],
-): Promise<number> {
-  const byKey = new Map(env.resources.map((r) => [r.key, r]));
-  let deleted = 0;
-  for (const entry of env.store.retired()) {
-    const resource = byKey.get(entry.key);
-    if (!resource || env.signal.aborted) continue;
-    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
-    const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
-    if (actual.unproved) {
-      reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());
-      env.store.removeRetired(entry.key, entry.actual.id);
-      await env.store.save();
-      continue;
-    }
-    const t0 = Date.now();
-    emit(env, { type: 'resource-started', key: entry.key, title: resource.title, action: 'delete' });
-    try {
-      await resource.delete(ctx, actual);
-      env.store.removeRetired(entry.key, entry.actual.id);
-      await env.store.save();
-      deleted++;
-      emit(env, {
-        type: 'resource-done',
-        key: entry.key,
-        action: 'delete',
-        id: actual.id,
-        durationMs: Date.now() - t0,
-      });
-    } catch (error) {
-      reportFailure(
-        env,
-        failures,
-        entry.key,
-        describeFailure('deleting the replaced', resource.title, error),
-        t0,
-      );
-    }
-  }
-  return deleted;
 }
 
 /** `plan --destroy`: the same look as destroy's, without deleting. */
