@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { apply } from '../../../src/engine/apply.js';
 import { destroy, destroyPlanLine, discoverForDestroy } from '../../../src/engine/destroy.js';
 import type { StateFile } from '../../../src/state/types.js';
-import { FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
+import { eventsOf, FakeCloud, fakeEnv, fakeResource } from '../../support/fake-resources.js';
 
 const exists = (path: string) =>
   access(path).then(
@@ -188,5 +188,44 @@ describe('destroy of a half-deleted resource', () => {
     ]);
     expect((await destroy(env, found)).ok).toBe(true);
     expect(cloud.items.size).toBe(0);
+  });
+});
+
+describe('destroy: replaced resources left under retired by an interrupted up', () => {
+  it('deletes them last and forgets them; a failed deletion is named with its hint', async () => {
+    const cloud = new FakeCloud();
+    const env = await fakeEnv([fakeResource(cloud, { key: 'a' })]);
+    expect((await apply(env)).ok).toBe(true);
+    const old = cloud.seed({ name: 'a-old', spec: {} });
+    const stuck = cloud.seed({ name: 'a-stuck', spec: {} });
+    env.store.addRetired({ key: 'a', actual: { id: old.id, spec: {} } });
+    await env.store.save();
+
+    const result = await destroy(env, await discoverForDestroy(env));
+    expect(result.ok).toBe(true);
+    expect(result.counts).toMatchObject({ delete: 2 });
+    expect(cloud.items.has(old.id)).toBe(false);
+    expect(env.store.retired()).toEqual([]);
+
+    const failing = await fakeEnv(
+      [
+        fakeResource(cloud, {
+          key: 'a',
+          fail: { delete: Object.assign(new Error('in use'), { hint: 'wait' }) },
+        }),
+      ],
+      { dir: env.dir },
+    );
+    failing.store.addRetired({ key: 'a', actual: { id: stuck.id, spec: {} } });
+    await failing.store.save();
+    const failed = await destroy(failing, await discoverForDestroy(failing));
+    expect(failed.ok).toBe(false);
+    expect(failed.failures.map((f) => [f.key, f.failure.message])).toEqual([
+      ['a', 'deleting the replaced fake a: in use'],
+    ]);
+    expect(eventsOf(failing.events, 'resource-failed')).toEqual([
+      expect.objectContaining({ key: 'a', hint: 'wait' }),
+    ]);
+    expect(cloud.items.has(stuck.id)).toBe(true);
   });
 });
