@@ -228,12 +228,27 @@ const waits = about(
   'Every wait is bounded',
 );
 
+/** The lock lives at `<key>.lock`, and a key ending in "/" reads as a folder in every S3 console. */
+const STATE_KEY_PATTERN = /^(?!.*(?:\/|\.lock)$)[^\n\r]{1,1000}$/;
+
 const state = about(
   z.strictObject({
     path: withDefault(
       nonEmpty(),
       '.tekamolo/state.json',
       'State file, relative to the folder of the config file',
+    ),
+    bucket: optional(
+      follows(bucketName),
+      'S3 bucket for a state shared by a team or CI (with a lock); state.path is used when absent',
+    ),
+    key: optional(
+      pattern(STATE_KEY_PATTERN, 'an S3 key of 1–1000 characters, not ending in "/" or ".lock"'),
+      'Object key of the state in state.bucket (default: <stack>/default.json)',
+    ),
+    region: optional(
+      z.enum(AWS_REGIONS, { error: 'a region of the commercial AWS partition, such as eu-central-1' }),
+      "Region of state.bucket (default: the stack's region)",
     ),
   }),
   'Where tekamolo keeps what it created',
