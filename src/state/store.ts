@@ -132,11 +132,6 @@ export class StateStore {
     return this.backend.location;
   }
 
-  /** The lock this run holds, if any. */
-  get heldLock(): StateLock | undefined {
-    return this.lock;
-  }
-
   /** Whether the state exists (on disk, or in the bucket). */
   get exists(): boolean {
     return this.existed;
@@ -195,6 +190,11 @@ export class StateStore {
   /** Nothing left: no resource entry and nothing retired. */
   get empty(): boolean {
     return this.keys().length === 0 && (this.data.retired ?? []).length === 0;
+  }
+
+  /** Take over a whole state (`state push`); written with the next save. */
+  replaceWith(file: StateFile): void {
+    this.data = { ...structuredClone(file), stack: this.data.stack };
   }
 
   /** A copy of the whole file as it would be written. */
