@@ -46,6 +46,7 @@ const program = new Command('tekamolo')
   .description('Stand up, show, tear down and ship a secure web stack on AWS from one YAML file.')
   .version(VERSION, '--version', 'print the version')
   .option('-c, --config <file>', 'config file', './tekamolo.yaml')
+  .option('--stage <name>', 'stage of the config to work on (default: TEKAMOLO_STAGE; none)')
   .option('--profile <name>', "AWS profile (default: the SDK's default credential chain)")
   .option('--json', 'machine-readable output on stdout; human text goes to stderr', false)
   .option('--trace <file>', 'append one JSON line per AWS API call made')
@@ -61,6 +62,8 @@ function globals(): GlobalOptions {
   const o = program.opts<GlobalOptions>();
   const color = o.color && !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
   const g: GlobalOptions = { config: o.config, json: o.json, yes: o.yes, verbose: o.verbose, color };
+  const stage = o.stage ?? process.env.TEKAMOLO_STAGE;
+  if (stage) g.stage = stage;
   if (o.profile) g.profile = o.profile;
   if (o.trace) g.trace = o.trace;
   return g;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Aws } from '../aws/clients.js';
-import type { Config } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
 import { S3Backend } from '../state/s3-backend.js';
 import { whoAmI } from '../state/s3-lock.js';
 import { checkStateBucket, type StateBucketFound } from '../state/state-bucket.js';
@@ -14,17 +14,19 @@ export interface RemotePlace {
   key: string;
 }
 
-/** The state's key in its bucket: `state.key`, else one per stack. */
-export function stateKey(config: Config): string {
-  return config.state.key ?? `${config.stack}/default.json`;
+/** The state's key in its bucket: `state.key`, else one per stack and stage. */
+export function stateKey({ config, stage }: Pick<LoadedConfig, 'config' | 'stage'>): string {
+  if (config.state.key) return config.state.key;
+  return stage ? `${stage.stack}/${stage.name}.json` : `${config.stack}/default.json`;
 }
 
 /** Where the state of a config with `state.bucket` is kept; undefined for a local state file. */
-export function remotePlace(config: Config, aws: Aws): RemotePlace | undefined {
+export function remotePlace(loaded: LoadedConfig, aws: Aws): RemotePlace | undefined {
+  const { config } = loaded;
   const bucket = config.state.bucket;
   if (!bucket) return undefined;
   const region = config.state.region ?? config.region;
-  return { s3: aws.s3(region), bucket, region, key: stateKey(config) };
+  return { s3: aws.s3(region), bucket, region, key: stateKey(loaded) };
 }
 
 export interface RemoteStateOptions {

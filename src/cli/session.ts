@@ -107,7 +107,7 @@ function installInterrupt(
 }
 
 export async function openSession(globals: GlobalOptions, opts: SessionOptions): Promise<Session> {
-  const loaded = await loadConfig(globals.config);
+  const loaded = await loadConfig(globals.config, globals.stage);
   // The SDK warns on every run under Node < 22 about its releases of 2027; tekamolo pins its SDK
   // version in the lock file, so on the Node versions package.json supports this is noise in the
   // output (and in --json runs). An explicit setting by the user wins.
@@ -139,7 +139,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       stack: loaded.config.stack,
     };
     if (opts.lock) openOptions.lock = { command: opts.command, onWarning: warn };
-    const remote = remotePlace(loaded.config, aws);
+    const remote = remotePlace(loaded, aws);
     // A local state file and its lock first: a local fault there is bad input, found before any AWS call.
     if (!remote) store = await StateStore.open(openOptions);
     const { accountId, partition } = await preflight(aws, globals.profile);

@@ -17,6 +17,7 @@ import {
   stackName,
   VPC_ID_PATTERN,
 } from './rules.js';
+import { STAGE_PATTERN, STAGE_RULE } from './stages.js';
 
 /**
  * The config file's schema: every field of the contract (ARCHITECTURE §1) with its default.
@@ -274,6 +275,10 @@ export const configSchema = about(
     waits: z.prefault(waits, {}),
     state: z.prefault(state, {}),
     tags: withDefault(z.record(z.string(), z.string()), {}, 'Tags added to every taggable resource'),
+    stages: optional(
+      z.record(pattern(STAGE_PATTERN, `a stage name of ${STAGE_RULE}`), z.record(z.string(), z.unknown())),
+      'Per stage (--stage NAME or TEKAMOLO_STAGE): fields that differ from the rest of this file',
+    ),
   }),
   'tekamolo stack configuration',
 );

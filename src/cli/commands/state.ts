@@ -17,7 +17,7 @@ export interface StatePushOptions {
 }
 
 function requireRemote(session: Session, what: string): RemotePlace {
-  const place = remotePlace(session.loaded.config, session.aws);
+  const place = remotePlace(session.loaded, session.aws);
   if (!place) {
     throw new UserError(
       `${what} needs state.bucket in the config: this config keeps its state in the file ${session.store.location}`,

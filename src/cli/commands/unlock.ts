@@ -18,7 +18,7 @@ export interface UnlockOptions {
 export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }) => {
   const session = await openSession(globals, { command: 'unlock', lock: false, readOnly: true });
   try {
-    const place = remotePlace(session.loaded.config, session.aws);
+    const place = remotePlace(session.loaded, session.aws);
     if (!place) {
       throw new UserError(
         `unlock removes a lock kept in S3, and this config keeps its state in the file ${session.store.location}; nothing was changed`,
