@@ -1,4 +1,5 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { hasErrorName } from '../../aws/errors.js';
 import { ExitCode, UserError, WorkError } from '../../errors.js';
 import { LOCK_SUFFIX } from '../../state/s3-backend.js';
 import { describeHolder, readS3Lock } from '../../state/s3-lock.js';
@@ -26,15 +27,20 @@ export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }) => 
       );
     }
     const lockPlace = { s3: place.s3, bucket: place.bucket, key: `${place.key}${LOCK_SUFFIX}` };
-    const where = `s3://${lockPlace.bucket}/${lockPlace.key}`;
-    const held = await readS3Lock(lockPlace);
     const out = humanOut(globals);
+    const where = `s3://${lockPlace.bucket}/${lockPlace.key}`;
+    const unlocked = () => {
+      out.write(`unlocked: removed lock ${lockId} (${where})\n`);
+      if (globals.json) process.stdout.write(`${JSON.stringify({ type: 'unlocked', lockId, ok: true })}\n`);
+      return ExitCode.ok;
+    };
+    const held = await readS3Lock(lockPlace);
     if (!held) {
       out.write(`no lock at ${where}: nothing to unlock\n`);
       return ExitCode.ok;
     }
     if (held.info?.id !== lockId) {
-      const holder = held.info ? describeHolder(held.info) : 'a lock that is not tekamolo’s';
+      const holder = held.info ? `held by ${describeHolder(held.info)}` : 'not a tekamolo lock';
       throw new UserError(
         `the lock at ${where} is ${holder}, not lock id ${lockId}; nothing was changed`,
         'pass the lock id that the refused run printed',
@@ -49,15 +55,15 @@ export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }) => 
         new DeleteObjectCommand({ Bucket: lockPlace.bucket, Key: lockPlace.key, IfMatch: held.object.etag }),
       );
     } catch (error) {
+      // NoSuchKey: a retried delete whose first attempt S3 had applied.
+      if (hasErrorName(error, 'NoSuchKey', 'NotFound')) return unlocked();
       if (!preconditionFailed(error)) throw error;
       throw new WorkError(
         `the lock at ${where} changed while unlocking: another run holds it now; it was not removed`,
         'wait for that run to finish',
       );
     }
-    out.write(`unlocked: removed lock ${lockId} (${where})\n`);
-    if (globals.json) process.stdout.write(`${JSON.stringify({ type: 'unlocked', lockId, ok: true })}\n`);
-    return ExitCode.ok;
+    return unlocked();
   } finally {
     await session.close();
   }
