@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { hasErrorName } from '../aws/errors.js';
 import { UserError, WorkError } from '../errors.js';
 import type { LockInfo, StateLock } from './lock.js';
 import { describeS3Error, preconditionFailed, readText, type S3Text } from './s3-object.js';
@@ -138,7 +139,7 @@ export async function acquireS3Lock(place: S3LockPlace, command: string): Promis
         // Only this exact object: a lock removed by `unlock` and taken by another run stays.
         await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }));
       } catch (error) {
-        if (!preconditionFailed(error) && !/NoSuchKey|NotFound/.test(String((error as Error).name))) {
+        if (!preconditionFailed(error) && !hasErrorName(error, 'NoSuchKey', 'NotFound')) {
           throw error;
         }
       }

@@ -48,7 +48,7 @@ export const pull: CommandRunner<Record<string, never>> = async (globals) => {
 export const push: CommandRunner<StatePushOptions> = async (globals, options) => {
   const session = await openSession(globals, { command: 'state push', lock: true, createStateBucket: true });
   try {
-    const place = requireRemote(session, 'state push');
+    requireRemote(session, 'state push');
     const source = options.file ? resolve(options.file) : session.store.path;
     const local = await StateStore.open({ path: source, stack: session.loaded.config.stack });
     if (!local.exists) {
@@ -59,7 +59,7 @@ export const push: CommandRunner<StatePushOptions> = async (globals, options) =>
     }
     const { account, partition, profile } = session.scope;
     checkAccountPin(source, local.account, { id: account, partition }, profile);
-    const target = `s3://${place.bucket}/${place.key}`;
+    const target = session.store.location;
     const out = humanOut(globals);
     if (session.store.exists) {
       if (sameState(session.store.snapshot(), local.snapshot())) {
