@@ -3,6 +3,8 @@ import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config
 import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
+import type { StatePushOptions } from './commands/state.js';
+import type { UnlockOptions } from './commands/unlock.js';
 import type {
   CommandRunner,
   DestroyOptions,
@@ -44,6 +46,7 @@ const program = new Command('tekamolo')
   .description('Stand up, show, tear down and ship a secure web stack on AWS from one YAML file.')
   .version(VERSION, '--version', 'print the version')
   .option('-c, --config <file>', 'config file', './tekamolo.yaml')
+  .option('--stage <name>', 'stage of the config to work on (default: TEKAMOLO_STAGE; none)')
   .option('--profile <name>', "AWS profile (default: the SDK's default credential chain)")
   .option('--json', 'machine-readable output on stdout; human text goes to stderr', false)
   .option('--trace <file>', 'append one JSON line per AWS API call made')
@@ -59,6 +62,8 @@ function globals(): GlobalOptions {
   const o = program.opts<GlobalOptions>();
   const color = o.color && !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
   const g: GlobalOptions = { config: o.config, json: o.json, yes: o.yes, verbose: o.verbose, color };
+  const stage = o.stage ?? process.env.TEKAMOLO_STAGE;
+  if (stage) g.stage = stage;
   if (o.profile) g.profile = o.profile;
   if (o.trace) g.trace = o.trace;
   return g;
@@ -164,6 +169,46 @@ program
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
+
+/** A command with one argument: commander hands it over before the options. */
+function actionWith<O>(name: keyof O & string, load: Loader<O>) {
+  return (value: string, options: Omit<O, typeof name>) => action(load)({ ...options, [name]: value } as O);
+}
+
+program
+  .command('unlock')
+  .argument('<lock-id>', 'the id a refused run printed')
+  .summary('remove the state lock a run left behind when it died (state in S3)')
+  .description(
+    'Remove the lock object beside the state in S3 that a dead run left behind, but only the lock with ' +
+      'this id: a lock taken since by another run stays. Asks first unless --yes.\n\n' +
+      'Example:\n  tekamolo unlock 3f0c2a4e-5d1b-4c8e-9a7f-2b6d8e1c4a90',
+  )
+  .action(actionWith<UnlockOptions>('lockId', () => import('./commands/unlock.js')));
+
+const state = program
+  .command('state')
+  .summary('show, move and list the versions of the state')
+  .description(
+    'The state: `pull` prints it, `push` moves a local state file into state.bucket, `history` lists its versions in S3.',
+  );
+state
+  .command('pull')
+  .summary('print the current state (JSON) on stdout')
+  .action(action<Record<string, never>>(async () => ({ run: (await import('./commands/state.js')).pull })));
+state
+  .command('push')
+  .argument('[file]', 'local state file (default: state.path of the config)')
+  .summary('move a local state file into state.bucket; never overwrites a different state')
+  .action(
+    actionWith<StatePushOptions>('file', async () => ({ run: (await import('./commands/state.js')).push })),
+  );
+state
+  .command('history')
+  .summary('list the versions of the state in S3: time, command, who')
+  .action(
+    action<Record<string, never>>(async () => ({ run: (await import('./commands/state.js')).history })),
+  );
 
 /**
  * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap

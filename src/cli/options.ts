@@ -1,6 +1,8 @@
 /** Global options of the contract (ARCHITECTURE §1 "Command line"), as every command receives them. */
 export interface GlobalOptions {
   config: string;
+  /** `--stage`, else TEKAMOLO_STAGE: the stage of the config to work on. */
+  stage?: string;
   profile?: string;
   json: boolean;
   trace?: string;

@@ -8,10 +8,11 @@ import type { EngineEnv } from '../engine/env.js';
 import type { EventSink } from '../engine/events.js';
 import type { RunResult } from '../engine/run-summary.js';
 import type { Scope } from '../engine/scope.js';
-import { ExitCode, InterruptedError } from '../errors.js';
+import { ExitCode, InterruptedError, UserError } from '../errors.js';
 import { taggedKinds } from '../resources/tagged-kinds.js';
 import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
+import { openRemoteState, remotePlace } from './open-state.js';
 import type { GlobalOptions } from './options.js';
 import { pickRenderer, type Renderer } from './render/index.js';
 import { confirmOnTerminal } from './render/prompt.js';
@@ -55,6 +56,8 @@ export interface SessionOptions {
   stateless?: boolean;
   /** Record the account in the state when none is recorded yet (`up`). */
   pinAccount?: boolean;
+  /** Create a missing state bucket (state.bucket) after confirmation (`up`). */
+  createStateBucket?: boolean;
 }
 
 /**
@@ -104,7 +107,7 @@ function installInterrupt(
 }
 
 export async function openSession(globals: GlobalOptions, opts: SessionOptions): Promise<Session> {
-  const loaded = await loadConfig(globals.config);
+  const loaded = await loadConfig(globals.config, globals.stage);
   // The SDK warns on every run under Node < 22 about its releases of 2027; tekamolo pins its SDK
   // version in the lock file, so on the Node versions package.json supports this is noise in the
   // output (and in --json runs). An explicit setting by the user wins.
@@ -118,27 +121,51 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   const controller = new AbortController();
   let store: StateStore | undefined;
   let uninstall = () => {};
+  let questions: Promise<unknown> = Promise.resolve();
+  const confirm = (question: string): Promise<boolean> => {
+    if (globals.yes) return Promise.resolve(true);
+    // One question at a time: several resources may ask at once.
+    const answer = questions.then(() =>
+      renderer.suspend(() => confirmOnTerminal(question, controller.signal)),
+    );
+    questions = answer.catch(() => false);
+    return answer;
+  };
+  const warn = (message: string) =>
+    renderer.sink({ type: 'warning', message, time: new Date().toISOString() });
   try {
-    // The state file and its lock first: a local fault there is bad input, found before any AWS call.
     const openOptions: Parameters<typeof StateStore.open>[0] = {
       path: statePath(loaded.dir, loaded.config.state.path),
       stack: loaded.config.stack,
     };
-    if (opts.lock) {
-      openOptions.lock = {
-        command: opts.command,
-        onWarning: (message) => renderer.sink({ type: 'warning', message, time: new Date().toISOString() }),
-      };
-    }
-    store = await StateStore.open(openOptions);
+    if (opts.lock) openOptions.lock = { command: opts.command, onWarning: warn };
+    const remote = remotePlace(loaded, aws);
+    // A local state file and its lock first: a local fault there is bad input, found before any AWS call.
+    if (!remote) store = await StateStore.open(openOptions);
     const { accountId, partition } = await preflight(aws, globals.profile);
+    if (remote) {
+      const opened = await openRemoteState(remote, {
+        accountId,
+        command: opts.command,
+        createBucket: opts.createStateBucket ?? false,
+        confirm,
+        warn,
+      });
+      if (opened.bucket === 'missing' && opts.lock) {
+        throw new UserError(
+          `the state bucket ${remote.bucket} does not exist, so there is no state of this stack; nothing was changed`,
+          '`tekamolo up` creates it; or fix state.bucket in the config',
+        );
+      }
+      store = await StateStore.open({ ...openOptions, backend: opened.backend });
+    }
+    if (!store) throw new Error('the state was opened above, from a file or from S3');
     const profile = globals.profile ?? process.env.AWS_PROFILE ?? null;
-    checkAccountPin(store.path, store.account, { id: accountId, partition }, profile);
+    checkAccountPin(store.location, store.account, { id: accountId, partition }, profile);
     if (opts.pinAccount && !store.account) store.pinAccount({ id: accountId, partition });
     uninstall = installInterrupt(controller, renderer, opts, store);
     const opened = store;
     let closed = false;
-    let questions: Promise<unknown> = Promise.resolve();
     return {
       loaded,
       aws,
@@ -150,15 +177,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       tracer,
       globals,
       renderer,
-      confirm: (question) => {
-        if (globals.yes) return Promise.resolve(true);
-        // One question at a time: several resources may ask at once.
-        const answer = questions.then(() =>
-          renderer.suspend(() => confirmOnTerminal(question, controller.signal)),
-        );
-        questions = answer.catch(() => false);
-        return answer;
-      },
+      confirm,
       async close() {
         if (closed) return;
         closed = true;

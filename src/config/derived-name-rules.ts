@@ -64,14 +64,15 @@ function derivedNames(raw: unknown, stack: string): DerivedName[] {
 /**
  * Names tekamolo derives from the stack name must pass AWS's own naming rules too: a stack name that
  * is well-formed by itself can still make a name AWS refuses halfway through `up` (`sg-web` makes the
- * security group `sg-web-alb`). Each problem is reported at `stack`, naming the derived name.
+ * security group `sg-web-alb`). Each problem is reported at `stack`, naming the derived name; with a
+ * stage, the names are made from `<stack>-<stage>`.
  */
-export function checkDerivedNames(raw: unknown): PathIssue[] {
+export function checkDerivedNames(raw: unknown, stage?: string): PathIssue[] {
   const stack = valueAt(raw, ['stack']);
   // A malformed stack name is reported once, by the schema.
   if (typeof stack !== 'string' || stackName(stack)) return [];
   const issues: PathIssue[] = [];
-  for (const { what, name, rule, orElse } of derivedNames(raw, stack)) {
+  for (const { what, name, rule, orElse } of derivedNames(raw, stage ? `${stack}-${stage}` : stack)) {
     const problem = rule(name);
     if (!problem) continue;
     issues.push({

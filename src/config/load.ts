@@ -4,8 +4,9 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import { fileProblem } from '../file-problem.js';
 import { ConfigError, type ConfigIssue, describeProblem } from './issues.js';
 import type { Names } from './names.js';
-import { type PathIssue, pathText } from './path-issue.js';
+import { hasKey, type PathIssue, pathText } from './path-issue.js';
 import { type Config, configSchema } from './schema.js';
+import { checkStages, configForStage, placeInStage, stageNames } from './stages.js';
 import { checkSemantics } from './validate.js';
 import { configWarnings } from './warnings.js';
 import { aliasExpansionOffset, MAX_ALIAS_COUNT } from './yaml-aliases.js';
@@ -23,6 +24,14 @@ export interface LoadedConfig {
   names: Names;
   /** Legal but dangerous settings, at their line and column (see warnings.ts). */
   warnings: ConfigIssue[];
+  /** The stage selected (`config.stack` is then `<stack>-<stage>`). */
+  stage?: Stage;
+}
+
+export interface Stage {
+  name: string;
+  /** The stack name as written, without the stage. */
+  stack: string;
 }
 
 /** What checking a config file found: every issue, and the config when there were none. */
@@ -34,11 +43,12 @@ export interface ConfigCheck {
   /** Legal but dangerous settings; only looked for when there are no issues. */
   warnings: ConfigIssue[];
   config?: Config;
+  stage?: Stage;
 }
 
 /** Read, parse and check a config file; throws ConfigError (exit 2) listing every issue. */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
-  const check = await checkConfigFile(file);
+export async function loadConfig(file: string, stage?: string): Promise<LoadedConfig> {
+  const check = await checkConfigFile(file, stage);
   if (!check.config) throw new ConfigError(check.displayFile, check.issues);
   // Loaded here rather than at the top: names hash with node:crypto, which `validate` does not need
   // and which is a noticeable part of its start-up.
@@ -50,11 +60,12 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     dir: dirname(check.file),
     names: deriveNames(config),
     warnings: check.warnings,
+    ...(check.stage && { stage: check.stage }),
   };
 }
 
 /** Every issue of a config file, without throwing for a bad one: what `tekamolo validate` reports. */
-export async function checkConfigFile(file: string): Promise<ConfigCheck> {
+export async function checkConfigFile(file: string, stage?: string): Promise<ConfigCheck> {
   const absolute = resolve(file);
   const displayFile = displayName(absolute);
   const failed = (issues: ConfigIssue[]): ConfigCheck => ({
@@ -117,15 +128,40 @@ export async function checkConfigFile(file: string): Promise<ConfigCheck> {
   const dir = dirname(absolute);
   // jitless: zod otherwise compiles a fast path for each object schema with new Function, which only
   // pays off over many parses; a run parses once, and the compile is a measurable part of start-up.
-  const parsed = configSchema.safeParse(raw, { error: () => OWN_MESSAGE, jitless: true });
-  const pathIssues = [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fromZodIssue(issue, raw))),
-    ...checkSemantics(raw, dir),
-  ];
+  const parse = (input: unknown) =>
+    configSchema.safeParse(input, { error: () => OWN_MESSAGE, jitless: true });
+  const issuesOf = (input: unknown, parsed: ReturnType<typeof parse>, name: string | undefined) => {
+    const found = [
+      ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fromZodIssue(issue, input))),
+      ...checkSemantics(input, dir, name),
+    ];
+    return name === undefined ? found : found.map((issue) => placeInStage(issue, raw, name));
+  };
+  const selected = configForStage(raw, stage);
+  const parsed = parse(selected);
+  const pathIssues = [...checkStages(raw, stage), ...issuesOf(selected, parsed, stage)];
+  // Without a stage selected, every stage is checked too: `validate` then covers the whole file.
+  if (stage === undefined) {
+    for (const name of stageNames(raw)) {
+      const merged = configForStage(raw, name);
+      pathIssues.push(...issuesOf(merged, parse(merged), name));
+    }
+  }
   const issues = placeIssues(pathIssues, doc, lines, displayFile);
   if (issues.length > 0 || !parsed.success) return failed(issues);
-  const warnings = placeIssues(configWarnings(parsed.data), doc, lines, displayFile);
-  return { displayFile, file: absolute, issues, warnings, config: parsed.data };
+  const config = stage === undefined ? parsed.data : withStage(parsed.data, selected, stage);
+  const warnings = placeIssues(configWarnings(config), doc, lines, displayFile);
+  const staged = stage === undefined ? {} : { stage: { name: stage, stack: parsed.data.stack } };
+  return { displayFile, file: absolute, issues, warnings, config, ...staged };
+}
+
+/**
+ * The stage is part of the stack name, so of every derived name and tag; a local state file of its
+ * own unless the config names one, so that two stages can be run from one folder.
+ */
+function withStage(config: Config, selected: unknown, stage: string): Config {
+  const path = hasKey(selected, ['state', 'path']) ? config.state.path : `.tekamolo/${stage}/state.json`;
+  return { ...config, stack: `${config.stack}-${stage}`, state: { ...config.state, path } };
 }
 
 /** Give each issue its line and column; one issue per field (the first), in file order. */

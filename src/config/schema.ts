@@ -17,6 +17,7 @@ import {
   stackName,
   VPC_ID_PATTERN,
 } from './rules.js';
+import { STAGE_PATTERN, STAGE_RULE } from './stages.js';
 
 /**
  * The config file's schema: every field of the contract (ARCHITECTURE §1) with its default.
@@ -228,12 +229,27 @@ const waits = about(
   'Every wait is bounded',
 );
 
+/** The lock lives at `<key>.lock`, and a key ending in "/" reads as a folder in every S3 console. */
+const STATE_KEY_PATTERN = /^(?!.*(?:\/|\.lock)$)[^\n\r]{1,1000}$/;
+
 const state = about(
   z.strictObject({
     path: withDefault(
       nonEmpty(),
       '.tekamolo/state.json',
       'State file, relative to the folder of the config file',
+    ),
+    bucket: optional(
+      follows(bucketName),
+      'S3 bucket for a state shared by a team or CI (with a lock); state.path is used when absent',
+    ),
+    key: optional(
+      pattern(STATE_KEY_PATTERN, 'an S3 key of 1–1000 characters, not ending in "/" or ".lock"'),
+      'Object key of the state in state.bucket (default: <stack>/default.json)',
+    ),
+    region: optional(
+      z.enum(AWS_REGIONS, { error: 'a region of the commercial AWS partition, such as eu-central-1' }),
+      "Region of state.bucket (default: the stack's region)",
     ),
   }),
   'Where tekamolo keeps what it created',
@@ -259,6 +275,10 @@ export const configSchema = about(
     waits: z.prefault(waits, {}),
     state: z.prefault(state, {}),
     tags: withDefault(z.record(z.string(), z.string()), {}, 'Tags added to every taggable resource'),
+    stages: optional(
+      z.record(pattern(STAGE_PATTERN, `a stage name of ${STAGE_RULE}`), z.record(z.string(), z.unknown())),
+      'Per stage (--stage NAME or TEKAMOLO_STAGE): fields that differ from the rest of this file',
+    ),
   }),
   'tekamolo stack configuration',
 );

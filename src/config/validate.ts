@@ -10,7 +10,7 @@ import { DEFAULT_AMI, scalingSchema } from './schema.js';
  * the schema found problems elsewhere, so that one run reports everything; each check only looks at
  * fields that are themselves well-formed, so a bad value is reported once, by the schema.
  */
-export function checkSemantics(raw: unknown, dir: string): PathIssue[] {
+export function checkSemantics(raw: unknown, dir: string, stage?: string): PathIssue[] {
   return [
     ...checkScaling(raw),
     ...checkAliases(raw),
@@ -19,7 +19,7 @@ export function checkSemantics(raw: unknown, dir: string): PathIssue[] {
     ...checkUnique(raw, ['backend', 'sshCidrs'], 'each CIDR once (EC2 rejects a duplicate rule)'),
     ...checkUnique(raw, ['backend', 'subnetIds'], 'each subnet once'),
     ...checkTags(raw),
-    ...checkDerivedNames(raw),
+    ...checkDerivedNames(raw, stage),
   ];
 }
 

@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { stateFileError, stateSaveError } from './file-errors.js';
-import { acquireLock, type StateLock } from './lock.js';
+import type { StateBackend } from './backend.js';
+import { FileBackend } from './file-backend.js';
+import type { StateLock } from './lock.js';
 import { type AccountPin, type ResourceState, STATE_VERSION, type StateFile } from './types.js';
 
 export interface OpenStateOptions {
-  /** Absolute path of the state file. */
+  /** Absolute path of the state file: on this machine, or where machine-local files go beside it. */
   path: string;
+  /** Where the state is kept; the file at `path` when absent. */
+  backend?: StateBackend;
   stack: string;
   /** Take the lock beside the state file for this command (`up`, `destroy`). */
   lock?: { command: string; onWarning?: (message: string) => void };
@@ -24,21 +25,20 @@ export interface RetiredEntry {
   actual: ResourceState;
 }
 
-function parseState(path: string, text: string, stack: string): StateFile {
+function parseState(backend: StateBackend, text: string, stack: string): StateFile {
+  const path = backend.location;
+  const restore = backend.restoreHint;
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     throw new UserError(
       `the state file ${path} is corrupt: ${(error as Error).message}`,
-      `it was not changed; restore it from ${path}.bak or move it away (tekamolo then finds resources by name and tag)`,
+      `it was not changed; ${restore} or move it away (tekamolo then finds resources by name and tag)`,
     );
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new UserError(
-      `the state file ${path} is corrupt: not a JSON object`,
-      `restore it from ${path}.bak`,
-    );
+    throw new UserError(`the state file ${path} is corrupt: not a JSON object`, restore);
   }
   const file = data as Partial<StateFile>;
   if (file.version !== STATE_VERSION) {
@@ -50,20 +50,17 @@ function parseState(path: string, text: string, stack: string): StateFile {
   if (file.stack !== stack) {
     throw new UserError(
       `the state file ${path} belongs to stack "${String(file.stack)}", but the config says "${stack}"`,
-      "point state.path at this stack's own state file, or fix the stack name in the config",
+      "point state.path (or state.key) at this stack's own state, or fix the stack name in the config",
     );
   }
   if (!file.resources || typeof file.resources !== 'object') {
-    throw new UserError(
-      `the state file ${path} is corrupt: no "resources" object`,
-      `restore it from ${path}.bak`,
-    );
+    throw new UserError(`the state file ${path} is corrupt: no "resources" object`, restore);
   }
   const account = file.account;
   if (account !== undefined && !isAccountPin(account)) {
     throw new UserError(
       `the state file ${path} is corrupt: "account" is not an account id and partition`,
-      `restore it from ${path}.bak`,
+      restore,
     );
   }
   return {
@@ -88,9 +85,9 @@ function isAccountPin(value: unknown): value is AccountPin {
 }
 
 /**
- * The state file: one entry per resource key. Every `save` writes the whole file atomically
- * (temporary file, fsync, rename) with mode 0600 and keeps the previous version as `.bak`. Saves are
- * serialized: several resources finish at once, and the last write must hold all of them.
+ * The state: one entry per resource key. Every `save` writes the whole state through its backend (a
+ * local file, or S3). Saves are serialized: several resources finish at once, and the last write must
+ * hold all of them.
  */
 export class StateStore {
   private data: StateFile;
@@ -100,6 +97,7 @@ export class StateStore {
 
   private constructor(
     readonly path: string,
+    private readonly backend: StateBackend,
     data: StateFile,
     existed: boolean,
   ) {
@@ -107,29 +105,20 @@ export class StateStore {
     this.existed = existed;
   }
 
-  /** Read the state file (a missing file is an empty state) and take the lock when asked. */
+  /** Read the state (a missing one is an empty state) and take the lock when asked. */
   static async open(options: OpenStateOptions): Promise<StateStore> {
     const path = resolve(options.path);
-    let lock: StateLock | undefined;
-    if (options.lock) {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-        throw stateFileError('the state file', path, error);
-      });
-      lock = await acquireLock(`${path}.lock`, options.lock.command, options.lock.onWarning);
-    }
+    const backend = options.backend ?? new FileBackend(path);
+    const lock = options.lock
+      ? await backend.lock(options.lock.command, options.lock.onWarning ?? (() => {}))
+      : undefined;
     try {
-      let text: string | undefined;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-          throw stateFileError('the state file', path, error);
-      }
+      const text = await backend.read();
       const data =
         text === undefined
           ? { version: STATE_VERSION, stack: options.stack, updatedAt: '', resources: {}, retired: [] }
-          : parseState(path, text, options.stack);
-      const store = new StateStore(path, data, text !== undefined);
+          : parseState(backend, text, options.stack);
+      const store = new StateStore(path, backend, data, text !== undefined);
       store.lock = lock;
       return store;
     } catch (error) {
@@ -138,7 +127,12 @@ export class StateStore {
     }
   }
 
-  /** Whether the state file is on disk. */
+  /** How messages name the state: its path, or `s3://bucket/key`. */
+  get location(): string {
+    return this.backend.location;
+  }
+
+  /** Whether the state exists (on disk, or in the bucket). */
   get exists(): boolean {
     return this.existed;
   }
@@ -198,6 +192,11 @@ export class StateStore {
     return this.keys().length === 0 && (this.data.retired ?? []).length === 0;
   }
 
+  /** Take over a whole state (`state push`); written with the next save. */
+  replaceWith(file: StateFile): void {
+    this.data = { ...structuredClone(file), stack: this.data.stack };
+  }
+
   /** A copy of the whole file as it would be written. */
   snapshot(): StateFile {
     return structuredClone(this.data);
@@ -210,14 +209,11 @@ export class StateStore {
     return run;
   }
 
-  /** Remove the state file once everything is gone; its `.bak` stays as the last record. */
+  /** Remove the state once everything is gone; the previous version stays as the last record. */
   async removeFile(): Promise<void> {
     const run = this.queue.then(async () => {
       if (!this.existed) return;
-      await copyFile(this.path, `${this.path}.bak`).catch(() => {});
-      await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      await this.backend.remove();
       this.existed = false;
     });
     this.queue = run.catch(() => {});
@@ -238,37 +234,8 @@ export class StateStore {
   }
 
   private async write(): Promise<void> {
-    try {
-      await this.writeWhole();
-    } catch (error) {
-      throw stateSaveError(this.path, error);
-    }
-  }
-
-  private async writeWhole(): Promise<void> {
     this.data.updatedAt = new Date().toISOString();
-    const text = `${JSON.stringify(this.data, null, 2)}\n`;
-    const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      if (this.existed) await copyFile(this.path, `${this.path}.bak`).catch(() => {});
-      await rename(temp, this.path);
-    } catch (error) {
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
+    await this.backend.write(`${JSON.stringify(this.data, null, 2)}\n`);
     this.existed = true;
-    // The rename is durable only once the folder's entry is on disk too; not every platform allows it.
-    const folder = await open(dir, 'r').catch(() => undefined);
-    await folder?.sync().catch(() => {});
-    await folder?.close();
   }
 }

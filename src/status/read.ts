@@ -124,7 +124,7 @@ async function read(env: EngineEnv, options: ReadStatusOptions): Promise<StatusR
   const blockedBy = new Map(observations.map((o) => [o.key, o.blockedBy]));
   const rows = [...resolveNotChecked(found, (key) => blockedBy.get(key)), ...(await leftovers)];
   const records = options.tracer?.records.slice(callsBefore);
-  const stateFile = { path: env.store.path, exists: env.store.exists };
+  const stateFile = { path: env.store.location, exists: env.store.exists };
   const summary = summarize(rows, {
     config: env.config,
     names: env.names,

@@ -13,7 +13,12 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
   if (unknown) {
     throw new UserError(`--take-over ${unknown}: no resource has that key`, `use one of: ${keys.join(', ')}`);
   }
-  const session = await openSession(globals, { command: 'up', lock: true, pinAccount: true });
+  const session = await openSession(globals, {
+    command: 'up',
+    lock: true,
+    pinAccount: true,
+    createStateBucket: true,
+  });
   try {
     const env = engineEnv(session, stack, {
       wait: options.wait,

@@ -8,7 +8,7 @@ import type { CommandRunner } from '../options.js';
  * as reading one YAML file, and it can run where there are no credentials (an editor, a pre-commit hook).
  */
 export const run: CommandRunner<Record<string, never>> = async (globals) => {
-  const check = await checkConfigFile(globals.config);
+  const check = await checkConfigFile(globals.config, globals.stage);
   const { config } = check;
   const valid = config !== undefined;
   if (globals.json) {

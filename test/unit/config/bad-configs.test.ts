@@ -11,7 +11,7 @@ const BAD = 'test/fixtures/config/bad';
 
 const cases: Record<string, string[]> = {
   'unknown-key.yaml': [
-    '4:1  colour: found unknown key "colour", expected one of $schema, stack, region, domain, aliases, dns, frontend, backend, cdn, waits, state, tags',
+    '4:1  colour: found unknown key "colour", expected one of $schema, stack, region, domain, aliases, dns, frontend, backend, cdn, waits, state, tags, stages',
   ],
   'misspelt-key.yaml': [
     '5:3  backend.instnceType: found unknown key "instnceType"; did you mean "instanceType"?',

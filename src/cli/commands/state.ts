@@ -1,0 +1,158 @@
+import { resolve } from 'node:path';
+import {
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandInput,
+} from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
+import { ExitCode, UserError, WorkError } from '../../errors.js';
+import { checkAccountPin } from '../../state/account-pin.js';
+import { StateStore } from '../../state/store.js';
+import { type RemotePlace, remotePlace } from '../open-state.js';
+import type { CommandRunner, GlobalOptions } from '../options.js';
+import { humanOut, openSession, type Session } from '../session.js';
+
+export interface StatePushOptions {
+  file?: string;
+}
+
+function requireRemote(session: Session, what: string): RemotePlace {
+  const place = remotePlace(session.loaded, session.aws);
+  if (!place) {
+    throw new UserError(
+      `${what} needs state.bucket in the config: this config keeps its state in the file ${session.store.location}`,
+      'set state.bucket (README: team use); nothing was changed',
+    );
+  }
+  return place;
+}
+
+/** `tekamolo state pull`: the current state on stdout, wherever it is kept. */
+export const pull: CommandRunner<Record<string, never>> = async (globals) => {
+  const session = await openSession(globals, { command: 'state pull', lock: false, readOnly: true });
+  try {
+    if (!session.store.exists) {
+      throw new WorkError(`there is no state at ${session.store.location}`, 'run `tekamolo up` first');
+    }
+    process.stdout.write(`${JSON.stringify(session.store.snapshot(), null, 2)}\n`);
+    return ExitCode.ok;
+  } finally {
+    await session.close();
+  }
+};
+
+/**
+ * `tekamolo state push [file]`: move a local state file (default: state.path) into state.bucket,
+ * under the lock. A different state already there is never overwritten.
+ */
+export const push: CommandRunner<StatePushOptions> = async (globals, options) => {
+  const session = await openSession(globals, { command: 'state push', lock: true, createStateBucket: true });
+  try {
+    requireRemote(session, 'state push');
+    const source = options.file ? resolve(options.file) : session.store.path;
+    const local = await StateStore.open({ path: source, stack: session.loaded.config.stack });
+    if (!local.exists) {
+      throw new UserError(
+        `there is no state file at ${source}; nothing was changed`,
+        'name the file to push',
+      );
+    }
+    const { account, partition, profile } = session.scope;
+    checkAccountPin(source, local.account, { id: account, partition }, profile);
+    const target = session.store.location;
+    const out = humanOut(globals);
+    if (session.store.exists) {
+      if (sameState(session.store.snapshot(), local.snapshot())) {
+        out.write(`${target} already holds this state: nothing to push\n`);
+        return ExitCode.ok;
+      }
+      throw new UserError(
+        `${target} already holds a different state of stack ${session.store.stack}; it was not overwritten`,
+        '`tekamolo state pull` shows it; keep the one that is right',
+      );
+    }
+    session.store.replaceWith(local.snapshot());
+    await session.store.save();
+    out.write(`pushed ${source} to ${target}; the local file is no longer used and can be removed\n`);
+    return ExitCode.ok;
+  } finally {
+    await session.close();
+  }
+};
+
+function sameState(a: ReturnType<StateStore['snapshot']>, b: ReturnType<StateStore['snapshot']>): boolean {
+  const meaning = (s: typeof a) => JSON.stringify({ ...s, updatedAt: '' });
+  return meaning(a) === meaning(b);
+}
+
+interface HistoryEntry {
+  time: string;
+  versionId: string;
+  latest: boolean;
+  deleted: boolean;
+  command?: string;
+  by?: string;
+}
+
+/** `tekamolo state history`: every version of the state in its bucket, newest first. */
+export const history: CommandRunner<Record<string, never>> = async (globals) => {
+  const session = await openSession(globals, { command: 'state history', lock: false, readOnly: true });
+  try {
+    const place = requireRemote(session, 'state history');
+    const entries = await listHistory(place);
+    print(globals, entries);
+    return ExitCode.ok;
+  } finally {
+    await session.close();
+  }
+};
+
+async function listHistory({ s3, bucket, key }: RemotePlace): Promise<HistoryEntry[]> {
+  const entries: HistoryEntry[] = [];
+  const page: ListObjectVersionsCommandInput = { Bucket: bucket, Prefix: key };
+  for (;;) {
+    const answer = await s3.send(new ListObjectVersionsCommand(page));
+    for (const v of answer.Versions ?? []) {
+      if (v.Key === key) entries.push(entry(v.LastModified, v.VersionId, v.IsLatest, false));
+    }
+    for (const m of answer.DeleteMarkers ?? []) {
+      if (m.Key === key) entries.push(entry(m.LastModified, m.VersionId, m.IsLatest, true));
+    }
+    if (!answer.IsTruncated) break;
+    page.KeyMarker = answer.NextKeyMarker;
+    page.VersionIdMarker = answer.NextVersionIdMarker;
+  }
+  // Who wrote each version and with which command is in its metadata, one HEAD per version.
+  const limit = pLimit(8);
+  await Promise.all(
+    entries
+      .filter((e) => !e.deleted)
+      .map((e) =>
+        limit(async () => {
+          const head = await s3.send(
+            new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: e.versionId }),
+          );
+          if (head.Metadata?.command) e.command = head.Metadata.command;
+          if (head.Metadata?.by) e.by = head.Metadata.by;
+        }),
+      ),
+  );
+  return entries.sort((a, b) => b.time.localeCompare(a.time) || Number(b.latest) - Number(a.latest));
+}
+
+function entry(time: Date | undefined, versionId = 'null', latest = false, deleted = false): HistoryEntry {
+  return { time: time?.toISOString() ?? '', versionId, latest, deleted };
+}
+
+function print(globals: GlobalOptions, entries: HistoryEntry[]): void {
+  if (globals.json) {
+    process.stdout.write(`${JSON.stringify({ versions: entries, ok: true }, null, 2)}\n`);
+    return;
+  }
+  const out = humanOut(globals);
+  if (entries.length === 0) out.write('no versions: the state was never written\n');
+  for (const e of entries) {
+    const what = e.deleted ? 'deleted' : `${e.command ?? '?'} by ${e.by ?? '?'}`;
+    out.write(`${e.time}  ${what}  version ${e.versionId}${e.latest ? '  (current)' : ''}\n`);
+  }
+}
