@@ -8,6 +8,7 @@ import type {
   DestroyOptions,
   GlobalOptions,
   PlanOptions,
+  PolicyOptions,
   StatusOptions,
   SyncOptions,
   UpOptions,
@@ -164,6 +165,19 @@ program
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
+
+program
+  .command('policy')
+  .summary('print the least-privilege IAM policy this config needs')
+  .description(
+    'Print, as JSON ready for `aws iam create-policy`, the IAM policy that tekamolo needs for this ' +
+      "config: every action it calls, limited to the stack's names and tag wherever IAM allows. Why a " +
+      'statement cannot be narrowed further is said on stderr. Offline; no AWS call.\n\n' +
+      'Example:\n  tekamolo policy > policy.json\n' +
+      '  aws iam create-policy --policy-name tekamolo \\\n    --policy-document file://policy.json',
+  )
+  .addOption(new Option('--for <command>', 'only what a read-only command needs').choices(['plan', 'status']))
+  .action(action<PolicyOptions>(() => import('./commands/policy.js')));
 
 /**
  * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap

@@ -27,6 +27,10 @@ export interface DestroyOptions {
   wait: boolean;
   keepBucket: boolean;
 }
+export interface PolicyOptions {
+  /** `--for plan|status`: only what those read-only commands call. */
+  for?: 'plan' | 'status';
+}
 export interface SyncOptions {
   dir?: string;
   delete: boolean;
