@@ -167,6 +167,17 @@ program
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
 
 program
+  .command('outputs')
+  .summary("print the stack's URLs, ids and addresses, each checked in AWS")
+  .description(
+    "Print the stack's account, region, URLs, bucket, CloudFront distribution, load balancer DNS " +
+      'name, Elastic IP and instance ids: from the state file, each confirmed by one read of AWS. ' +
+      'Exits 1 when one is missing. Read-only.\n\nExample:\n' +
+      '  aws s3 ls "s3://$(tekamolo outputs --json | jq -r .bucket)"',
+  )
+  .action(action<Record<string, never>>(() => import('./commands/outputs.js')));
+
+program
   .command('policy')
   .summary('print the least-privilege IAM policy this config needs')
   .description(

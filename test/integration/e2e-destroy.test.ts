@@ -403,6 +403,20 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const readTraces = [traceFile(), traceFile()];
     expect((await cli(['plan'], readTraces[0])).code).toBe(0);
     expect((await cli(['status'], readTraces[1])).code).toBe(0);
+    const outputsTrace = traceFile();
+    const outputs = await cli(['outputs', '--json'], outputsTrace);
+    expect(outputs.code).toBe(0);
+    const balancers = await sdk.elbv2.send(new DescribeLoadBalancersCommand({}));
+    expect(JSON.parse(outputs.stdout)).toMatchObject({
+      version: 1,
+      ok: true,
+      bucket: project.bucket,
+      loadBalancer: { dnsName: balancers.LoadBalancers?.[0]?.DNSName },
+      elasticIp: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),
+      instances: [expect.stringMatching(/^i-/)],
+      awsCalls: { changing: 0 },
+      missing: [],
+    });
     const foreign = await createForeign(sdk, s3, zoneId, project.domain);
     await fillBucket(s3, project.bucket);
     const before = await leftovers();
@@ -487,9 +501,9 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(again.code).toBe(0);
     expect(changingCalls(await readTrace(againTrace))).toEqual([]);
 
-    // up, plan, status, sync-frontend, destroy: `tekamolo policy` allows every call they made, and
+    // up, plan, status, outputs, sync-frontend, destroy: `tekamolo policy` allows every call they made, and
     // `policy --for plan|status` every call of the read-only commands.
-    const lifecycle = (await Promise.all([upTrace, syncTrace, trace].map(readTrace))).flat();
+    const lifecycle = (await Promise.all([upTrace, outputsTrace, syncTrace, trace].map(readTrace))).flat();
     expect(changingCalls(lifecycle)).toEqual(
       expect.arrayContaining([
         'cloudfront:CreateDistributionWithTags',
