@@ -95,6 +95,7 @@ program
     (key: string, keys: string[]) => [...keys, key],
     [] as string[],
   )
+  .option('--skip-dns-check', "go on when the domain's registrar does not use the zone's name servers")
   .action(action<UpOptions>(() => import('./commands/up.js')));
 
 program

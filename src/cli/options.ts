@@ -13,6 +13,8 @@ export interface UpOptions {
   wait: boolean;
   /** `--take-over KEY`, repeatable: resources not proved this stack's that `up` may change. */
   takeOver: string[];
+  /** `--skip-dns-check`: go on when the registrar does not delegate to the hosted zone. */
+  skipDnsCheck?: boolean;
 }
 export interface PlanOptions {
   exitCode: boolean;

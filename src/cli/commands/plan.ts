@@ -1,7 +1,8 @@
 import { discoverForDestroy } from '../../engine/destroy.js';
 import { onlyBadInput, plan, planChanges } from '../../engine/plan.js';
-import { ExitCode, InterruptedError } from '../../errors.js';
+import { ExitCode, InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
+import { dnsPreflight, skipDnsCheckFromEnv } from '../dns-preflight.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
 import { colors } from '../render/colors.js';
 import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../render/plan.js';
@@ -21,6 +22,16 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
       process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c));
       if (found.summary.errors) return ExitCode.failure;
       return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
+    }
+    // What `up` would stop at before any change, shown here and never failing the plan.
+    if (!skipDnsCheckFromEnv()) {
+      try {
+        const dns = await dnsPreflight(env, { skip: false });
+        if (dns) session.renderer.note(`warning: ${dns}`);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        session.renderer.note(`warning: \`up\` would stop here: ${error.message}\n  ${error.hint ?? ''}`);
+      }
     }
     const result = await plan(env);
     if (session.signal.aborted) throw new InterruptedError();

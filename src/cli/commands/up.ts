@@ -1,6 +1,7 @@
 import { apply } from '../../engine/apply.js';
 import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
+import { dnsPreflight, skipDnsCheckFromEnv } from '../dns-preflight.js';
 import type { CommandRunner, UpOptions } from '../options.js';
 import { colors } from '../render/colors.js';
 import { upSummary } from '../render/summary.js';
@@ -22,7 +23,11 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       keepBucket: false,
       takeOver: options.takeOver,
     });
-    for (const message of configWarnings(session)) {
+    const warnings = configWarnings(session);
+    const skip = options.skipDnsCheck === true || skipDnsCheckFromEnv();
+    const dns = await dnsPreflight(env, { skip });
+    if (dns) warnings.push(dns);
+    for (const message of warnings) {
       session.sink({ type: 'warning', message, time: new Date().toISOString() });
     }
     const result = await apply(env);
