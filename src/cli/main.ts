@@ -13,6 +13,7 @@ import type {
   SyncOptions,
   UpOptions,
 } from './options.js';
+import { colorFor } from './render/color-for.js';
 import { reportError } from './report-error.js';
 
 /**
@@ -58,7 +59,7 @@ const program = new Command('tekamolo')
 
 function globals(): GlobalOptions {
   const o = program.opts<GlobalOptions>();
-  const color = o.color && !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
+  const color = o.color && !process.env.NO_COLOR && colorFor(process.stderr);
   const g: GlobalOptions = { config: o.config, json: o.json, yes: o.yes, verbose: o.verbose, color };
   if (o.profile) g.profile = o.profile;
   if (o.trace) g.trace = o.trace;

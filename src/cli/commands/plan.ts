@@ -4,6 +4,7 @@ import { ExitCode, InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import { dnsPreflight, skipDnsCheckFromEnv } from '../dns-preflight.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
 import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../render/plan.js';
 import { configWarnings, engineEnv, openSession } from '../session.js';
@@ -13,7 +14,7 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
   const session = await openSession(globals, { command: 'plan', lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
-    const c = colors(globals.color && Boolean(process.stdout.isTTY));
+    const c = colors(globals.color && colorFor(process.stdout));
     // On stderr: stdout holds the plan (one JSON document with --json).
     for (const warning of configWarnings(session)) session.renderer.note(`warning: ${warning}`);
     if (options.destroy) {

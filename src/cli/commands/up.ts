@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import { dnsPreflight, skipDnsCheckFromEnv } from '../dns-preflight.js';
 import type { CommandRunner, UpOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
 import { upSummary } from '../render/summary.js';
 import { configWarnings, engineEnv, humanOut, openSession, runExitCode } from '../session.js';
@@ -33,7 +34,7 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
     const result = await apply(env);
     session.renderer.close();
     const out = humanOut(globals);
-    out.write(upSummary(result, session.loaded.names, colors(globals.color && Boolean(out.isTTY))));
+    out.write(upSummary(result, session.loaded.names, colors(globals.color && colorFor(out))));
     return runExitCode(result, 'up');
   } finally {
     await session.close();
