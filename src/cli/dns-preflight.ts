@@ -1,17 +1,16 @@
 import type { EngineEnv } from '../engine/env.js';
 import { lookResource } from '../engine/observe.js';
-import type { DelegationLookup } from '../resources/route53/delegation-check.js';
-import { checkDelegation } from '../resources/route53/delegation-check.js';
+import { checkDelegation, type DelegationLookup } from '../resources/route53/delegation-check.js';
 import { type ActualZone, zone } from '../resources/route53/zone.js';
 
 export interface DnsPreflightOptions {
-  /** `--skip-dns-check` or TEKAMOLO_SKIP_DNS_CHECK=1. */
+  /** `--skip-dns-check`; TEKAMOLO_SKIP_DNS_CHECK=1 in the environment skips it too. */
   skip: boolean;
   lookup?: DelegationLookup;
 }
 
 /** Whether the environment asks to skip the check (the flag's counterpart for CI jobs). */
-export function skipDnsCheckFromEnv(): boolean {
+function skipDnsCheckFromEnv(): boolean {
   const value = process.env.TEKAMOLO_SKIP_DNS_CHECK;
   return value !== undefined && value !== '' && value !== '0' && value !== 'false';
 }
@@ -25,7 +24,7 @@ export async function dnsPreflight(
   env: EngineEnv,
   options: DnsPreflightOptions,
 ): Promise<string | undefined> {
-  if (options.skip) return undefined;
+  if (options.skip || skipDnsCheckFromEnv()) return undefined;
   const [observation] = await lookResource(
     env,
     zone,

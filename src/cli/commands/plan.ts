@@ -2,7 +2,7 @@ import { discoverForDestroy } from '../../engine/destroy.js';
 import { onlyBadInput, plan, planChanges } from '../../engine/plan.js';
 import { ExitCode, InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
-import { dnsPreflight, skipDnsCheckFromEnv } from '../dns-preflight.js';
+import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
 import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
@@ -25,14 +25,12 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
       return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
     }
     // What `up` would stop at before any change, shown here and never failing the plan.
-    if (!skipDnsCheckFromEnv()) {
-      try {
-        const dns = await dnsPreflight(env, { skip: false });
-        if (dns) session.renderer.note(`warning: ${dns}`);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        session.renderer.note(`warning: \`up\` would stop here: ${error.message}\n  ${error.hint ?? ''}`);
-      }
+    try {
+      const dns = await dnsPreflight(env, { skip: false });
+      if (dns) session.renderer.note(`warning: ${dns}`);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      session.renderer.note(`warning: \`up\` would stop here: ${error.message}\n  ${error.hint ?? ''}`);
     }
     const result = await plan(env);
     if (session.signal.aborted) throw new InterruptedError();

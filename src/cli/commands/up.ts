@@ -1,7 +1,7 @@
 import { apply } from '../../engine/apply.js';
 import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
-import { dnsPreflight, skipDnsCheckFromEnv } from '../dns-preflight.js';
+import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, UpOptions } from '../options.js';
 import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
@@ -25,8 +25,7 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       takeOver: options.takeOver,
     });
     const warnings = configWarnings(session);
-    const skip = options.skipDnsCheck === true || skipDnsCheckFromEnv();
-    const dns = await dnsPreflight(env, { skip });
+    const dns = await dnsPreflight(env, { skip: options.skipDnsCheck === true });
     if (dns) warnings.push(dns);
     for (const message of warnings) {
       session.sink({ type: 'warning', message, time: new Date().toISOString() });

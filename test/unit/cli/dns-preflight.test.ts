@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isReadOnlyOperation } from '../../../src/aws/trace.js';
 import { dnsPreflight } from '../../../src/cli/dns-preflight.js';
 import { ExitCode, UserError } from '../../../src/errors.js';
@@ -19,6 +19,7 @@ describe('dnsPreflight', () => {
   };
 
   beforeEach(async () => {
+    vi.stubEnv('TEKAMOLO_SKIP_DNS_CHECK', undefined);
     route53.reset();
     asked.length = 0;
     route53.on(ListHostedZonesByNameCommand).resolves({
@@ -33,6 +34,7 @@ describe('dnsPreflight', () => {
     env = await fakeEnv([]);
   });
   afterEach(async () => {
+    vi.unstubAllEnvs();
     route53.reset();
     await rm(env.dir, { recursive: true, force: true });
   });
@@ -58,8 +60,16 @@ describe('dnsPreflight', () => {
     expect(warning).toContain('could not check the public DNS delegation of example.com (ETIMEOUT)');
   });
 
-  it('--skip-dns-check asks neither AWS nor DNS', async () => {
+  it('--skip-dns-check, or TEKAMOLO_SKIP_DNS_CHECK=1, asks neither AWS nor DNS', async () => {
     expect(await dnsPreflight(env, { skip: true, lookup: lookup({ state: 'undelegated' }) })).toBeUndefined();
+    vi.stubEnv('TEKAMOLO_SKIP_DNS_CHECK', '1');
+    try {
+      expect(
+        await dnsPreflight(env, { skip: false, lookup: lookup({ state: 'undelegated' }) }),
+      ).toBeUndefined();
+    } finally {
+      vi.unstubAllEnvs();
+    }
     expect(asked).toEqual([]);
     expect(route53.calls()).toHaveLength(0);
   });
