@@ -99,6 +99,8 @@ export async function startEmulator(name) {
     AWS_REGION: 'eu-central-1',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // The emulator's hosted zones are not delegated in public DNS.
+    TEKAMOLO_SKIP_DNS_CHECK: '1',
   });
   delete process.env.AWS_PROFILE;
 

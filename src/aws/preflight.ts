@@ -3,9 +3,20 @@ import { UserError, WorkError } from '../errors.js';
 import type { Aws } from './clients.js';
 import { errorName, isCredentialsError } from './errors.js';
 
-const HOW_TO_PROVIDE =
-  'provide AWS credentials: --profile <name> or AWS_PROFILE, the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY ' +
-  'environment variables, `aws configure`, or `aws sso login --profile <name>` for SSO';
+/** What to run, for the profile in use when there is one: a copied command must work as it is. */
+function howToProvide(profile: string | undefined): string {
+  if (profile) {
+    return (
+      `for profile ${profile}: \`aws sso login --profile ${profile}\` when it is an SSO profile, else ` +
+      `\`aws configure --profile ${profile}\` to set its keys; or pick another with --profile <name>, or ` +
+      'set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY'
+    );
+  }
+  return (
+    'provide AWS credentials: --profile <name> or AWS_PROFILE, the AWS_ACCESS_KEY_ID / ' +
+    'AWS_SECRET_ACCESS_KEY environment variables, `aws configure`, or `aws sso login` for SSO'
+  );
+}
 
 /** Credential problems the SDK reports under names outside the services' own error codes. */
 function looksLikeCredentials(error: unknown): boolean {
@@ -37,8 +48,10 @@ export async function preflight(aws: Aws, profile?: string): Promise<CallerIdent
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (looksLikeCredentials(error)) {
-      const which = profile ? ` (profile ${profile})` : '';
-      throw new UserError(`no valid AWS credentials${which}: ${message}`, HOW_TO_PROVIDE);
+      // The SDK reads AWS_PROFILE when no --profile is given: that is the profile in use then.
+      const inUse = profile ?? (process.env.AWS_PROFILE || undefined);
+      const which = inUse ? ` (profile ${inUse})` : '';
+      throw new UserError(`no valid AWS credentials${which}: ${message}`, howToProvide(inUse));
     }
     throw new WorkError(
       `could not reach AWS (STS GetCallerIdentity): ${message}`,

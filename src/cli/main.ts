@@ -10,10 +10,12 @@ import type {
   DestroyOptions,
   GlobalOptions,
   PlanOptions,
+  PolicyOptions,
   StatusOptions,
   SyncOptions,
   UpOptions,
 } from './options.js';
+import { colorFor } from './render/color-for.js';
 import { reportError } from './report-error.js';
 
 /**
@@ -60,7 +62,7 @@ const program = new Command('tekamolo')
 
 function globals(): GlobalOptions {
   const o = program.opts<GlobalOptions>();
-  const color = o.color && !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
+  const color = o.color && !process.env.NO_COLOR && colorFor(process.stderr);
   const g: GlobalOptions = { config: o.config, json: o.json, yes: o.yes, verbose: o.verbose, color };
   const stage = o.stage ?? process.env.TEKAMOLO_STAGE;
   if (stage) g.stage = stage;
@@ -99,6 +101,7 @@ program
     (key: string, keys: string[]) => [...keys, key],
     [] as string[],
   )
+  .option('--skip-dns-check', "go on when the domain's registrar does not use the zone's name servers")
   .action(action<UpOptions>(() => import('./commands/up.js')));
 
 program
@@ -209,6 +212,30 @@ state
   .action(
     action<Record<string, never>>(async () => ({ run: (await import('./commands/state.js')).history })),
   );
+
+program
+  .command('outputs')
+  .summary("print the stack's URLs, ids and addresses, each checked in AWS")
+  .description(
+    "Print the stack's account, region, URLs, bucket, CloudFront distribution, load balancer DNS " +
+      'name, Elastic IP and instance ids: from the state file, each confirmed by one read of AWS. ' +
+      'Exits 1 when one is missing. Read-only.\n\nExample:\n' +
+      '  aws s3 ls "s3://$(tekamolo outputs --json | jq -r .bucket)"',
+  )
+  .action(action<Record<string, never>>(() => import('./commands/outputs.js')));
+
+program
+  .command('policy')
+  .summary('print the least-privilege IAM policy this config needs')
+  .description(
+    'Print, as JSON ready for `aws iam create-policy`, the IAM policy that tekamolo needs for this ' +
+      "config: every action it calls, limited to the stack's names and tag wherever IAM allows. Why a " +
+      'statement cannot be narrowed further is said on stderr. Offline; no AWS call.\n\n' +
+      'Example:\n  tekamolo policy > policy.json\n' +
+      '  aws iam create-policy --policy-name tekamolo \\\n    --policy-document file://policy.json',
+  )
+  .addOption(new Option('--for <command>', 'only what a read-only command needs').choices(['plan', 'status']))
+  .action(action<PolicyOptions>(() => import('./commands/policy.js')));
 
 /**
  * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap

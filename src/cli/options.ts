@@ -15,6 +15,8 @@ export interface UpOptions {
   wait: boolean;
   /** `--take-over KEY`, repeatable: resources not proved this stack's that `up` may change. */
   takeOver: string[];
+  /** `--skip-dns-check`: go on when the registrar does not delegate to the hosted zone. */
+  skipDnsCheck?: boolean;
 }
 export interface PlanOptions {
   exitCode: boolean;
@@ -28,6 +30,10 @@ export interface StatusOptions {
 export interface DestroyOptions {
   wait: boolean;
   keepBucket: boolean;
+}
+export interface PolicyOptions {
+  /** `--for plan|status`: only what those read-only commands call. */
+  for?: 'plan' | 'status';
 }
 export interface SyncOptions {
   dir?: string;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   ListDistributionsCommand,
@@ -53,6 +54,7 @@ import {
   zoneRecords,
 } from '../support/e2e.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { callsNotInPolicy } from '../support/policy.js';
 
 /**
  * `tekamolo destroy` end to end: the built CLI against moto_server, checked through the SDK (never through
@@ -368,8 +370,8 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
   const traceFile = (): string => `${project.dir}/trace-${++traces}.jsonl`;
   const leftovers = (): Promise<string[]> => stackLeftovers(sdk, s3, project, zoneId);
 
-  async function up(args: string[] = []): Promise<void> {
-    const run = await cli(['up', ...args]);
+  async function up(args: string[] = [], trace?: string): Promise<void> {
+    const run = await cli(['up', ...args], trace);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
   }
@@ -395,7 +397,26 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
   });
 
   it('deletes everything of the stack and nothing else: foreign look-alikes, the zone and its other records stay', async () => {
-    await up();
+    // The whole lifecycle runs traced, so that the end can check `tekamolo policy` allows every call.
+    const upTrace = traceFile();
+    await up([], upTrace);
+    const readTraces = [traceFile(), traceFile()];
+    expect((await cli(['plan'], readTraces[0])).code).toBe(0);
+    expect((await cli(['status'], readTraces[1])).code).toBe(0);
+    const outputsTrace = traceFile();
+    const outputs = await cli(['outputs', '--json'], outputsTrace);
+    expect(outputs.code).toBe(0);
+    const balancers = await sdk.elbv2.send(new DescribeLoadBalancersCommand({}));
+    expect(JSON.parse(outputs.stdout)).toMatchObject({
+      version: 1,
+      ok: true,
+      bucket: project.bucket,
+      loadBalancer: { dnsName: balancers.LoadBalancers?.[0]?.DNSName },
+      elasticIp: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),
+      instances: [expect.stringMatching(/^i-/)],
+      awsCalls: { changing: 0 },
+      missing: [],
+    });
     const foreign = await createForeign(sdk, s3, zoneId, project.domain);
     await fillBucket(s3, project.bucket);
     const before = await leftovers();
@@ -421,6 +442,11 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(refused.stderr).toContain('nothing was deleted');
     expect(changingCalls(await readTrace(refusedTrace))).toEqual([]);
     expect(await leftovers()).toEqual(before);
+
+    await mkdir(join(project.dir, 'dist'));
+    await writeFile(join(project.dir, 'dist', 'index.html'), '<!doctype html><title>site</title>\n');
+    const syncTrace = traceFile();
+    expect((await cli(['sync-frontend'], syncTrace)).code).toBe(0);
 
     const trace = traceFile();
     const started = Date.now();
@@ -474,6 +500,21 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const again = await cli(['destroy', '--yes'], againTrace);
     expect(again.code).toBe(0);
     expect(changingCalls(await readTrace(againTrace))).toEqual([]);
+
+    // up, plan, status, outputs, sync-frontend, destroy: `tekamolo policy` allows every call they made, and
+    // `policy --for plan|status` every call of the read-only commands.
+    const lifecycle = (await Promise.all([upTrace, outputsTrace, syncTrace, trace].map(readTrace))).flat();
+    expect(changingCalls(lifecycle)).toEqual(
+      expect.arrayContaining([
+        'cloudfront:CreateDistributionWithTags',
+        's3:PutObject',
+        'cloudfront:DeleteDistribution',
+      ]),
+    );
+    const reads = (await Promise.all([...readTraces, planTrace].map(readTrace))).flat();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(await callsNotInPolicy(project.config, [...lifecycle, ...reads])).toEqual([]);
+    expect(await callsNotInPolicy(project.config, reads, 'plan')).toEqual([]);
   }, 180_000);
 
   /** A second destroy finishes what a killed one started; a third has nothing left to change. */

@@ -132,6 +132,8 @@ export async function startMoto(options: StartOptions = {}): Promise<Moto> {
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_REGION: 'eu-central-1',
         NO_COLOR: '1',
+        // The emulator's zones are not delegated in public DNS, and tests must not depend on the network.
+        TEKAMOLO_SKIP_DNS_CHECK: '1',
         ...extra,
       };
       delete childEnv.AWS_PROFILE;

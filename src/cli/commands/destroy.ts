@@ -2,6 +2,7 @@ import { destroy, discoverForDestroy } from '../../engine/destroy.js';
 import { InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, DestroyOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
 import { renderDestroyPlan } from '../render/plan.js';
 import { ask, canPrompt } from '../render/prompt.js';
@@ -25,7 +26,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
     const env = engineEnv(session, stack, runOptions);
     const found = await discoverForDestroy(env, { describe: true });
     if (session.signal.aborted) throw new InterruptedError('interrupted: nothing was deleted');
-    const c = colors(globals.color && Boolean(process.stderr.isTTY));
+    const c = colors(globals.color && colorFor(process.stderr));
     session.renderer.note(renderDestroyPlan(found, c).trimEnd());
     if (found.summary.delete > 0 && !globals.yes) {
       if (!canPrompt()) {
@@ -46,7 +47,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
     const result = await destroy(env, found);
     session.renderer.close();
     const out = humanOut(globals);
-    out.write(destroySummary(result, name, colors(globals.color && Boolean(out.isTTY))));
+    out.write(destroySummary(result, name, colors(globals.color && colorFor(out))));
     return runExitCode(result, 'destroy');
   } finally {
     await session.close();

@@ -1,8 +1,10 @@
 import { discoverForDestroy } from '../../engine/destroy.js';
 import { onlyBadInput, plan, planChanges } from '../../engine/plan.js';
-import { ExitCode, InterruptedError } from '../../errors.js';
+import { ExitCode, InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
+import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
 import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../render/plan.js';
 import { configWarnings, engineEnv, openSession } from '../session.js';
@@ -12,7 +14,7 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
   const session = await openSession(globals, { command: 'plan', lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
-    const c = colors(globals.color && Boolean(process.stdout.isTTY));
+    const c = colors(globals.color && colorFor(process.stdout));
     const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
     // On stderr: stdout holds the plan (one JSON document with --json).
     for (const warning of configWarnings(session)) session.renderer.note(`warning: ${warning}`);
@@ -22,6 +24,14 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
       process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c, columns));
       if (found.summary.errors) return ExitCode.failure;
       return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
+    }
+    // What `up` would stop at before any change, shown here and never failing the plan.
+    try {
+      const dns = await dnsPreflight(env, { skip: false });
+      if (dns) session.renderer.note(`warning: ${dns}`);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      session.renderer.note(`warning: \`up\` would stop here: ${error.message}\n  ${error.hint ?? ''}`);
     }
     const result = await plan(env);
     if (session.signal.aborted) throw new InterruptedError();

@@ -3,6 +3,7 @@ import { stack } from '../../resources/index.js';
 import { statusExitCode } from '../../status/exit-code.js';
 import { readStatus, type StatusReport } from '../../status/read.js';
 import type { CommandRunner, StatusOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { type Colors, colors } from '../render/colors.js';
 import { statusJson } from '../render/status-json.js';
 import { renderStatus } from '../render/status-table.js';
@@ -51,7 +52,7 @@ export const run: CommandRunner<StatusOptions> = async (globals, options) => {
     const output: Output = {
       json: globals.json,
       verbose: globals.verbose,
-      c: colors(globals.color && Boolean(out.isTTY)),
+      c: colors(globals.color && colorFor(out)),
     };
     if (out.isTTY && out.columns) output.columns = out.columns;
     const read = () => readStatus(env, { tracer: session.tracer });

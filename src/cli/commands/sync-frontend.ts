@@ -8,6 +8,7 @@ import { HASH_CACHE_NAME } from '../../sync/hash-cache.js';
 import { syncFrontend } from '../../sync/sync.js';
 import { findSyncTarget } from '../../sync/target.js';
 import type { CommandRunner, GlobalOptions, SyncOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
 import { type SyncRenderMode, syncRenderer } from '../render/sync-progress.js';
 import { openSession } from '../session.js';
@@ -70,7 +71,7 @@ export const run: CommandRunner<SyncOptions> = async (globals, options) => {
     mode: renderMode(globals),
     stdout: process.stdout,
     stderr: process.stderr,
-    colors: colors(globals.color && Boolean(process.stderr.isTTY)),
+    colors: colors(globals.color && colorFor(process.stderr)),
     verbose: globals.verbose,
   });
   try {

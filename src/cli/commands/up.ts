@@ -1,7 +1,9 @@
 import { apply } from '../../engine/apply.js';
 import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
+import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, UpOptions } from '../options.js';
+import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
 import { upSummary } from '../render/summary.js';
 import { configWarnings, engineEnv, humanOut, openSession, runExitCode } from '../session.js';
@@ -27,13 +29,16 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       keepBucket: false,
       takeOver: options.takeOver,
     });
-    for (const message of configWarnings(session)) {
+    const warnings = configWarnings(session);
+    const dns = await dnsPreflight(env, { skip: options.skipDnsCheck === true });
+    if (dns) warnings.push(dns);
+    for (const message of warnings) {
       session.sink({ type: 'warning', message, time: new Date().toISOString() });
     }
     const result = await apply(env);
     session.renderer.close();
     const out = humanOut(globals);
-    out.write(upSummary(result, session.loaded.names, colors(globals.color && Boolean(out.isTTY))));
+    out.write(upSummary(result, session.loaded.names, colors(globals.color && colorFor(out))));
     return runExitCode(result, 'up');
   } finally {
     await session.close();

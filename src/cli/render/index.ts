@@ -1,3 +1,4 @@
+import { colorFor } from './color-for.js';
 import { colors } from './colors.js';
 import { jsonRenderer } from './json.js';
 import { liveRenderer } from './live.js';
@@ -15,7 +16,7 @@ export interface RendererOptions {
 /** `--json` → JSON lines on stdout; a terminal on stderr → live view; otherwise plain lines. */
 export function pickRenderer(options: RendererOptions): Renderer {
   const tty = Boolean(process.stderr.isTTY);
-  const c = colors(options.color && tty);
+  const c = colors(options.color && colorFor(process.stderr));
   if (options.json) return jsonRenderer(process.stdout, process.stderr);
   if (tty && process.env.TERM !== 'dumb') return liveRenderer(process.stderr, c, options.verbose);
   return plainRenderer(process.stderr, c, options.verbose);

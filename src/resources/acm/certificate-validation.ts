@@ -1,5 +1,6 @@
 import { GetHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { isThrottling } from '../../aws/errors.js';
+import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
   type Actual,
@@ -377,7 +378,8 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
         intervalMs: ctx.config.waits.pollSeconds * 1000,
         timeoutMs: ctx.config.waits.certificateMinutes * 60_000,
         hint: 'check the validation records in the hosted zone and the NS delegation of the domain',
-        onWait: (status, ms) => ctx.waiting(`waiting for ACM to issue: ${status}`, ms),
+        onWait: (status, ms) =>
+          ctx.waiting(`waiting for ACM to issue: ${status} (${USUALLY.certificateValidation})`, ms),
         signal: ctx.signal,
         poll: async () => {
           try {

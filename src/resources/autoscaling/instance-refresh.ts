@@ -6,6 +6,7 @@ import {
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { hasErrorName, orUndefined } from '../../aws/errors.js';
+import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
 import type { ResourceContext } from '../../engine/contract.js';
 import { retryWhile } from '../shared/retry-while.js';
@@ -93,7 +94,7 @@ export async function followRefresh(ctx: ResourceContext, name: string, refreshI
     intervalMs: pollMs(ctx),
     timeoutMs: ctx.config.waits.instancesMinutes * 60_000,
     hint: `check the refresh in the EC2 console (Auto Scaling group ${name}, Instance refresh) and the new instances' health checks`,
-    onWait: (s, ms) => ctx.waiting(`instance refresh: ${s}`, ms),
+    onWait: (s, ms) => ctx.waiting(`instance refresh: ${s} (${USUALLY.instanceRefresh})`, ms),
     signal: ctx.signal,
     poll: async () => {
       const refresh = await readRefresh(ctx, name, refreshId);

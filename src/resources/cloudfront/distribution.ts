@@ -11,6 +11,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-cloudfront';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
+import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
   type Actual,
@@ -472,7 +473,8 @@ async function waitDeployed(ctx: ResourceContext, id: string, what: string, hint
     intervalMs: ctx.config.waits.pollSeconds * 1000,
     timeoutMs: ctx.config.waits.distributionMinutes * 60_000,
     hint,
-    onWait: (status, ms) => ctx.waiting(`waiting for ${what}: ${status}`, ms),
+    onWait: (status, ms) =>
+      ctx.waiting(`waiting for ${what}: ${status} (${USUALLY.cloudFrontDeployment})`, ms),
     signal: ctx.signal,
     poll: async () => {
       const status = await readStatus(cloudfront, id);

@@ -10,6 +10,7 @@ import {
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
   type Actual,
@@ -239,7 +240,7 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
       intervalMs: pollMs(ctx),
       timeoutMs: ctx.config.waits.loadBalancerMinutes * 60_000,
       hint: 'check the load balancer state reason in the EC2 console (subnets, security groups, quotas)',
-      onWait: (s, ms) => ctx.waiting(`waiting for load balancer: ${s}`, ms),
+      onWait: (s, ms) => ctx.waiting(`waiting for load balancer: ${s} (${USUALLY.loadBalancerActive})`, ms),
       signal: ctx.signal,
       poll: async () => {
         const lb = await describe(ctx, { LoadBalancerArns: [actual.arn] });

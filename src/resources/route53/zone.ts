@@ -15,7 +15,7 @@ interface DesiredZone {
   hostedZoneId?: string;
 }
 
-interface ActualZone extends Actual {
+export interface ActualZone extends Actual {
   zoneId: string;
   name: string;
   nameServers: string[];

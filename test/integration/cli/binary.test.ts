@@ -113,7 +113,16 @@ describe('tekamolo validate (built CLI)', () => {
   });
 
   it("every command's help fits 80 columns and lists the global options", () => {
-    for (const command of ['up', 'plan', 'status', 'destroy', 'sync-frontend', 'validate']) {
+    for (const command of [
+      'up',
+      'plan',
+      'status',
+      'destroy',
+      'sync-frontend',
+      'validate',
+      'policy',
+      'outputs',
+    ]) {
       const help = tekamolo([command, '--help']);
       expect(help.code).toBe(0);
       const long = help.stdout.split('\n').filter((line) => line.length > 80);

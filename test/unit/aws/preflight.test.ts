@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Aws } from '../../../src/aws/clients.js';
 import { preflight } from '../../../src/aws/preflight.js';
 import { Tracer } from '../../../src/aws/trace.js';
@@ -50,6 +50,33 @@ describe('preflight', () => {
     expect((error as UserError).hint).toContain('--profile');
     expect((error as UserError).hint).toContain('AWS_ACCESS_KEY_ID');
     expect((error as UserError).hint).toContain('aws sso login');
+  });
+
+  it('names the profile actually in use in the hint: --profile first, else AWS_PROFILE', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(awsError('TokenProviderError', 'The SSO session has expired'));
+    const flagged = (await preflight(aws, 'work').catch((e: unknown) => e)) as UserError;
+    expect(flagged.hint).toContain('`aws sso login --profile work`');
+    expect(flagged.hint).toContain('`aws configure --profile work`');
+    expect(flagged.hint).not.toContain('login --profile <name>');
+
+    vi.stubEnv('AWS_PROFILE', 'ops');
+    try {
+      const fromEnv = (await preflight(aws).catch((e: unknown) => e)) as UserError;
+      expect(fromEnv.message).toBe('no valid AWS credentials (profile ops): The SSO session has expired');
+      expect(fromEnv.hint).toContain('`aws sso login --profile ops`');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+
+    vi.stubEnv('AWS_PROFILE', undefined);
+    try {
+      const none = (await preflight(aws).catch((e: unknown) => e)) as UserError;
+      expect(none.message).toBe('no valid AWS credentials: The SSO session has expired');
+      expect(none.hint).toContain('`aws sso login`');
+      expect(none.hint).toContain('--profile <name>');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('reports an unreachable endpoint as a failure while working (exit 1)', async () => {

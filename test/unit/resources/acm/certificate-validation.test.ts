@@ -213,6 +213,9 @@ describe('certificate validation', () => {
     const waited = ctx.messages.filter((m) => m.startsWith('waiting for ACM to issue'));
     expect(waited.some((m) => m.includes('certificate.cdn PENDING_VALIDATION'))).toBe(true);
     expect(waited.some((m) => m.includes('throttled'))).toBe(true);
+    expect(waited.every((m) => m.endsWith('(usually 5–30 minutes once public DNS reaches the zone)'))).toBe(
+      true,
+    );
   });
 
   it('on timeout lists the CNAMEs and compares the zone name servers with the public delegation', async () => {

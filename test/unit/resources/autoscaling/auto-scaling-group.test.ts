@@ -180,7 +180,9 @@ describe('Auto Scaling group', () => {
     });
     const ready = await autoScalingGroup.wait!(c, found!);
     expect(autoscaling.commandCalls(DescribeInstanceRefreshesCommand)).toHaveLength(3);
-    expect(c.messages).toContain('instance refresh: InProgress 50%');
+    expect(c.messages).toContain(
+      'instance refresh: InProgress 50% (usually 5–15 minutes per batch of instances)',
+    );
     expect(ready.refreshId).toBeUndefined();
     expect(c.recorded.refreshId).toBeUndefined();
     expect(autoScalingGroup.optionalWait).toBe(true);

@@ -520,7 +520,7 @@ describe('distribution', () => {
       const actual = await distribution.wait!(ctx, actualOf(desired, 'InProgress'));
       expect(actual.status).toBe('Deployed');
       expect(cf.commandCalls(GetDistributionCommand)).toHaveLength(3);
-      expect(ctx.messages.some((m) => m.includes('InProgress'))).toBe(true);
+      expect(ctx.messages.some((m) => m.includes('InProgress (usually 5–10 minutes)'))).toBe(true);
     });
 
     it('times out with a message that says what to check', async () => {

@@ -120,7 +120,7 @@ describe('load balancer', () => {
     const ready = await loadBalancer.wait!(c, actual('provisioning'));
     expect(ready.state).toBe('active');
     expect(elbv2.commandCalls(DescribeLoadBalancersCommand)).toHaveLength(3);
-    expect(c.messages).toContain('waiting for load balancer: provisioning');
+    expect(c.messages).toContain('waiting for load balancer: provisioning (usually 2–5 minutes)');
   });
 
   it('wait makes no call when the load balancer was found active', async () => {
