@@ -68,7 +68,7 @@ function withoutStep(message: string, step: string, title: string): string {
  * node of either walk. Nothing is changed: the handlers see read-only options, so `record` never
  * writes the state.
  */
-async function lookResource(
+export async function lookResource(
   env: EngineEnv,
   resource: AnyResource,
   outputs: OutputLookup,
