@@ -8,6 +8,7 @@ import {
   DeleteLaunchTemplateCommand,
   DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
+  type DescribeLaunchTemplatesCommandInput,
   DescribeLaunchTemplateVersionsCommand,
   type Image,
   type LaunchTemplate,
@@ -16,7 +17,7 @@ import {
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -31,6 +32,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
 import type { LaunchTemplateOutputs, SecurityGroupOutputs } from '../outputs.js';
+import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 /** The fields tekamolo manages in every version; all of them are sent each time. */
@@ -215,12 +217,14 @@ export function clientToken(stack: string, key: string, data: TemplateData): str
     .slice(0, 64);
 }
 
-async function describeTemplate(
+function describeTemplate(
   ctx: ResourceContext,
-  request: { LaunchTemplateIds: string[] } | { LaunchTemplateNames: string[] },
+  request: DescribeLaunchTemplatesCommandInput,
 ): Promise<LaunchTemplate | undefined> {
-  const result = await orUndefined(ctx.aws.ec2().send(new DescribeLaunchTemplatesCommand(request)));
-  return result?.LaunchTemplates?.[0];
+  return firstFound(
+    ctx.aws.ec2().send(new DescribeLaunchTemplatesCommand(request)),
+    (r) => r.LaunchTemplates,
+  );
 }
 
 async function toActual(ctx: ResourceContext, template: LaunchTemplate): Promise<ActualLaunchTemplate> {
@@ -282,9 +286,11 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
 
   async find(ctx) {
     const savedId = typeof ctx.saved.id === 'string' ? ctx.saved.id : undefined;
-    const template =
-      (savedId && (await describeTemplate(ctx, { LaunchTemplateIds: [savedId] }))) ||
-      (await describeTemplate(ctx, { LaunchTemplateNames: [ctx.names.launchTemplate] }));
+    const template = await describeByIdOrName(
+      (request) => describeTemplate(ctx, request),
+      savedId ? { LaunchTemplateIds: [savedId] } : undefined,
+      { LaunchTemplateNames: [ctx.names.launchTemplate] },
+    );
     return template ? toActual(ctx, template) : undefined;
   },
 

@@ -3,13 +3,14 @@ import {
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
+  type DescribeLoadBalancersCommandInput,
   DescribeTagsCommand,
   type LoadBalancer,
   SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
   type Actual,
@@ -26,6 +27,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
 import type { LoadBalancerOutputs, NetworkOutputs, SecurityGroupOutputs } from '../outputs.js';
+import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
@@ -53,12 +55,11 @@ export interface ActualLoadBalancer extends Actual {
   tags?: Record<string, string>;
 }
 
-async function describe(
+function describe(
   ctx: ResourceContext,
-  request: { LoadBalancerArns: string[] } | { Names: string[] },
+  request: DescribeLoadBalancersCommandInput,
 ): Promise<LoadBalancer | undefined> {
-  const result = await orUndefined(ctx.aws.elbv2().send(new DescribeLoadBalancersCommand(request)));
-  return result?.LoadBalancers?.[0];
+  return firstFound(ctx.aws.elbv2().send(new DescribeLoadBalancersCommand(request)), (r) => r.LoadBalancers);
 }
 
 function toActual(lb: LoadBalancer): ActualLoadBalancer {
@@ -112,9 +113,11 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
 
   async find(ctx) {
     const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
-    const lb =
-      (savedArn && (await describe(ctx, { LoadBalancerArns: [savedArn] }))) ||
-      (await describe(ctx, { Names: [ctx.names.loadBalancer] }));
+    const lb = await describeByIdOrName(
+      (request) => describe(ctx, request),
+      savedArn ? { LoadBalancerArns: [savedArn] } : undefined,
+      { Names: [ctx.names.loadBalancer] },
+    );
     return lb ? withOwnership(ctx, toActual(lb)) : undefined;
   },
 

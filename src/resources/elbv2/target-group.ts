@@ -4,11 +4,12 @@ import {
   DeleteTargetGroupCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
+  type DescribeTargetGroupsCommandInput,
   DescribeTargetHealthCommand,
   ModifyTargetGroupCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -24,6 +25,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
 import type { NetworkOutputs, TargetGroupOutputs } from '../outputs.js';
+import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
 import { retryWhile } from '../shared/retry-while.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
@@ -52,12 +54,11 @@ export interface ActualTargetGroup extends Actual {
 /** Health check answers that count as healthy: a redirect still proves the process is up. */
 const MATCHER = '200-399';
 
-async function describeByArnOrName(
+function describeTargetGroup(
   ctx: ResourceContext,
-  request: { TargetGroupArns: string[] } | { Names: string[] },
+  request: DescribeTargetGroupsCommandInput,
 ): Promise<TargetGroup | undefined> {
-  const result = await orUndefined(ctx.aws.elbv2().send(new DescribeTargetGroupsCommand(request)));
-  return result?.TargetGroups?.[0];
+  return firstFound(ctx.aws.elbv2().send(new DescribeTargetGroupsCommand(request)), (r) => r.TargetGroups);
 }
 
 async function toActual(ctx: ResourceContext, group: TargetGroup): Promise<ActualTargetGroup> {
@@ -101,9 +102,11 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
 
   async find(ctx) {
     const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
-    const group =
-      (savedArn && (await describeByArnOrName(ctx, { TargetGroupArns: [savedArn] }))) ||
-      (await describeByArnOrName(ctx, { Names: [ctx.names.targetGroup(ctx.config.backend.port)] }));
+    const group = await describeByIdOrName(
+      (request) => describeTargetGroup(ctx, request),
+      savedArn ? { TargetGroupArns: [savedArn] } : undefined,
+      { Names: [ctx.names.targetGroup(ctx.config.backend.port)] },
+    );
     return group ? toActual(ctx, group) : undefined;
   },
 
@@ -154,7 +157,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
       // Same name with other settings (changed while we were down, or an implementation that is
       // not idempotent here): ours is adopted and the next diff brings it in line.
       if (!hasErrorName(error, 'DuplicateTargetGroupName', 'DuplicateTargetGroupNameException')) throw error;
-      const existing = await describeByArnOrName(ctx, { Names: [desired.name] });
+      const existing = await describeTargetGroup(ctx, { Names: [desired.name] });
       if (!existing) throw error;
       const found = await toActual(ctx, existing);
       if (found.foreign) {
