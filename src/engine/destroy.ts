@@ -1,6 +1,6 @@
 import type { RetiredEntry } from '../state/store.js';
-import { createContext, type OutputLookup, unknownOutputs } from './context.js';
-import type { Actual, AnyResource } from './contract.js';
+import { createContext, type OutputLookup } from './context.js';
+import { type Actual, type AnyResource, unknown } from './contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv, emit } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
@@ -84,7 +84,7 @@ export async function discoverForDestroy(
 
   const lookup: OutputLookup = (key) => {
     if (!graph.resources.has(key)) return undefined;
-    return found.get(key) ?? env.store.get(key) ?? unknownOutputs();
+    return found.get(key) ?? env.store.get(key) ?? unknown;
   };
 
   const look = async (resource: AnyResource): Promise<DestroyTarget> => {
@@ -207,7 +207,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     if (out) outputs.set(t.key, out);
   }
   const lookup: OutputLookup = (key) =>
-    graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknownOutputs()) : undefined;
+    graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknown) : undefined;
   emit(env, {
     type: 'run-started',
     command: 'destroy',
@@ -338,7 +338,7 @@ async function deleteRetired(
   for (const entry of env.store.retired()) {
     const resource = byKey.get(entry.key);
     if (!resource || env.signal.aborted) continue;
-    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
+    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknown });
     const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
     if (actual.unproved) {
       reportFailure(env, failures, entry.key, notDeleted(resource, actual), Date.now());

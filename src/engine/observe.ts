@@ -1,5 +1,5 @@
-import { createContext, type OutputLookup, unknownOutputs } from './context.js';
-import type { Actual, AnyResource, Change, ResourceContext } from './contract.js';
+import { createContext, type OutputLookup } from './context.js';
+import { type Actual, type AnyResource, type Change, type ResourceContext, unknown } from './contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph } from './graph.js';
@@ -117,7 +117,7 @@ export function readOnlyEnv(env: EngineEnv): EngineEnv {
  * The read-only walk: each resource's desired state, what exists (find) and the difference, in
  * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
  * Every resource is looked up, also when a dependency will be created; a dependency that will be
- * created or replaced hands UNKNOWN outputs to its dependents' desired state.
+ * created or replaced hands unknown outputs to its dependents' desired state.
  */
 export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise<Observation[]> {
   const graph = buildGraph(env.resources, env.config);
@@ -126,7 +126,7 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
   const outputs: OutputLookup = (key) => {
     if (!graph.resources.has(key)) return undefined;
     const o = observed.get(key);
-    if (!o || o.action === 'replace' || !o.outputs) return unknownOutputs();
+    if (!o || o.action === 'replace' || !o.outputs) return unknown;
     return o.outputs;
   };
 

@@ -5,12 +5,15 @@ import {
   type Actual,
   type Change,
   type Health,
+  known,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { WorkError } from '../../errors.js';
-import type { CertificateOutputs, ValidationOutputs, ValidationRecord, ZoneOutputs } from '../outputs.js';
+import type { ValidationOutputs, ValidationRecord } from '../outputs.js';
 import { compareDelegation, publicDelegation } from '../route53/delegation.js';
 import {
   bareZoneId,
@@ -40,7 +43,7 @@ interface CertificateRef {
 }
 
 interface DesiredValidation {
-  zoneId: string;
+  zoneId: string | Unknown;
   certificates: CertificateRef[];
   /** De-duplicated across both certificates. */
   records: ValidationRecord[];
@@ -77,9 +80,9 @@ function certificateRefs(ctx: ResourceContext): CertificateRef[] {
   );
   const refs: CertificateRef[] = [];
   for (const key of keys) {
-    const arn = ctx.output<CertificateOutputs | undefined>(key)?.arn;
     // In plan, a certificate that does not exist yet has no ARN: its records are not known.
-    if (!arn || arn === UNKNOWN) continue;
+    const arn = known(ctx.output(key))?.arn;
+    if (!arn) continue;
     refs.push({ key, arn, region: regionOfArn(arn) ?? ctx.config.region });
   }
   return refs;
@@ -223,22 +226,23 @@ async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): P
     const reads = await readPublished(ctx, desired.certificates);
     records = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
   }
-  const shared = await alreadyThere(ctx, desired.zoneId, records);
-  const retired = await retiredRecords(ctx, desired.zoneId, records);
+  const zoneId = knownValue(desired.zoneId, 'the hosted zone');
+  const shared = await alreadyThere(ctx, zoneId, records);
+  const retired = await retiredRecords(ctx, zoneId, records);
   // Said before the write: after a crash right behind it, our own records must not pass for another
   // certificate's.
   await ctx.record({ foundBeforeUs: shared, writing: records.map((r) => r.name) });
   ctx.progress(`writing ${records.length} validation record(s) to Route 53`);
   await changeRecords(
     ctx.aws.route53(),
-    desired.zoneId,
+    zoneId,
     [...retired.map(deletion), ...records.map((r) => upsert(spec(r)))],
     `tekamolo ${ctx.config.stack}: ACM DNS validation`,
   );
-  await ctx.record({ zoneId: desired.zoneId, records, foundBeforeUs: shared, writing: [] });
+  await ctx.record({ zoneId, records, foundBeforeUs: shared, writing: [] });
   return {
-    id: desired.zoneId,
-    zoneId: desired.zoneId,
+    id: zoneId,
+    zoneId,
     records,
     present: records.map((r) => toRecordSet(spec(r))),
     missing: [],
@@ -247,7 +251,7 @@ async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): P
 }
 
 async function timeoutHint(ctx: ResourceContext, actual: ActualValidation): Promise<string> {
-  let nameServers = ctx.output<ZoneOutputs>('zone').nameServers;
+  let nameServers = known(outputField(ctx.output('zone'), 'nameServers')) ?? [];
   try {
     const zone = await ctx.aws.route53().send(new GetHostedZoneCommand({ Id: bareZoneId(actual.zoneId) }));
     nameServers = zone.DelegationSet?.NameServers ?? nameServers;
@@ -281,7 +285,7 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
   readyBeforeDependents: true,
 
   async desired(ctx) {
-    const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
+    const zoneId = outputField(ctx.output('zone'), 'zoneId');
     const certificates = certificateRefs(ctx);
     const reads = ctx.options.readOnly
       ? await readAll(ctx, certificates)
@@ -296,11 +300,11 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
   },
 
   async find(ctx) {
-    const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
+    const zoneId = known(outputField(ctx.output('zone'), 'zoneId'));
     const reads = takeReads(ctx) ?? (await readAll(ctx, certificateRefs(ctx), true));
     const asked = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
     const wanted = dedupeRecords([...asked, ...savedRecords(ctx)]);
-    if (wanted.length === 0 || zoneId === UNKNOWN) return undefined;
+    if (wanted.length === 0 || !zoneId) return undefined;
     const route53 = ctx.aws.route53();
     const records: ValidationRecord[] = [];
     const present: ResourceRecordSet[] = [];

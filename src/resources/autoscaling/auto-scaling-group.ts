@@ -19,20 +19,19 @@ import {
   type Change,
   fieldChange,
   type Health,
+  isUnknown,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagMap,
-  UNKNOWN,
+  type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
-import type {
-  AutoScalingGroupOutputs,
-  LaunchTemplateOutputs,
-  NetworkOutputs,
-  TargetGroupOutputs,
-} from '../outputs.js';
+import type { AutoScalingGroupOutputs } from '../outputs.js';
 import { asQuotaError } from '../shared/quota.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 import { followRefresh, readRefresh, startRefresh } from './instance-refresh.js';
@@ -42,10 +41,10 @@ const DELETING = 'Delete in progress';
 
 export interface AutoScalingGroupDesired {
   name: string;
-  launchTemplateId: string;
-  launchTemplateVersion: string;
-  subnets: string[];
-  targetGroupArns: string[];
+  launchTemplateId: string | Unknown;
+  launchTemplateVersion: string | Unknown;
+  subnets: string[] | Unknown;
+  targetGroupArns: (string | Unknown)[];
   min: number;
   max: number;
   desiredCapacity: number;
@@ -99,8 +98,15 @@ function pollMs(ctx: ResourceContext): number {
   return ctx.config.waits.pollSeconds * 1000;
 }
 
-function known(values: string[]): boolean {
-  return !values.includes(UNKNOWN);
+/** The desired state with every dependency's value known, as create and update need it. */
+function knownDesired(desired: AutoScalingGroupDesired) {
+  return {
+    ...desired,
+    launchTemplateId: knownValue(desired.launchTemplateId, 'the launch template'),
+    launchTemplateVersion: knownValue(desired.launchTemplateVersion, 'the launch template version'),
+    subnets: knownValue(desired.subnets, 'the subnets'),
+    targetGroupArns: desired.targetGroupArns.map((arn) => knownValue(arn, 'the target group')),
+  };
 }
 
 async function describeGroup(ctx: ResourceContext, name: string): Promise<AutoScalingGroup | undefined> {
@@ -248,16 +254,15 @@ export const autoScalingGroup: Resource<
   readyBeforeDependents: true,
 
   desired(ctx) {
-    const template = ctx.output<LaunchTemplateOutputs | undefined>('launchTemplate');
-    const subnets = ctx.output<NetworkOutputs | undefined>('network')?.subnetIds;
-    const targetGroupArn = ctx.output<TargetGroupOutputs | undefined>('targetGroup')?.arn ?? UNKNOWN;
+    const template = ctx.output('launchTemplate');
+    const subnets = outputField(ctx.output('network'), 'subnetIds');
     const scaling = ctx.config.backend.scaling;
     return {
       name: ctx.names.autoScalingGroup,
-      launchTemplateId: template?.id ?? UNKNOWN,
-      launchTemplateVersion: template?.version === undefined ? UNKNOWN : String(template.version),
-      subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
-      targetGroupArns: [targetGroupArn],
+      launchTemplateId: outputField(template, 'id'),
+      launchTemplateVersion: isUnknown(template) ? unknown : String(template.version),
+      subnets: isUnknown(subnets) ? unknown : [...subnets].sort(),
+      targetGroupArns: [outputField(ctx.output('targetGroup'), 'arn')],
       min: scaling.min,
       max: scaling.max,
       desiredCapacity: scaling.desired,
@@ -281,7 +286,7 @@ export const autoScalingGroup: Resource<
   diff(desired, actual): Change[] {
     const rollOut = 'a new template version starts an instance refresh';
     return [
-      ...(desired.launchTemplateId === UNKNOWN
+      ...(isUnknown(desired.launchTemplateId)
         ? []
         : fieldChange(
             'launchTemplateId',
@@ -290,7 +295,7 @@ export const autoScalingGroup: Resource<
             'update',
             rollOut,
           )),
-      ...(desired.launchTemplateVersion === UNKNOWN
+      ...(isUnknown(desired.launchTemplateVersion)
         ? []
         : fieldChange(
             'launchTemplateVersion',
@@ -299,7 +304,7 @@ export const autoScalingGroup: Resource<
             'update',
             rollOut,
           )),
-      ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+      ...(isUnknown(desired.subnets) ? [] : fieldChange('subnets', desired.subnets, actual.subnets)),
       // An unknown target group (plan, the group will be created or replaced) is a new ARN: it changes.
       ...fieldChange('targetGroupArns', desired.targetGroupArns, actual.targetGroupArns),
       ...fieldChange('min', desired.min, actual.min),
@@ -312,7 +317,8 @@ export const autoScalingGroup: Resource<
     ];
   },
 
-  async create(ctx, desired) {
+  async create(ctx, wanted) {
+    const desired = knownDesired(wanted);
     try {
       // CreateAutoScalingGroup has no idempotency token; the name is unique per region, so a retried
       // create meets AlreadyExists and takes the group over when it carries our tag.
@@ -357,7 +363,8 @@ export const autoScalingGroup: Resource<
     };
   },
 
-  async update(ctx, desired, actual, changes) {
+  async update(ctx, wanted, actual, changes) {
+    const desired = knownDesired(wanted);
     const fields = new Set(changes.map((c) => c.field));
     const autoscaling = ctx.aws.autoscaling();
     const input: UpdateAutoScalingGroupCommandInput = {

@@ -16,27 +16,25 @@ import {
   type Actual,
   type Change,
   fieldChange,
+  isUnknown,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type {
-  BucketOutputs,
-  DistributionOutputs,
-  ListenerOutputs,
-  OriginAccessControlOutputs,
-  RoutingFunctionOutputs,
-  ValidationOutputs,
-} from '../outputs.js';
+import type { DistributionOutputs } from '../outputs.js';
 import { changeDistributionConfig, withFreshETag } from './config.js';
 import { unmodeled } from './distribution-kept.js';
 import {
   applySettings,
+  type DesiredSettings,
   type DistributionSettings,
+  knownSettings,
   readSettings,
   SECRET_SETTINGS,
   type SettingName,
@@ -45,7 +43,7 @@ import {
 } from './distribution-settings.js';
 
 export interface DistributionDesired {
-  settings: DistributionSettings;
+  settings: DesiredSettings;
   /** How the distribution is recognised without state: ctx.names.distributionComment. */
   comment: string;
   /** Deterministic, so a create retried after a crash is refused as a duplicate instead of doubling. */
@@ -76,26 +74,22 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
   optionalWait: true,
 
   desired(ctx) {
-    const bucket = ctx.output<BucketOutputs>('bucket');
-    const oac = ctx.output<OriginAccessControlOutputs>('oac');
-    const validation = ctx.output<ValidationOutputs>('validation');
-    const listener = ctx.output<ListenerOutputs>('listener');
-    const routing =
-      ctx.config.frontend.routing === 'none' ? undefined : ctx.output<RoutingFunctionOutputs>('spaFunction');
-    const settings: DistributionSettings = {
+    const listener = ctx.output('listener');
+    const routing = ctx.config.frontend.routing === 'none' ? undefined : ctx.output('spaFunction');
+    const settings: DesiredSettings = {
       ...STATIC_SETTINGS,
       defaultAllowedMethods: [...STATIC_SETTINGS.defaultAllowedMethods],
       apiAllowedMethods: [...STATIC_SETTINGS.apiAllowedMethods],
       apiOriginSslProtocols: [...STATIC_SETTINGS.apiOriginSslProtocols],
       aliases: sorted(ctx.names.siteNames),
-      certificateArn: validation.cdnCertificateArn,
+      certificateArn: outputField(ctx.output('validation'), 'cdnCertificateArn'),
       priceClass: ctx.config.cdn.priceClass,
-      s3OriginDomain: bucket.regionalDomainName,
-      s3OriginAccessControlId: oac.id,
+      s3OriginDomain: outputField(ctx.output('bucket'), 'regionalDomainName'),
+      s3OriginAccessControlId: outputField(ctx.output('oac'), 'id'),
       apiOriginDomain: ctx.names.originName,
-      apiOriginHeaderName: listener.originHeaderName,
-      apiOriginSecret: listener.originSecret,
-      routingFunctionArn: routing?.arn ?? '',
+      apiOriginHeaderName: outputField(listener, 'originHeaderName'),
+      apiOriginSecret: outputField(listener, 'originSecret'),
+      routingFunctionArn: isUnknown(routing) ? unknown : (routing?.arn ?? ''),
       apiPathPattern: ctx.config.cdn.apiPath,
     };
     return {
@@ -141,7 +135,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
         cloudfront.send(
           new CreateDistributionWithTagsCommand({
             DistributionConfigWithTags: {
-              DistributionConfig: applySettings(undefined, desired.settings, {
+              DistributionConfig: applySettings(undefined, knownSettings(desired.settings), {
                 callerReference: reference,
                 comment: desired.comment,
               }),
@@ -181,7 +175,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
       ctx.progress('updating the distribution config');
       const result = await withCertificateRetry(ctx, desired, () =>
         changeDistributionConfig(cloudfront, actual.id, (config) =>
-          applySettings(config, desired.settings, {
+          applySettings(config, knownSettings(desired.settings), {
             callerReference: desired.callerReference,
             comment: desired.comment,
           }),
@@ -284,7 +278,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
   },
 };
 
-function callerReference(ctx: ResourceContext, settings: DistributionSettings): string {
+function callerReference(ctx: ResourceContext, settings: DesiredSettings): string {
   const inputs = JSON.stringify([
     ctx.config.stack,
     'distribution',

@@ -13,6 +13,8 @@ import {
   type Actual,
   type Change,
   type Health,
+  known,
+  outputField,
   RESOURCE_TAG,
   type Resource,
   type ResourceContext,
@@ -20,10 +22,9 @@ import {
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
 } from '../../engine/contract.js';
 import { WorkError } from '../../errors.js';
-import type { AutoScalingGroupOutputs, ElasticIpOutputs } from '../outputs.js';
+import type { ElasticIpOutputs } from '../outputs.js';
 import { asQuotaError } from '../shared/quota.js';
 import { retryUntilVisible } from '../shared/retry-while.js';
 
@@ -48,8 +49,8 @@ export interface ActualElasticIp extends Actual {
 
 /** Instances of the group that can hold the address. */
 async function inServiceInstances(ctx: ResourceContext): Promise<string[]> {
-  const name = ctx.output<AutoScalingGroupOutputs | undefined>('autoScalingGroup')?.name;
-  if (!name || name === UNKNOWN) return [];
+  const name = known(outputField(ctx.output('autoScalingGroup'), 'name'));
+  if (!name) return [];
   const result = await ctx.aws
     .autoscaling()
     .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));

@@ -22,16 +22,20 @@ import {
   type Actual,
   type Change,
   fieldChange,
+  isUnknown,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type { LaunchTemplateOutputs, SecurityGroupOutputs } from '../outputs.js';
+import type { LaunchTemplateOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
@@ -39,7 +43,7 @@ import { missingTags, tagChange } from '../shared/tag-drift.js';
 export interface TemplateData {
   imageId: string;
   instanceType: string;
-  securityGroupIds: string[];
+  securityGroupIds: string[] | Unknown;
   /** Base64, as EC2 stores it. */
   userData?: string;
   keyName?: string;
@@ -165,7 +169,7 @@ function toRequest(ctx: ResourceContext, data: TemplateData): RequestLaunchTempl
   const request: RequestLaunchTemplateData = {
     ImageId: data.imageId,
     InstanceType: data.instanceType as RequestLaunchTemplateData['InstanceType'],
-    SecurityGroupIds: data.securityGroupIds,
+    SecurityGroupIds: knownValue(data.securityGroupIds, 'the instance security group'),
     MetadataOptions: {
       HttpTokens: data.httpTokens as 'required',
       HttpPutResponseHopLimit: data.hopLimit,
@@ -250,7 +254,7 @@ function dataChanges(desired: TemplateData, actual: Partial<TemplateData>): Chan
   const changes: Change[] = [];
   for (const field of Object.keys(desired) as (keyof TemplateData)[]) {
     const want = desired[field];
-    if (field === 'securityGroupIds' && desired.securityGroupIds.includes(UNKNOWN)) continue;
+    if (field === 'securityGroupIds' && isUnknown(desired.securityGroupIds)) continue;
     const have = actual[field];
     const normalised = field === 'userData' || field === 'keyName' ? (want ?? '') : want;
     changes.push(...fieldChange(field, normalised, have));
@@ -265,12 +269,12 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
 
   async desired(ctx) {
     const imageId = await resolveImageId(ctx);
-    const groupId = ctx.output<SecurityGroupOutputs | undefined>('sg.instances')?.groupId ?? UNKNOWN;
+    const groupId = outputField(ctx.output('sg.instances'), 'groupId');
     const root = await rootDevice(ctx, imageId);
     const data: TemplateData = {
       imageId,
       instanceType: ctx.config.backend.instanceType,
-      securityGroupIds: [groupId],
+      securityGroupIds: isUnknown(groupId) ? unknown : [groupId],
       httpTokens: 'required',
       hopLimit: HOP_LIMIT,
       rootDeviceName: root.name,

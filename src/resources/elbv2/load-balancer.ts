@@ -17,16 +17,21 @@ import {
   type Change,
   fieldChange,
   type Health,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type { LoadBalancerOutputs, NetworkOutputs, SecurityGroupOutputs } from '../outputs.js';
+import type { LoadBalancerOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
@@ -35,8 +40,8 @@ export interface LoadBalancerDesired {
   name: string;
   scheme: 'internet-facing';
   ipAddressType: 'ipv4';
-  securityGroups: string[];
-  subnets: string[];
+  securityGroups: string[] | Unknown;
+  subnets: string[] | Unknown;
   tags: Record<string, string>;
 }
 
@@ -99,14 +104,14 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   dependsOn: ['network', 'sg.alb'],
 
   desired(ctx) {
-    const groupId = ctx.output<SecurityGroupOutputs | undefined>('sg.alb')?.groupId ?? UNKNOWN;
-    const subnets = ctx.output<NetworkOutputs | undefined>('network')?.subnetIds;
+    const groupId = outputField(ctx.output('sg.alb'), 'groupId');
+    const subnets = outputField(ctx.output('network'), 'subnetIds');
     return {
       name: ctx.names.loadBalancer,
       scheme: 'internet-facing',
       ipAddressType: 'ipv4',
-      securityGroups: [groupId],
-      subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
+      securityGroups: isUnknown(groupId) ? unknown : [groupId],
+      subnets: isUnknown(subnets) ? unknown : [...subnets].sort(),
       tags: ctx.tags,
     };
   },
@@ -126,14 +131,13 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   },
 
   diff(desired, actual): Change[] {
-    const known = (values: string[]) => !values.includes(UNKNOWN);
     return [
       ...fieldChange('scheme', desired.scheme, actual.scheme, 'replace', 'the scheme is fixed at creation'),
       ...fieldChange('ipAddressType', desired.ipAddressType, actual.ipAddressType),
-      ...(known(desired.securityGroups)
-        ? fieldChange('securityGroups', desired.securityGroups, actual.securityGroups)
-        : []),
-      ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+      ...(isUnknown(desired.securityGroups)
+        ? []
+        : fieldChange('securityGroups', desired.securityGroups, actual.securityGroups)),
+      ...(isUnknown(desired.subnets) ? [] : fieldChange('subnets', desired.subnets, actual.subnets)),
       ...tagChange(desired.tags, actual.tags),
     ];
   },
@@ -152,8 +156,8 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
             Type: 'application',
             Scheme: desired.scheme,
             IpAddressType: desired.ipAddressType,
-            SecurityGroups: desired.securityGroups,
-            Subnets: desired.subnets,
+            SecurityGroups: knownValue(desired.securityGroups, 'the ALB security group'),
+            Subnets: knownValue(desired.subnets, 'the subnets'),
             Tags: tagList(ctx.tags),
           }),
         ),
@@ -185,11 +189,19 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
     const elbv2 = ctx.aws.elbv2();
     if (fields.has('securityGroups')) {
       await elbv2.send(
-        new SetSecurityGroupsCommand({ LoadBalancerArn: actual.arn, SecurityGroups: desired.securityGroups }),
+        new SetSecurityGroupsCommand({
+          LoadBalancerArn: actual.arn,
+          SecurityGroups: knownValue(desired.securityGroups, 'the ALB security group'),
+        }),
       );
     }
     if (fields.has('subnets')) {
-      await elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: actual.arn, Subnets: desired.subnets }));
+      await elbv2.send(
+        new SetSubnetsCommand({
+          LoadBalancerArn: actual.arn,
+          Subnets: knownValue(desired.subnets, 'the subnets'),
+        }),
+      );
     }
     if (fields.has('ipAddressType')) {
       await elbv2.send(
@@ -203,8 +215,8 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
     return {
       ...actual,
       tags: { ...actual.tags, ...tags },
-      securityGroups: desired.securityGroups,
-      subnets: desired.subnets,
+      securityGroups: known(desired.securityGroups),
+      subnets: known(desired.subnets),
       ipAddressType: desired.ipAddressType,
     };
   },

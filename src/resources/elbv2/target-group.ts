@@ -15,16 +15,19 @@ import {
   type Change,
   fieldChange,
   type Health,
+  isUnknown,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
-import type { NetworkOutputs, TargetGroupOutputs } from '../outputs.js';
+import type { TargetGroupOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
 import { retryWhile } from '../shared/retry-while.js';
@@ -34,7 +37,7 @@ export interface TargetGroupDesired {
   name: string;
   protocol: 'HTTP';
   port: number;
-  vpcId: string;
+  vpcId: string | Unknown;
   healthCheckPath: string;
   healthCheckMatcher: string;
   tags: Record<string, string>;
@@ -87,7 +90,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   dependsOn: ['network'],
 
   desired(ctx) {
-    const vpcId = ctx.output<NetworkOutputs | undefined>('network')?.vpcId ?? UNKNOWN;
+    const vpcId = outputField(ctx.output('network'), 'vpcId');
     const port = ctx.config.backend.port;
     return {
       name: ctx.names.targetGroup(port),
@@ -121,7 +124,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
     return [
       ...fieldChange('port', desired.port, actual.port, 'replace', replaceReason),
       ...fieldChange('protocol', desired.protocol, actual.protocol, 'replace', replaceReason),
-      ...(desired.vpcId === UNKNOWN
+      ...(isUnknown(desired.vpcId)
         ? []
         : fieldChange('vpcId', desired.vpcId, actual.vpcId, 'replace', replaceReason)),
       ...fieldChange('healthCheckPath', desired.healthCheckPath, actual.healthCheckPath),
@@ -131,6 +134,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   },
 
   async create(ctx, desired) {
+    const vpcId = knownValue(desired.vpcId, 'the VPC');
     let arn: string;
     try {
       // CreateTargetGroup is idempotent by name with the same settings: a retry after a crash returns
@@ -143,7 +147,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
             Name: desired.name,
             Protocol: desired.protocol,
             Port: desired.port,
-            VpcId: desired.vpcId,
+            VpcId: vpcId,
             TargetType: 'instance',
             HealthCheckProtocol: 'HTTP',
             HealthCheckPath: desired.healthCheckPath,
@@ -170,7 +174,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
       return found;
     }
     await ctx.record({ arn, name: desired.name, port: desired.port });
-    return { id: arn, arn, ...desired, tags: { ...desired.tags } };
+    return { id: arn, arn, ...desired, vpcId, tags: { ...desired.tags } };
   },
 
   async update(ctx, desired, actual, changes) {

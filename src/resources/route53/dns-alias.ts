@@ -1,6 +1,6 @@
 import type { Actual, Change, Health, Resource, ResourceContext } from '../../engine/contract.js';
-import { UNKNOWN } from '../../engine/contract.js';
-import type { DistributionOutputs, DnsAliasOutputs, ZoneOutputs } from '../outputs.js';
+import { isUnknown, known, knownValue, outputField, UNKNOWN, type Unknown } from '../../engine/contract.js';
+import type { DnsAliasOutputs } from '../outputs.js';
 import {
   type AliasRecordState,
   type AliasSpec,
@@ -13,8 +13,9 @@ import {
 import { CLOUDFRONT_HOSTED_ZONE_ID, normalizeName } from './records.js';
 
 interface DesiredDnsAlias {
-  zoneId: string;
+  zoneId: string | Unknown;
   names: string[];
+  /** In `plan`, before the distribution exists, their target reads UNKNOWN: shown, never written. */
   specs: AliasSpec[];
 }
 
@@ -37,10 +38,10 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
   dependsOn: ['distribution', 'zone'],
 
   desired(ctx) {
-    const domainName = ctx.output<DistributionOutputs>('distribution').domainName;
+    const domainName = outputField(ctx.output('distribution'), 'domainName');
     const names = ctx.names.siteNames.map(normalizeName);
     return {
-      zoneId: ctx.output<ZoneOutputs>('zone').zoneId,
+      zoneId: outputField(ctx.output('zone'), 'zoneId'),
       names,
       specs: names.flatMap((name) =>
         TYPES.map((type) => ({
@@ -48,7 +49,7 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
           type,
           // CloudFront alias targets do not support EvaluateTargetHealth.
           alias: {
-            dnsName: domainName === UNKNOWN ? UNKNOWN : normalizeName(domainName),
+            dnsName: isUnknown(domainName) ? UNKNOWN : normalizeName(domainName),
             hostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID,
             evaluateTargetHealth: false,
           },
@@ -59,12 +60,13 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
 
   async find(ctx) {
     const desired = await dnsAlias.desired(ctx);
-    if (desired.zoneId === UNKNOWN) return undefined;
-    const records = await readAliasRecords(ctx, desired.zoneId, desired.specs, savedTargets(ctx));
+    const zoneId = known(desired.zoneId);
+    if (!zoneId) return undefined;
+    const records = await readAliasRecords(ctx, zoneId, desired.specs, savedTargets(ctx));
     if (records.every((r) => r.ownership === 'missing')) return undefined;
     const actual: ActualDnsAlias = {
       id: desired.names.join(', '),
-      zoneId: desired.zoneId,
+      zoneId,
       names: desired.names,
       records,
     };
@@ -89,20 +91,21 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
   },
 
   async create(ctx, desired) {
+    const zoneId = knownValue(desired.zoneId, 'the hosted zone');
     ctx.progress(`pointing ${desired.names.join(', ')} at the distribution`);
     const records = await writeAliasRecords(
       ctx,
-      desired.zoneId,
+      zoneId,
       desired.specs,
       savedTargets(ctx),
       `tekamolo ${ctx.config.stack}: site names to CloudFront`,
     );
     await ctx.record({
-      zoneId: desired.zoneId,
+      zoneId,
       names: desired.names,
       target: desired.specs[0]?.alias.dnsName,
     });
-    return { id: desired.names.join(', '), zoneId: desired.zoneId, names: desired.names, records };
+    return { id: desired.names.join(', '), zoneId, names: desired.names, records };
   },
 
   update(ctx, desired) {
