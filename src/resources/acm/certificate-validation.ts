@@ -1,4 +1,5 @@
 import { GetHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import * as z from 'zod/mini';
 import { isThrottling } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
@@ -27,6 +28,7 @@ import {
   toRecordSet,
   upsert,
 } from '../route53/records.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type CertificateInfo,
   dedupeRecords,
@@ -139,9 +141,19 @@ function sameRecord(a: ValidationRecord, b: ValidationRecord): boolean {
   return a.name === b.name && a.type === b.type && a.value === b.value;
 }
 
+/**
+ * What the validation's state entry records: the zone and records written, the names whose records
+ * were there before tekamolo wrote them, and the names being written (said before the write).
+ */
+const savedShape = z.object({
+  zoneId: z.optional(z.string()),
+  records: z.optional(z.array(z.object({ name: z.string(), type: z.string(), value: z.string() }))),
+  foundBeforeUs: z.optional(z.array(z.string())),
+  writing: z.optional(z.array(z.string())),
+});
+
 function savedRecords(ctx: ResourceContext): ValidationRecord[] {
-  const saved = ctx.saved.records;
-  return Array.isArray(saved) ? (saved as ValidationRecord[]) : [];
+  return savedState(ctx, savedShape).records ?? [];
 }
 
 function statusOf({ ref, info }: Read): CertificateStatus {
@@ -167,7 +179,8 @@ async function retiredRecords(
   zoneId: string,
   records: ValidationRecord[],
 ): Promise<ResourceRecordSet[]> {
-  if (ctx.saved.zoneId !== undefined && ctx.saved.zoneId !== zoneId) return [];
+  const savedZoneId = savedState(ctx, savedShape).zoneId;
+  if (savedZoneId !== undefined && savedZoneId !== zoneId) return [];
   const gone = savedRecords(ctx).filter(
     (old) => !records.some((r) => r.name === old.name && r.type === old.type),
   );
@@ -186,8 +199,7 @@ async function retiredRecords(
 
 /** Names of validation records that were in the zone before tekamolo wrote them (saved in state). */
 function foundBeforeUs(ctx: ResourceContext): string[] {
-  const saved = ctx.saved.foundBeforeUs;
-  return Array.isArray(saved) ? saved.map(String) : [];
+  return savedState(ctx, savedShape).foundBeforeUs ?? [];
 }
 
 /**
@@ -202,7 +214,7 @@ async function alreadyThere(
   records: ValidationRecord[],
 ): Promise<string[]> {
   const ours = savedRecords(ctx);
-  const writing = Array.isArray(ctx.saved.writing) ? ctx.saved.writing.map(String) : [];
+  const writing = savedState(ctx, savedShape).writing ?? [];
   const names = new Set(foundBeforeUs(ctx).filter((name) => records.some((r) => r.name === name)));
   const unknown = records.filter(
     (record) =>

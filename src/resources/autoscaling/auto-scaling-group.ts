@@ -12,6 +12,7 @@ import {
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
@@ -33,6 +34,7 @@ import {
 import { UserError } from '../../errors.js';
 import type { AutoScalingGroupOutputs } from '../outputs.js';
 import { asQuotaError } from '../shared/quota.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 import { followRefresh, readRefresh, startRefresh } from './instance-refresh.js';
 
@@ -98,6 +100,17 @@ function pollMs(ctx: ResourceContext): number {
   return ctx.config.waits.pollSeconds * 1000;
 }
 
+/**
+ * What the group's state entry records: the desired count tekamolo last set (the scaling policy may
+ * have moved it since) and the instance refresh it started.
+ */
+const savedShape = z.object({
+  name: z.optional(z.string()),
+  desiredCapacity: z.optional(z.number()),
+  refreshId: z.optional(z.string()),
+  lastRefreshId: z.optional(z.string()),
+});
+
 /** The desired state with every dependency's value known, as create and update need it. */
 function knownDesired(desired: AutoScalingGroupDesired) {
   return {
@@ -151,13 +164,14 @@ async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<
     instances: instancesOf(group),
     tags: tagMap(group.Tags),
   };
-  if (typeof ctx.saved.desiredCapacity === 'number') actual.appliedDesired = ctx.saved.desiredCapacity;
-  if (typeof ctx.saved.refreshId === 'string') {
+  const saved = savedState(ctx, savedShape);
+  if (saved.desiredCapacity !== undefined) actual.appliedDesired = saved.desiredCapacity;
+  if (saved.refreshId) {
     // A refresh started by an earlier `up --no-wait` is followed until it ends; once over, status
     // stops calling it running.
-    const refresh = await readRefresh(ctx, name, ctx.saved.refreshId);
+    const refresh = await readRefresh(ctx, name, saved.refreshId);
     if (refresh && !refresh.done) {
-      actual.refreshId = ctx.saved.refreshId;
+      actual.refreshId = saved.refreshId;
       actual.refreshStatus = refresh.line;
       if (refresh.failed) actual.refreshFailed = true;
     }
@@ -274,7 +288,7 @@ export const autoScalingGroup: Resource<
   },
 
   async find(ctx) {
-    const name = typeof ctx.saved.name === 'string' ? ctx.saved.name : ctx.names.autoScalingGroup;
+    const name = savedState(ctx, savedShape).name ?? ctx.names.autoScalingGroup;
     const group = (await describeGroup(ctx, name)) ?? (await describeGroup(ctx, ctx.names.autoScalingGroup));
     return group ? toActual(ctx, group) : undefined;
   },
@@ -498,8 +512,7 @@ export const autoScalingGroup: Resource<
   },
 
   async wait(ctx, actual) {
-    const refreshId =
-      actual.refreshId ?? (typeof ctx.saved.refreshId === 'string' ? ctx.saved.refreshId : undefined);
+    const refreshId = actual.refreshId ?? savedState(ctx, savedShape).refreshId;
     if (refreshId && actual.refreshFailed) {
       // Reported once, not on every later run: the next template change starts a new refresh.
       ctx.warn(

@@ -10,6 +10,7 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudfront';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
@@ -28,6 +29,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
 import type { DistributionOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import { changeDistributionConfig, withFreshETag } from './config.js';
 import { unmodeled } from './distribution-kept.js';
 import {
@@ -62,6 +64,14 @@ export interface ActualDistribution extends Actual {
 
 /** Phases of a destroy, recorded in state so that an interrupted destroy resumes where it stopped. */
 export type DeletePhase = 'disabling' | 'deleting';
+
+/** What the distribution's state entry records. */
+const savedShape = z.object({
+  id: z.optional(z.string()),
+  arn: z.optional(z.string()),
+  domainName: z.optional(z.string()),
+  deletePhase: z.optional(z.enum(['disabling', 'deleting'])),
+});
 
 const LIST_MAX_PAGES = 100;
 /** ACM certificates reach CloudFront within a minute or two of being issued. */
@@ -102,8 +112,9 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
 
   async find(ctx) {
     const cloudfront = ctx.aws.cloudfront();
-    if (typeof ctx.saved.id === 'string') {
-      const saved = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: ctx.saved.id })));
+    const savedId = savedState(ctx, savedShape).id;
+    if (savedId) {
+      const saved = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: savedId })));
       if (saved?.Distribution)
         return withTags(cloudfront, fromAws(saved.Distribution, ctx.config.cdn.apiPath));
     }
@@ -206,7 +217,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
           config.Enabled ? { ...config, Enabled: false } : undefined,
         );
         await ctx.record({ deletePhase: 'disabling' satisfies DeletePhase });
-      } else if (ctx.saved.deletePhase === undefined) {
+      } else if (savedState(ctx, savedShape).deletePhase === undefined) {
         await ctx.record({ deletePhase: 'disabling' satisfies DeletePhase });
       }
       if (!ctx.options.wait) {
@@ -264,7 +275,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
 
   async health(ctx, actual) {
     // `destroy --no-wait` disabled it and left it to deploy: the next destroy deletes it.
-    if (ctx.saved.deletePhase !== undefined) {
+    if (savedState(ctx, savedShape).deletePhase !== undefined) {
       return {
         state: 'pending',
         detail: `being deleted (${actual.status}): run \`tekamolo destroy\` to finish`,

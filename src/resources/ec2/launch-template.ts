@@ -17,6 +17,7 @@ import {
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import {
   type Actual,
@@ -37,6 +38,7 @@ import {
 import { UserError, WorkError } from '../../errors.js';
 import type { LaunchTemplateOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 /** The fields tekamolo manages in every version; all of them are sent each time. */
@@ -103,15 +105,24 @@ interface RootDevice {
 }
 
 /** What DescribeImages told an earlier run, kept in state: an AMI id names one immutable image. */
-interface SavedImage extends RootDevice {
-  imageId: string;
-}
+const imageShape = z.object({ imageId: z.string(), name: z.string(), size: z.number() });
+
+type SavedImage = z.output<typeof imageShape>;
+
+/**
+ * What the template's state entry records. The image is a cache checked on its own: a broken one is
+ * read again and recorded anew, without making the id beside it untrusted.
+ */
+const savedShape = z.object({
+  id: z.optional(z.string()),
+  name: z.optional(z.string()),
+  version: z.optional(z.number()),
+  image: z.optional(z.unknown()),
+});
 
 function savedImage(ctx: ResourceContext, imageId: string): RootDevice | undefined {
-  const saved = ctx.saved.image as Partial<SavedImage> | undefined;
-  if (saved?.imageId !== imageId || typeof saved.name !== 'string' || typeof saved.size !== 'number') {
-    return undefined;
-  }
+  const saved = imageShape.safeParse(savedState(ctx, savedShape).image).data;
+  if (saved?.imageId !== imageId) return undefined;
   return { name: saved.name, size: saved.size };
 }
 
@@ -125,7 +136,7 @@ async function rootDevice(ctx: ResourceContext, imageId: string): Promise<RootDe
   const root = await describeRootDevice(ctx, imageId);
   // Only beside a template this stack has: before create, the entry would say a template exists that
   // does not (create records it then, from the desired data).
-  if (typeof ctx.saved.id === 'string') await ctx.record({ image: { imageId, ...root } });
+  if (savedState(ctx, savedShape).id) await ctx.record({ image: { imageId, ...root } });
   return root;
 }
 
@@ -289,7 +300,7 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
   },
 
   async find(ctx) {
-    const savedId = typeof ctx.saved.id === 'string' ? ctx.saved.id : undefined;
+    const savedId = savedState(ctx, savedShape).id;
     const template = await describeByIdOrName(
       (request) => describeTemplate(ctx, request),
       savedId ? { LaunchTemplateIds: [savedId] } : undefined,

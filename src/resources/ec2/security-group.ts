@@ -9,6 +9,7 @@ import {
   type DescribeSecurityGroupsCommandInput,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
 import {
   type Actual,
@@ -29,6 +30,7 @@ import {
 import { UserError, WorkError } from '../../errors.js';
 import type { SecurityGroupOutputs } from '../outputs.js';
 import { findUntilVisible, retryUntilVisible, retryWhile } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 import { type IngressRule, revokeRules, ruleKey, ruleKeys, toPermission } from './security-group-rules.js';
 
@@ -71,6 +73,9 @@ export async function cloudFrontPrefixListId(ctx: ResourceContext): Promise<stri
   }
   return id;
 }
+
+/** What a security group's state entry records. */
+const savedShape = z.object({ groupId: z.optional(z.string()) });
 
 function vpcIdOf(ctx: ResourceContext): string | Unknown {
   return outputField(ctx.output('network'), 'vpcId');
@@ -182,7 +187,7 @@ function securityGroupHandler(
     },
 
     async find(ctx) {
-      const savedId = typeof ctx.saved.groupId === 'string' ? ctx.saved.groupId : undefined;
+      const savedId = savedState(ctx, savedShape).groupId;
       if (savedId) {
         const [group] = await describeGroups(ctx, { GroupIds: [savedId] });
         if (group) return toActual(ctx, group);

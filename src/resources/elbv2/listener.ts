@@ -13,6 +13,7 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import {
   type Actual,
@@ -31,6 +32,7 @@ import {
 import { WorkError } from '../../errors.js';
 import type { ListenerOutputs } from '../outputs.js';
 import { retryUntilVisible } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 
 export interface ListenerDesired {
   loadBalancerArn: string | Unknown;
@@ -143,10 +145,11 @@ async function toActual(ctx: ResourceContext, listener: Listener): Promise<Actua
   };
 }
 
+/** What the listener's state entry records. */
+const savedShape = z.object({ arn: z.optional(z.string()), originSecret: z.optional(z.string()) });
+
 function savedSecret(ctx: ResourceContext): string | undefined {
-  return typeof ctx.saved.originSecret === 'string' && ctx.saved.originSecret
-    ? ctx.saved.originSecret
-    : undefined;
+  return savedState(ctx, savedShape).originSecret || undefined;
 }
 
 /** The secret to put on the rule: the saved one, else the one already on the rule, else the new one. */
@@ -249,7 +252,7 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
 
   async find(ctx) {
     const elbv2 = ctx.aws.elbv2();
-    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+    const savedArn = savedState(ctx, savedShape).arn;
     if (savedArn) {
       const result = await orUndefined(
         elbv2.send(new DescribeListenersCommand({ ListenerArns: [savedArn] })),

@@ -10,6 +10,7 @@ import {
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
@@ -34,6 +35,7 @@ import { UserError, WorkError } from '../../errors.js';
 import type { LoadBalancerOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 export interface LoadBalancerDesired {
@@ -94,6 +96,9 @@ async function withOwnership(ctx: ResourceContext, actual: ActualLoadBalancer): 
   return actual;
 }
 
+/** What the load balancer's state entry records. */
+const savedShape = z.object({ arn: z.optional(z.string()), dnsName: z.optional(z.string()) });
+
 function pollMs(ctx: ResourceContext): number {
   return ctx.config.waits.pollSeconds * 1000;
 }
@@ -117,7 +122,7 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   },
 
   async find(ctx) {
-    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+    const savedArn = savedState(ctx, savedShape).arn;
     const lb = await describeByIdOrName(
       (request) => describe(ctx, request),
       savedArn ? { LoadBalancerArns: [savedArn] } : undefined,

@@ -9,6 +9,7 @@ import {
   ModifyTargetGroupCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import {
   type Actual,
@@ -31,6 +32,7 @@ import type { TargetGroupOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
 import { retryWhile } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 export interface TargetGroupDesired {
@@ -53,6 +55,13 @@ export interface ActualTargetGroup extends Actual {
   healthCheckMatcher?: string;
   tags?: Record<string, string>;
 }
+
+/** What the target group's state entry records. */
+const savedShape = z.object({
+  arn: z.optional(z.string()),
+  name: z.optional(z.string()),
+  port: z.optional(z.number()),
+});
 
 /** Health check answers that count as healthy: a redirect still proves the process is up. */
 const MATCHER = '200-399';
@@ -104,7 +113,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   },
 
   async find(ctx) {
-    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+    const savedArn = savedState(ctx, savedShape).arn;
     const group = await describeByIdOrName(
       (request) => describeTargetGroup(ctx, request),
       savedArn ? { TargetGroupArns: [savedArn] } : undefined,

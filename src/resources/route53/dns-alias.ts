@@ -1,6 +1,8 @@
+import * as z from 'zod/mini';
 import type { Actual, Change, Health, Resource, ResourceContext } from '../../engine/contract.js';
 import { isUnknown, known, knownValue, outputField, UNKNOWN, type Unknown } from '../../engine/contract.js';
 import type { DnsAliasOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type AliasRecordState,
   type AliasSpec,
@@ -28,8 +30,16 @@ interface ActualDnsAlias extends Actual {
 /** A for IPv4 viewers, AAAA because the distribution has IPv6 enabled. */
 const TYPES = ['A', 'AAAA'] as const;
 
+/** What the aliases' state entry records. */
+const savedShape = z.object({
+  zoneId: z.optional(z.string()),
+  names: z.optional(z.array(z.string())),
+  target: z.optional(z.string()),
+});
+
 function savedTargets(ctx: ResourceContext): string[] {
-  return typeof ctx.saved.target === 'string' ? [ctx.saved.target] : [];
+  const { target } = savedState(ctx, savedShape);
+  return target ? [target] : [];
 }
 
 export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs> = {

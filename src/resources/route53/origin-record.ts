@@ -1,6 +1,8 @@
-import type { Actual, Change, Health, Resource } from '../../engine/contract.js';
+import * as z from 'zod/mini';
+import type { Actual, Change, Health, Resource, ResourceContext } from '../../engine/contract.js';
 import { isUnknown, known, knownValue, outputField, UNKNOWN, type Unknown } from '../../engine/contract.js';
 import type { OriginRecordOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type AliasRecordState,
   type AliasSpec,
@@ -33,8 +35,16 @@ function dualstack(dnsName: string): string {
   return name.startsWith('dualstack.') ? name : `dualstack.${name}`;
 }
 
-function savedTargets(saved: Record<string, unknown>): string[] {
-  return typeof saved.target === 'string' ? [saved.target] : [];
+/** What the origin record's state entry records. */
+const savedShape = z.object({
+  zoneId: z.optional(z.string()),
+  name: z.optional(z.string()),
+  target: z.optional(z.string()),
+});
+
+function savedTargets(ctx: ResourceContext): string[] {
+  const { target } = savedState(ctx, savedShape);
+  return target ? [target] : [];
 }
 
 export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, OriginRecordOutputs> = {
@@ -63,7 +73,7 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
     const desired = await originRecord.desired(ctx);
     const zoneId = known(desired.zoneId);
     if (!zoneId) return undefined;
-    const [record] = await readAliasRecords(ctx, zoneId, [desired.spec], savedTargets(ctx.saved));
+    const [record] = await readAliasRecords(ctx, zoneId, [desired.spec], savedTargets(ctx));
     if (!record || record.ownership === 'missing') return undefined;
     const actual: ActualOriginRecord = { id: record.name, zoneId, name: record.name, record };
     const foreign = foreignReason([record]);
@@ -87,7 +97,7 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
       ctx,
       zoneId,
       [desired.spec],
-      savedTargets(ctx.saved),
+      savedTargets(ctx),
       `tekamolo ${ctx.config.stack}: origin name for CloudFront`,
     );
     if (!record) throw new Error('origin record: nothing written');
