@@ -1,6 +1,17 @@
 import * as z from 'zod/mini';
-import type { Actual, Change, Health, Resource, ResourceContext } from '../../engine/contract.js';
-import { isUnknown, known, knownValue, outputField, UNKNOWN, type Unknown } from '../../engine/contract.js';
+import {
+  type Actual,
+  type Change,
+  type Health,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
+  type Resource,
+  type ResourceContext,
+  UNKNOWN,
+  type Unknown,
+} from '../../engine/contract.js';
 import type { DnsAliasOutputs } from '../outputs.js';
 import { savedState } from '../shared/saved-state.js';
 import {
