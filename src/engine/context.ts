@@ -1,22 +1,19 @@
 import type { ResourceState } from '../state/types.js';
-import { type AnyResource, type ResourceContext, stackTags, UNKNOWN } from './contract.js';
+import {
+  type AnyResource,
+  type OutputsByKey,
+  type ResourceContext,
+  type ResourceKey,
+  stackTags,
+  type Unknown,
+} from './contract.js';
 import { type EngineEnv, emit } from './env.js';
 
 /**
- * Outputs of a dependency that does not exist yet, in `plan`: every property reads as UNKNOWN.
- * `then` stays undefined so that the object is not mistaken for a promise when awaited.
+ * How a context finds a dependency's outputs: `unknown` in `plan` for a dependency that does not
+ * exist yet, `undefined` for a dependency that is not enabled.
  */
-export function unknownOutputs(): Record<string, unknown> {
-  return new Proxy(
-    {},
-    {
-      get: (_target, property) => (typeof property === 'string' && property !== 'then' ? UNKNOWN : undefined),
-    },
-  );
-}
-
-/** How a context finds a dependency's outputs; `undefined` for a dependency that is not enabled. */
-export type OutputLookup = (key: string) => Record<string, unknown> | undefined;
+export type OutputLookup = (key: string) => Record<string, unknown> | Unknown | undefined;
 
 export interface ContextOptions {
   outputs: OutputLookup;
@@ -54,11 +51,13 @@ export function createContext(
       env.store.merge(key, attributes);
       await env.store.save();
     },
-    output<O = Record<string, unknown>>(dependency: string): O {
+    output<K extends ResourceKey>(dependency: K): OutputsByKey[K] | Unknown {
       if (!resource.dependsOn.includes(dependency)) {
         throw new Error(`${key} reads the outputs of ${dependency}, which is not in its dependsOn`);
       }
-      return options.outputs(dependency) as O;
+      // The engine holds every resource's outputs as JSON (they are saved in the state file); the
+      // producing handler's `outputs` gave them this key's type.
+      return options.outputs(dependency) as OutputsByKey[K] | Unknown;
     },
     tags: stackTags(env.config, key),
     progress: (message) => emit(env, { type: 'resource-progress', key, message }),

@@ -1,6 +1,7 @@
 import type { Aws } from '../aws/clients.js';
 import type { Names } from '../config/names.js';
 import type { Config } from '../config/schema.js';
+import { WorkError } from '../errors.js';
 import type { ResourceState } from '../state/types.js';
 import type { EngineEvent } from './events.js';
 
@@ -84,8 +85,70 @@ export interface Change {
   reason?: string;
 }
 
-/** The value a dependency's output has in `plan` before the dependency exists. */
+/** How `plan` shows a value it cannot know before `up` (see `Unknown`). */
 export const UNKNOWN = '(known after up)';
+
+/**
+ * A value `plan` cannot know yet: the outputs of a dependency that does not exist yet or will be
+ * replaced, and whatever a desired state takes from them. A type of its own, so that a field typed
+ * `string[]` is never a string at run time and every reader says what it does with an unknown.
+ * Shown (and written to JSON) as UNKNOWN.
+ */
+export class Unknown {
+  toString(): string {
+    return UNKNOWN;
+  }
+  toJSON(): string {
+    return UNKNOWN;
+  }
+}
+
+/** The one unknown value. */
+export const unknown: Unknown = Object.freeze(new Unknown());
+
+export function isUnknown(value: unknown): value is Unknown {
+  return value instanceof Unknown;
+}
+
+/** The value, or undefined when it is not known yet. */
+export function known<T>(value: T | Unknown): T | undefined {
+  return isUnknown(value) ? undefined : value;
+}
+
+/**
+ * The value, for a call that changes AWS. Unknown values exist only in `plan`; one here means a
+ * dependency was not applied first.
+ */
+export function knownValue<T>(value: T | Unknown, what: string): T {
+  if (isUnknown(value)) throw new WorkError(`${what} is not known yet`);
+  return value;
+}
+
+/** One field of a dependency's outputs: unknown when the outputs are. */
+export function outputField<O, F extends keyof O>(outputs: O | Unknown, field: F): O[F] | Unknown {
+  return isUnknown(outputs) ? unknown : outputs[field];
+}
+
+/** A value as plan shows it: every unknown in it (also in lists and objects) as UNKNOWN. */
+export function shown(value: unknown): unknown {
+  if (isUnknown(value)) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(shown);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shown(v)]));
+  }
+  return value;
+}
+
+/**
+ * Resource key → the outputs it hands to dependents (undefined in the type where the resource can
+ * be disabled for a config). Empty here so that the engine imports no resource: the resources fill
+ * it in (src/resources/outputs.ts, by declaration merging), which types `ctx.output(key)` and makes
+ * a key that is not in the map a type error.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by src/resources/outputs.ts
+export interface OutputsByKey {}
+
+export type ResourceKey = keyof OutputsByKey;
 
 export type Health =
   | { state: 'ok'; detail?: string }
@@ -124,10 +187,11 @@ export interface ResourceContext {
    */
   record(attributes: ResourceState): Promise<void>;
   /**
-   * The outputs of a dependency (declared in `dependsOn`). In `plan`, values of a dependency that does
-   * not exist yet read as UNKNOWN. A dependency that is not enabled for this config gives undefined.
+   * The outputs of a dependency (declared in `dependsOn`, checked when called). In `plan`, the outputs
+   * of a dependency that does not exist yet or will be replaced are `unknown`. A dependency that is
+   * not enabled for this config gives undefined.
    */
-  output<O = Record<string, unknown>>(key: string): O;
+  output<K extends ResourceKey>(key: K): OutputsByKey[K] | Unknown;
   /** Tags for this resource: tekamolo:stack, tekamolo:resource and the config's tags. */
   tags: Record<string, string>;
   /** Say what is happening now ("requesting certificate", "waiting for Deployed: InProgress"). */
@@ -244,7 +308,7 @@ export function fieldChange(
 ): Change[] {
   if (actual === undefined) return [];
   if (JSON.stringify(desired) === JSON.stringify(actual)) return [];
-  const change: Change = { field, from: actual, to: desired, action };
+  const change: Change = { field, from: actual, to: shown(desired), action };
   if (reason) change.reason = reason;
   return [change];
 }

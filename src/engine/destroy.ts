@@ -1,6 +1,6 @@
 import type { RetiredEntry } from '../state/store.js';
-import { createContext, type OutputLookup, unknownOutputs } from './context.js';
-import type { Actual, AnyResource } from './contract.js';
+import { createContext, type OutputLookup } from './context.js';
+import { type Actual, type AnyResource, unknown } from './contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv, emit, readOnlyEnv } from './env.js';
 import type { PlanAction } from './events.js';
 import { describeFailure, isInterruption, type StepFailure, throwIfAborted } from './failure.js';
@@ -86,7 +86,7 @@ export async function discoverForDestroy(
 
   const lookup: OutputLookup = (key) => {
     if (!graph.resources.has(key)) return undefined;
-    return found.get(key) ?? env.store.get(key) ?? unknownOutputs();
+    return found.get(key) ?? env.store.get(key) ?? unknown;
   };
 
   const look = async (resource: AnyResource): Promise<DestroyTarget> => {
@@ -201,7 +201,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     if (out) outputs.set(t.key, out);
   }
   const lookup: OutputLookup = (key) =>
-    graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknownOutputs()) : undefined;
+    graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknown) : undefined;
   emit(env, {
     type: 'run-started',
     command: 'destroy',

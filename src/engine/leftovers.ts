@@ -1,8 +1,15 @@
 import { GLOBAL_REGION } from '../aws/clients.js';
 import { readTagged } from '../aws/tagged-resources.js';
 import type { ResourceState } from '../state/types.js';
-import { createContext, unknownOutputs } from './context.js';
-import { type Actual, type AnyResource, RESOURCE_TAG, type ResourceContext, STACK_TAG } from './contract.js';
+import { createContext } from './context.js';
+import {
+  type Actual,
+  type AnyResource,
+  RESOURCE_TAG,
+  type ResourceContext,
+  STACK_TAG,
+  unknown,
+} from './contract.js';
 import { type EngineEnv, emit, readOnlyEnv } from './env.js';
 import { describeFailure, type StepFailure } from './failure.js';
 import { buildGraph, type Graph, topologicalOrder } from './graph.js';
@@ -58,7 +65,7 @@ export function wantedIds(actual: Actual | undefined): string[] {
 /** A context for a leftover: its own state entry, kept in memory (the key's entry is the wanted one's). */
 function leftoverContext(env: EngineEnv, resource: AnyResource, saved: ResourceState): ResourceContext {
   const ctx = createContext(env, resource, {
-    outputs: (key) => env.store.get(key) ?? unknownOutputs(),
+    outputs: (key) => env.store.get(key) ?? unknown,
     saved,
   });
   return {

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { actionOf } from './action.js';
-import { createContext, type OutputLookup, unknownOutputs } from './context.js';
-import type { Actual, AnyResource, Change, ResourceContext } from './contract.js';
+import { createContext, type OutputLookup } from './context.js';
+import { type Actual, type AnyResource, type Change, type ResourceContext, unknown } from './contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv, readOnlyEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph, type Graph } from './graph.js';
@@ -116,7 +116,7 @@ export async function lookResource(
  * The read-only walk: each resource's desired state, what exists (find) and the difference, in
  * dependency order, independent resources in parallel. Nothing is changed, not even the state file.
  * Every resource is looked up, also when a dependency will be created; a dependency that will be
- * created or replaced hands UNKNOWN outputs to its dependents' desired state. With `fromState`, every
+ * created or replaced hands unknown outputs to its dependents' desired state. With `fromState`, every
  * resource is first looked up at once (`observeFromState`); the ordered walk runs when that gives up.
  */
 export async function observe(env: EngineEnv, options: ObserveOptions = {}): Promise<Observation[]> {
@@ -131,7 +131,7 @@ async function observeInOrder(env: EngineEnv, graph: Graph, hooks: ObserveOption
   const outputs: OutputLookup = (key) => {
     if (!graph.resources.has(key)) return undefined;
     const o = observed.get(key);
-    if (!o || o.action === 'replace' || !o.outputs) return unknownOutputs();
+    if (!o || o.action === 'replace' || !o.outputs) return unknown;
     return o.outputs;
   };
 

@@ -1,5 +1,5 @@
-import { createContext, unknownOutputs } from './context.js';
-import type { Actual, AnyResource } from './contract.js';
+import { createContext } from './context.js';
+import { type Actual, type AnyResource, unknown } from './contract.js';
 import { type EngineEnv, emit } from './env.js';
 import { describeFailure, type StepFailure } from './failure.js';
 import { notDeleted, proveRetired } from './ownership.js';
@@ -19,7 +19,7 @@ export async function removeUnwanted(
   forget: () => void,
 ): Promise<StepFailure | undefined> {
   const t0 = Date.now();
-  const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
+  const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknown });
   emit(env, { type: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
   ctx.progress(`deleting ${what} ${actual.id}`);
   try {
@@ -51,7 +51,7 @@ export async function deleteRetired(env: EngineEnv, failures: RunResult['failure
   for (const entry of env.store.retired()) {
     const resource = byKey.get(entry.key);
     if (!resource || env.signal.aborted) continue;
-    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknownOutputs() });
+    const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknown });
     const actual = proveRetired(resource, ctx, entry.actual as unknown as Actual);
     const forget = () => env.store.removeRetired(entry.key, entry.actual.id);
     if (actual.unproved) {

@@ -107,3 +107,32 @@ export interface BucketPolicyOutputs {
 export interface DnsAliasOutputs {
   names: string[];
 }
+
+declare module '../engine/contract.js' {
+  /** Which outputs each resource key hands to its dependents (see the engine's contract). */
+  interface OutputsByKey {
+    zone: ZoneOutputs;
+    'certificate.cdn': CertificateOutputs;
+    /** Absent when the stack's region is us-east-1: the CDN certificate serves the ALB too. */
+    'certificate.origin': CertificateOutputs | undefined;
+    validation: ValidationOutputs;
+    bucket: BucketOutputs;
+    oac: OriginAccessControlOutputs;
+    network: NetworkOutputs;
+    'sg.alb': SecurityGroupOutputs;
+    'sg.instances': SecurityGroupOutputs;
+    targetGroup: TargetGroupOutputs;
+    loadBalancer: LoadBalancerOutputs;
+    listener: ListenerOutputs;
+    originRecord: OriginRecordOutputs;
+    launchTemplate: LaunchTemplateOutputs;
+    autoScalingGroup: AutoScalingGroupOutputs;
+    /** Absent unless backend.elasticIp. */
+    elasticIp: ElasticIpOutputs | undefined;
+    /** Absent when frontend.routing is none. */
+    spaFunction: RoutingFunctionOutputs | undefined;
+    distribution: DistributionOutputs;
+    bucketPolicy: BucketPolicyOutputs;
+    dnsAlias: DnsAliasOutputs;
+  }
+}

@@ -2,7 +2,7 @@ import { Aws } from '../../src/aws/clients.js';
 import { Tracer } from '../../src/aws/trace.js';
 import { deriveNames } from '../../src/config/names.js';
 import { type Config, type ConfigInput, configSchema } from '../../src/config/schema.js';
-import { type ResourceContext, type RunOptions, stackTags } from '../../src/engine/contract.js';
+import { type ResourceContext, type RunOptions, stackTags, type Unknown } from '../../src/engine/contract.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { ResourceState } from '../../src/state/types.js';
 
@@ -31,7 +31,8 @@ export interface ContextOptions {
   config?: Config;
   aws?: Aws;
   saved?: ResourceState;
-  outputs?: Record<string, Record<string, unknown>>;
+  /** Dependencies' outputs by key; `unknown` for one that does not exist yet (plan). */
+  outputs?: Record<string, Record<string, unknown> | Unknown>;
   options?: Partial<RunOptions>;
   /** Answer of `confirm` (default: options.yes). */
   confirm?: boolean;
@@ -57,10 +58,10 @@ export function testContext(opts: ContextOptions = {}): TestContext {
       Object.assign(recorded, attributes);
       Object.assign(ctx.saved, attributes);
     },
-    output<O>(key: string): O {
+    output(key) {
       const value = opts.outputs?.[key];
       if (!value) throw new Error(`test context: no outputs for ${key}`);
-      return value as O;
+      return value as never;
     },
     tags: stackTags(config, opts.key ?? 'test'),
     progress: (m) => messages.push(m),

@@ -10,9 +10,11 @@ import {
   type AnyResource,
   type Change,
   fieldChange,
+  outputField,
   type Resource,
   type ResourceContext,
   type RunOptions,
+  type Unknown,
 } from '../../src/engine/contract.js';
 import type { EngineEnv } from '../../src/engine/env.js';
 import type { EngineEvent } from '../../src/engine/events.js';
@@ -156,8 +158,9 @@ export function fakeResource(
     desired(ctx) {
       const desired: Record<string, unknown> = { ...o.spec };
       for (const dep of dependsOn) {
-        const out = ctx.output<FakeOutputs | undefined>(dep);
-        if (out) desired[`${dep}Id`] = out.id;
+        // Fake keys are not in the outputs map of the real stack.
+        const out = (ctx.output as (key: string) => FakeOutputs | Unknown | undefined)(dep);
+        if (out) desired[`${dep}Id`] = outputField(out, 'id');
       }
       return desired;
     },

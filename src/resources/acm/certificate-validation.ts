@@ -1,4 +1,5 @@
 import { GetHostedZoneCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import * as z from 'zod/mini';
 import { isThrottling } from '../../aws/errors.js';
 import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
@@ -6,12 +7,15 @@ import {
   type Actual,
   type Change,
   type Health,
+  known,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { WorkError } from '../../errors.js';
-import type { CertificateOutputs, ValidationOutputs, ValidationRecord, ZoneOutputs } from '../outputs.js';
+import type { ValidationOutputs, ValidationRecord } from '../outputs.js';
 import { compareDelegation, publicDelegation } from '../route53/delegation.js';
 import {
   bareZoneId,
@@ -25,6 +29,7 @@ import {
   toRecordSet,
   upsert,
 } from '../route53/records.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type CertificateInfo,
   dedupeRecords,
@@ -41,7 +46,7 @@ interface CertificateRef {
 }
 
 interface DesiredValidation {
-  zoneId: string;
+  zoneId: string | Unknown;
   certificates: CertificateRef[];
   /** De-duplicated across both certificates. */
   records: ValidationRecord[];
@@ -78,9 +83,9 @@ function certificateRefs(ctx: ResourceContext): CertificateRef[] {
   );
   const refs: CertificateRef[] = [];
   for (const key of keys) {
-    const arn = ctx.output<CertificateOutputs | undefined>(key)?.arn;
     // In plan, a certificate that does not exist yet has no ARN: its records are not known.
-    if (!arn || arn === UNKNOWN) continue;
+    const arn = known(ctx.output(key))?.arn;
+    if (!arn) continue;
     refs.push({ key, arn, region: regionOfArn(arn) ?? ctx.config.region });
   }
   return refs;
@@ -137,9 +142,19 @@ function sameRecord(a: ValidationRecord, b: ValidationRecord): boolean {
   return a.name === b.name && a.type === b.type && a.value === b.value;
 }
 
+/**
+ * What the validation's state entry records: the zone and records written, the names whose records
+ * were there before tekamolo wrote them, and the names being written (said before the write).
+ */
+const savedShape = z.object({
+  zoneId: z.optional(z.string()),
+  records: z.optional(z.array(z.object({ name: z.string(), type: z.string(), value: z.string() }))),
+  foundBeforeUs: z.optional(z.array(z.string())),
+  writing: z.optional(z.array(z.string())),
+});
+
 function savedRecords(ctx: ResourceContext): ValidationRecord[] {
-  const saved = ctx.saved.records;
-  return Array.isArray(saved) ? (saved as ValidationRecord[]) : [];
+  return savedState(ctx, savedShape).records ?? [];
 }
 
 function statusOf({ ref, info }: Read): CertificateStatus {
@@ -165,7 +180,8 @@ async function retiredRecords(
   zoneId: string,
   records: ValidationRecord[],
 ): Promise<ResourceRecordSet[]> {
-  if (ctx.saved.zoneId !== undefined && ctx.saved.zoneId !== zoneId) return [];
+  const savedZoneId = savedState(ctx, savedShape).zoneId;
+  if (savedZoneId !== undefined && savedZoneId !== zoneId) return [];
   const gone = savedRecords(ctx).filter(
     (old) => !records.some((r) => r.name === old.name && r.type === old.type),
   );
@@ -184,8 +200,7 @@ async function retiredRecords(
 
 /** Names of validation records that were in the zone before tekamolo wrote them (saved in state). */
 function foundBeforeUs(ctx: ResourceContext): string[] {
-  const saved = ctx.saved.foundBeforeUs;
-  return Array.isArray(saved) ? saved.map(String) : [];
+  return savedState(ctx, savedShape).foundBeforeUs ?? [];
 }
 
 /**
@@ -200,7 +215,7 @@ async function alreadyThere(
   records: ValidationRecord[],
 ): Promise<string[]> {
   const ours = savedRecords(ctx);
-  const writing = Array.isArray(ctx.saved.writing) ? ctx.saved.writing.map(String) : [];
+  const writing = savedState(ctx, savedShape).writing ?? [];
   const names = new Set(foundBeforeUs(ctx).filter((name) => records.some((r) => r.name === name)));
   const unknown = records.filter(
     (record) =>
@@ -224,22 +239,23 @@ async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): P
     const reads = await readPublished(ctx, desired.certificates);
     records = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
   }
-  const shared = await alreadyThere(ctx, desired.zoneId, records);
-  const retired = await retiredRecords(ctx, desired.zoneId, records);
+  const zoneId = knownValue(desired.zoneId, 'the hosted zone');
+  const shared = await alreadyThere(ctx, zoneId, records);
+  const retired = await retiredRecords(ctx, zoneId, records);
   // Said before the write: after a crash right behind it, our own records must not pass for another
   // certificate's.
   await ctx.record({ foundBeforeUs: shared, writing: records.map((r) => r.name) });
   ctx.progress(`writing ${records.length} validation record(s) to Route 53`);
   await changeRecords(
     ctx.aws.route53(),
-    desired.zoneId,
+    zoneId,
     [...retired.map(deletion), ...records.map((r) => upsert(spec(r)))],
     `tekamolo ${ctx.config.stack}: ACM DNS validation`,
   );
-  await ctx.record({ zoneId: desired.zoneId, records, foundBeforeUs: shared, writing: [] });
+  await ctx.record({ zoneId, records, foundBeforeUs: shared, writing: [] });
   return {
-    id: desired.zoneId,
-    zoneId: desired.zoneId,
+    id: zoneId,
+    zoneId,
     records,
     present: records.map((r) => toRecordSet(spec(r))),
     missing: [],
@@ -248,7 +264,7 @@ async function writeRecords(ctx: ResourceContext, desired: DesiredValidation): P
 }
 
 async function timeoutHint(ctx: ResourceContext, actual: ActualValidation): Promise<string> {
-  let nameServers = ctx.output<ZoneOutputs>('zone').nameServers;
+  let nameServers = known(outputField(ctx.output('zone'), 'nameServers')) ?? [];
   try {
     const zone = await ctx.aws.route53().send(new GetHostedZoneCommand({ Id: bareZoneId(actual.zoneId) }));
     nameServers = zone.DelegationSet?.NameServers ?? nameServers;
@@ -282,7 +298,7 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
   readyBeforeDependents: true,
 
   async desired(ctx) {
-    const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
+    const zoneId = outputField(ctx.output('zone'), 'zoneId');
     const certificates = certificateRefs(ctx);
     const reads = ctx.options.readOnly
       ? await readAll(ctx, certificates)
@@ -297,11 +313,11 @@ export const certificateValidation: Resource<DesiredValidation, ActualValidation
   },
 
   async find(ctx) {
-    const zoneId = ctx.output<ZoneOutputs>('zone').zoneId;
+    const zoneId = known(outputField(ctx.output('zone'), 'zoneId'));
     const reads = takeReads(ctx) ?? (await readAll(ctx, certificateRefs(ctx), true));
     const asked = dedupeRecords(reads.flatMap((r) => r.info.validationRecords));
     const wanted = dedupeRecords([...asked, ...savedRecords(ctx)]);
-    if (wanted.length === 0 || zoneId === UNKNOWN) return undefined;
+    if (wanted.length === 0 || !zoneId) return undefined;
     const route53 = ctx.aws.route53();
     const records: ValidationRecord[] = [];
     const present: ResourceRecordSet[] = [];

@@ -8,6 +8,7 @@ import {
   ListTagsForCertificateCommand,
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
+import * as z from 'zod/mini';
 import { GLOBAL_REGION } from '../../aws/clients.js';
 import { errorName, isNotFound, orUndefined } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
@@ -28,6 +29,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
 import type { CertificateOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type CertificateInfo,
   formatRecord,
@@ -66,10 +68,17 @@ export function idempotencyToken(stack: string, key: string, names: string[]): s
   return shortHash(`${stack}|${key}|${sortedNames(names).join(',')}`, 32);
 }
 
-interface SavedRequest {
-  token: string;
-  names: string[];
-}
+/**
+ * What a certificate's state entry records: the request's idempotency token (saved before the call)
+ * and, once ACM answered, the ARN.
+ */
+const savedShape = z.object({
+  request: z.optional(z.object({ token: z.string(), names: z.array(z.string()) })),
+  arn: z.optional(z.string()),
+  region: z.optional(z.string()),
+});
+
+type SavedRequest = NonNullable<z.output<typeof savedShape>['request']>;
 
 /**
  * The token of this create, saved in state before the request. ACM answers a token with the same
@@ -78,7 +87,7 @@ interface SavedRequest {
  * idempotent, and a lost state file is covered by the tags RequestCertificate applies atomically.
  */
 async function requestToken(ctx: ResourceContext, key: string, names: string[]): Promise<string> {
-  const saved = ctx.saved.request as SavedRequest | undefined;
+  const saved = savedState(ctx, savedShape).request;
   if (saved && sortedNames(saved.names).join(',') === sortedNames(names).join(',')) return saved.token;
   const token = idempotencyToken(ctx.config.stack, key, [...names, randomUUID()]);
   await ctx.record({ request: { token, names } satisfies SavedRequest });
@@ -192,9 +201,8 @@ function certificateHandler(
 
     async find(ctx) {
       const region = kind.region(ctx.config);
-      const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+      const { arn: savedArn, region: savedRegion } = savedState(ctx, savedShape);
       if (savedArn) {
-        const savedRegion = typeof ctx.saved.region === 'string' ? ctx.saved.region : undefined;
         const info = await readCertificate(ctx, savedArn, savedRegion);
         if (info) return withTags(ctx, info);
       }

@@ -12,6 +12,7 @@ import {
   type UpdateAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import { waitFor } from '../../aws/waiter.js';
 import {
@@ -19,21 +20,21 @@ import {
   type Change,
   fieldChange,
   type Health,
+  isUnknown,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagMap,
-  UNKNOWN,
+  type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
-import type {
-  AutoScalingGroupOutputs,
-  LaunchTemplateOutputs,
-  NetworkOutputs,
-  TargetGroupOutputs,
-} from '../outputs.js';
+import type { AutoScalingGroupOutputs } from '../outputs.js';
 import { asQuotaError } from '../shared/quota.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 import { followRefresh, readRefresh, startRefresh } from './instance-refresh.js';
 
@@ -42,10 +43,10 @@ const DELETING = 'Delete in progress';
 
 export interface AutoScalingGroupDesired {
   name: string;
-  launchTemplateId: string;
-  launchTemplateVersion: string;
-  subnets: string[];
-  targetGroupArns: string[];
+  launchTemplateId: string | Unknown;
+  launchTemplateVersion: string | Unknown;
+  subnets: string[] | Unknown;
+  targetGroupArns: (string | Unknown)[];
   min: number;
   max: number;
   desiredCapacity: number;
@@ -99,8 +100,26 @@ function pollMs(ctx: ResourceContext): number {
   return ctx.config.waits.pollSeconds * 1000;
 }
 
-function known(values: string[]): boolean {
-  return !values.includes(UNKNOWN);
+/**
+ * What the group's state entry records: the desired count tekamolo last set (the scaling policy may
+ * have moved it since) and the instance refresh it started.
+ */
+const savedShape = z.object({
+  name: z.optional(z.string()),
+  desiredCapacity: z.optional(z.number()),
+  refreshId: z.optional(z.string()),
+  lastRefreshId: z.optional(z.string()),
+});
+
+/** The desired state with every dependency's value known, as create and update need it. */
+function knownDesired(desired: AutoScalingGroupDesired) {
+  return {
+    ...desired,
+    launchTemplateId: knownValue(desired.launchTemplateId, 'the launch template'),
+    launchTemplateVersion: knownValue(desired.launchTemplateVersion, 'the launch template version'),
+    subnets: knownValue(desired.subnets, 'the subnets'),
+    targetGroupArns: desired.targetGroupArns.map((arn) => knownValue(arn, 'the target group')),
+  };
 }
 
 async function describeGroup(ctx: ResourceContext, name: string): Promise<AutoScalingGroup | undefined> {
@@ -145,13 +164,14 @@ async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<
     instances: instancesOf(group),
     tags: tagMap(group.Tags),
   };
-  if (typeof ctx.saved.desiredCapacity === 'number') actual.appliedDesired = ctx.saved.desiredCapacity;
-  if (typeof ctx.saved.refreshId === 'string') {
+  const saved = savedState(ctx, savedShape);
+  if (saved.desiredCapacity !== undefined) actual.appliedDesired = saved.desiredCapacity;
+  if (saved.refreshId) {
     // A refresh started by an earlier `up --no-wait` is followed until it ends; once over, status
     // stops calling it running.
-    const refresh = await readRefresh(ctx, name, ctx.saved.refreshId);
+    const refresh = await readRefresh(ctx, name, saved.refreshId);
     if (refresh && !refresh.done) {
-      actual.refreshId = ctx.saved.refreshId;
+      actual.refreshId = saved.refreshId;
       actual.refreshStatus = refresh.line;
       if (refresh.failed) actual.refreshFailed = true;
     }
@@ -248,16 +268,15 @@ export const autoScalingGroup: Resource<
   readyBeforeDependents: true,
 
   desired(ctx) {
-    const template = ctx.output<LaunchTemplateOutputs | undefined>('launchTemplate');
-    const subnets = ctx.output<NetworkOutputs | undefined>('network')?.subnetIds;
-    const targetGroupArn = ctx.output<TargetGroupOutputs | undefined>('targetGroup')?.arn ?? UNKNOWN;
+    const template = ctx.output('launchTemplate');
+    const subnets = outputField(ctx.output('network'), 'subnetIds');
     const scaling = ctx.config.backend.scaling;
     return {
       name: ctx.names.autoScalingGroup,
-      launchTemplateId: template?.id ?? UNKNOWN,
-      launchTemplateVersion: template?.version === undefined ? UNKNOWN : String(template.version),
-      subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
-      targetGroupArns: [targetGroupArn],
+      launchTemplateId: outputField(template, 'id'),
+      launchTemplateVersion: isUnknown(template) ? unknown : String(template.version),
+      subnets: isUnknown(subnets) ? unknown : [...subnets].sort(),
+      targetGroupArns: [outputField(ctx.output('targetGroup'), 'arn')],
       min: scaling.min,
       max: scaling.max,
       desiredCapacity: scaling.desired,
@@ -269,7 +288,7 @@ export const autoScalingGroup: Resource<
   },
 
   async find(ctx) {
-    const name = typeof ctx.saved.name === 'string' ? ctx.saved.name : ctx.names.autoScalingGroup;
+    const name = savedState(ctx, savedShape).name ?? ctx.names.autoScalingGroup;
     const group = (await describeGroup(ctx, name)) ?? (await describeGroup(ctx, ctx.names.autoScalingGroup));
     return group ? toActual(ctx, group) : undefined;
   },
@@ -281,7 +300,7 @@ export const autoScalingGroup: Resource<
   diff(desired, actual): Change[] {
     const rollOut = 'a new template version starts an instance refresh';
     return [
-      ...(desired.launchTemplateId === UNKNOWN
+      ...(isUnknown(desired.launchTemplateId)
         ? []
         : fieldChange(
             'launchTemplateId',
@@ -290,7 +309,7 @@ export const autoScalingGroup: Resource<
             'update',
             rollOut,
           )),
-      ...(desired.launchTemplateVersion === UNKNOWN
+      ...(isUnknown(desired.launchTemplateVersion)
         ? []
         : fieldChange(
             'launchTemplateVersion',
@@ -299,7 +318,7 @@ export const autoScalingGroup: Resource<
             'update',
             rollOut,
           )),
-      ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+      ...(isUnknown(desired.subnets) ? [] : fieldChange('subnets', desired.subnets, actual.subnets)),
       // An unknown target group (plan, the group will be created or replaced) is a new ARN: it changes.
       ...fieldChange('targetGroupArns', desired.targetGroupArns, actual.targetGroupArns),
       ...fieldChange('min', desired.min, actual.min),
@@ -312,7 +331,8 @@ export const autoScalingGroup: Resource<
     ];
   },
 
-  async create(ctx, desired) {
+  async create(ctx, wanted) {
+    const desired = knownDesired(wanted);
     try {
       // CreateAutoScalingGroup has no idempotency token; the name is unique per region, so a retried
       // create meets AlreadyExists and takes the group over when it carries our tag.
@@ -357,7 +377,8 @@ export const autoScalingGroup: Resource<
     };
   },
 
-  async update(ctx, desired, actual, changes) {
+  async update(ctx, wanted, actual, changes) {
+    const desired = knownDesired(wanted);
     const fields = new Set(changes.map((c) => c.field));
     const autoscaling = ctx.aws.autoscaling();
     const input: UpdateAutoScalingGroupCommandInput = {
@@ -491,8 +512,7 @@ export const autoScalingGroup: Resource<
   },
 
   async wait(ctx, actual) {
-    const refreshId =
-      actual.refreshId ?? (typeof ctx.saved.refreshId === 'string' ? ctx.saved.refreshId : undefined);
+    const refreshId = actual.refreshId ?? savedState(ctx, savedShape).refreshId;
     if (refreshId && actual.refreshFailed) {
       // Reported once, not on every later run: the next template change starts a new refresh.
       ctx.warn(

@@ -7,6 +7,7 @@ import type {
   Origin,
   PriceClass,
 } from '@aws-sdk/client-cloudfront';
+import { knownValue, type Unknown } from '../../engine/contract.js';
 
 /**
  * The part of a CloudFront distribution's config that tekamolo owns, as flat fields: one field per
@@ -49,6 +50,33 @@ export interface DistributionSettings {
 }
 
 export type SettingName = keyof DistributionSettings;
+
+/** The settings taken from the dependencies' outputs. */
+type FromDependencies =
+  | 'certificateArn'
+  | 's3OriginDomain'
+  | 's3OriginAccessControlId'
+  | 'apiOriginHeaderName'
+  | 'apiOriginSecret'
+  | 'routingFunctionArn';
+
+/** The settings as `desired` computes them: in `plan`, a dependency that does not exist yet is unknown. */
+export type DesiredSettings = Omit<DistributionSettings, FromDependencies> & {
+  [K in FromDependencies]: string | Unknown;
+};
+
+/** The settings to send to CloudFront: every dependency is known by then. */
+export function knownSettings(s: DesiredSettings): DistributionSettings {
+  return {
+    ...s,
+    certificateArn: knownValue(s.certificateArn, 'the CDN certificate'),
+    s3OriginDomain: knownValue(s.s3OriginDomain, 'the bucket'),
+    s3OriginAccessControlId: knownValue(s.s3OriginAccessControlId, 'the origin access control'),
+    apiOriginHeaderName: knownValue(s.apiOriginHeaderName, 'the origin header'),
+    apiOriginSecret: knownValue(s.apiOriginSecret, 'the origin secret'),
+    routingFunctionArn: knownValue(s.routingFunctionArn, 'the routing function'),
+  };
+}
 
 /** Fields whose values never appear in a plan or log. */
 export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set<SettingName>(['apiOriginSecret']);

@@ -10,6 +10,7 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudfront';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
@@ -17,27 +18,26 @@ import {
   type Actual,
   type Change,
   fieldChange,
+  isUnknown,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type {
-  BucketOutputs,
-  DistributionOutputs,
-  ListenerOutputs,
-  OriginAccessControlOutputs,
-  RoutingFunctionOutputs,
-  ValidationOutputs,
-} from '../outputs.js';
+import type { DistributionOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import { changeDistributionConfig, withFreshETag } from './config.js';
 import { unmodeled } from './distribution-kept.js';
 import {
   applySettings,
+  type DesiredSettings,
   type DistributionSettings,
+  knownSettings,
   readSettings,
   SECRET_SETTINGS,
   type SettingName,
@@ -46,7 +46,7 @@ import {
 } from './distribution-settings.js';
 
 export interface DistributionDesired {
-  settings: DistributionSettings;
+  settings: DesiredSettings;
   /** How the distribution is recognised without state: ctx.names.distributionComment. */
   comment: string;
   /** Deterministic, so a create retried after a crash is refused as a duplicate instead of doubling. */
@@ -66,6 +66,14 @@ export interface ActualDistribution extends Actual {
 /** Phases of a destroy, recorded in state so that an interrupted destroy resumes where it stopped. */
 export type DeletePhase = 'disabling' | 'deleting';
 
+/** What the distribution's state entry records. */
+const savedShape = z.object({
+  id: z.optional(z.string()),
+  arn: z.optional(z.string()),
+  domainName: z.optional(z.string()),
+  deletePhase: z.optional(z.enum(['disabling', 'deleting'])),
+});
+
 const LIST_MAX_PAGES = 100;
 /** ACM certificates reach CloudFront within a minute or two of being issued. */
 const CERTIFICATE_VISIBLE_ATTEMPTS = 12;
@@ -77,26 +85,22 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
   optionalWait: true,
 
   desired(ctx) {
-    const bucket = ctx.output<BucketOutputs>('bucket');
-    const oac = ctx.output<OriginAccessControlOutputs>('oac');
-    const validation = ctx.output<ValidationOutputs>('validation');
-    const listener = ctx.output<ListenerOutputs>('listener');
-    const routing =
-      ctx.config.frontend.routing === 'none' ? undefined : ctx.output<RoutingFunctionOutputs>('spaFunction');
-    const settings: DistributionSettings = {
+    const listener = ctx.output('listener');
+    const routing = ctx.config.frontend.routing === 'none' ? undefined : ctx.output('spaFunction');
+    const settings: DesiredSettings = {
       ...STATIC_SETTINGS,
       defaultAllowedMethods: [...STATIC_SETTINGS.defaultAllowedMethods],
       apiAllowedMethods: [...STATIC_SETTINGS.apiAllowedMethods],
       apiOriginSslProtocols: [...STATIC_SETTINGS.apiOriginSslProtocols],
       aliases: sorted(ctx.names.siteNames),
-      certificateArn: validation.cdnCertificateArn,
+      certificateArn: outputField(ctx.output('validation'), 'cdnCertificateArn'),
       priceClass: ctx.config.cdn.priceClass,
-      s3OriginDomain: bucket.regionalDomainName,
-      s3OriginAccessControlId: oac.id,
+      s3OriginDomain: outputField(ctx.output('bucket'), 'regionalDomainName'),
+      s3OriginAccessControlId: outputField(ctx.output('oac'), 'id'),
       apiOriginDomain: ctx.names.originName,
-      apiOriginHeaderName: listener.originHeaderName,
-      apiOriginSecret: listener.originSecret,
-      routingFunctionArn: routing?.arn ?? '',
+      apiOriginHeaderName: outputField(listener, 'originHeaderName'),
+      apiOriginSecret: outputField(listener, 'originSecret'),
+      routingFunctionArn: isUnknown(routing) ? unknown : (routing?.arn ?? ''),
       apiPathPattern: ctx.config.cdn.apiPath,
     };
     return {
@@ -109,8 +113,9 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
 
   async find(ctx) {
     const cloudfront = ctx.aws.cloudfront();
-    if (typeof ctx.saved.id === 'string') {
-      const saved = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: ctx.saved.id })));
+    const savedId = savedState(ctx, savedShape).id;
+    if (savedId) {
+      const saved = await orUndefined(cloudfront.send(new GetDistributionCommand({ Id: savedId })));
       if (saved?.Distribution)
         return withTags(cloudfront, fromAws(saved.Distribution, ctx.config.cdn.apiPath));
     }
@@ -142,7 +147,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
         cloudfront.send(
           new CreateDistributionWithTagsCommand({
             DistributionConfigWithTags: {
-              DistributionConfig: applySettings(undefined, desired.settings, {
+              DistributionConfig: applySettings(undefined, knownSettings(desired.settings), {
                 callerReference: reference,
                 comment: desired.comment,
               }),
@@ -182,7 +187,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
       ctx.progress('updating the distribution config');
       const result = await withCertificateRetry(ctx, desired, () =>
         changeDistributionConfig(cloudfront, actual.id, (config) =>
-          applySettings(config, desired.settings, {
+          applySettings(config, knownSettings(desired.settings), {
             callerReference: desired.callerReference,
             comment: desired.comment,
           }),
@@ -213,7 +218,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
           config.Enabled ? { ...config, Enabled: false } : undefined,
         );
         await ctx.record({ deletePhase: 'disabling' satisfies DeletePhase });
-      } else if (ctx.saved.deletePhase === undefined) {
+      } else if (savedState(ctx, savedShape).deletePhase === undefined) {
         await ctx.record({ deletePhase: 'disabling' satisfies DeletePhase });
       }
       if (!ctx.options.wait) {
@@ -271,7 +276,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
 
   async health(ctx, actual) {
     // `destroy --no-wait` disabled it and left it to deploy: the next destroy deletes it.
-    if (ctx.saved.deletePhase !== undefined) {
+    if (savedState(ctx, savedShape).deletePhase !== undefined) {
       return {
         state: 'pending',
         detail: `being deleted (${actual.status}): run \`tekamolo destroy\` to finish`,
@@ -285,7 +290,7 @@ export const distribution: Resource<DistributionDesired, ActualDistribution, Dis
   },
 };
 
-function callerReference(ctx: ResourceContext, settings: DistributionSettings): string {
+function callerReference(ctx: ResourceContext, settings: DesiredSettings): string {
   const inputs = JSON.stringify([
     ctx.config.stack,
     'distribution',

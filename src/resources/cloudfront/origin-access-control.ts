@@ -8,11 +8,13 @@ import {
   type OriginAccessControlConfig,
   UpdateOriginAccessControlCommand,
 } from '@aws-sdk/client-cloudfront';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import { type Actual, fieldChange, type Resource, type ResourceContext } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
 import type { OriginAccessControlOutputs } from '../outputs.js';
 import { findUntilVisible } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 import { withFreshETag } from './config.js';
 
 export interface OacDesired {
@@ -35,6 +37,9 @@ export interface ActualOac extends Actual {
 /** ListOriginAccessControls pages of 100; no account has anywhere near this many. */
 const LIST_MAX_PAGES = 50;
 
+/** What the origin access control's state entry records. */
+const savedShape = z.object({ id: z.optional(z.string()), name: z.optional(z.string()) });
+
 export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessControlOutputs> = {
   key: 'oac',
   title: 'CloudFront origin access control',
@@ -52,10 +57,9 @@ export const originAccessControl: Resource<OacDesired, ActualOac, OriginAccessCo
 
   async find(ctx) {
     const cloudfront = ctx.aws.cloudfront();
-    if (typeof ctx.saved.id === 'string') {
-      const response = await orUndefined(
-        cloudfront.send(new GetOriginAccessControlCommand({ Id: ctx.saved.id })),
-      );
+    const savedId = savedState(ctx, savedShape).id;
+    if (savedId) {
+      const response = await orUndefined(cloudfront.send(new GetOriginAccessControlCommand({ Id: savedId })));
       if (response?.OriginAccessControl) return fromAws(response.OriginAccessControl);
     }
     const found = await findByName(cloudfront, ctx.names.originAccessControl);

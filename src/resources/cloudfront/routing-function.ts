@@ -9,11 +9,13 @@ import {
   PublishFunctionCommand,
   UpdateFunctionCommand,
 } from '@aws-sdk/client-cloudfront';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import type { Config } from '../../config/schema.js';
 import { type Actual, fieldChange, type Resource, type ResourceContext } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
 import type { RoutingFunctionOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import { type Versioned, withFreshETag } from './config.js';
 
 export type RoutingMode = 'spa' | 'static';
@@ -65,6 +67,9 @@ export function routingCode(mode: RoutingMode): string {
   ].join('\n');
 }
 
+/** What the routing function's state entry records. */
+const savedShape = z.object({ name: z.optional(z.string()), arn: z.optional(z.string()) });
+
 export const routingFunction: Resource<
   RoutingFunctionDesired,
   ActualRoutingFunction,
@@ -86,7 +91,8 @@ export const routingFunction: Resource<
   },
 
   async find(ctx) {
-    const name = typeof ctx.saved.name === 'string' ? ctx.saved.name : ctx.names.spaFunction;
+    const savedName = savedState(ctx, savedShape).name;
+    const name = savedName ?? ctx.names.spaFunction;
     const cloudfront = ctx.aws.cloudfront();
     const described = await orUndefined(
       cloudfront.send(new DescribeFunctionCommand({ Name: name, Stage: 'DEVELOPMENT' })),
@@ -98,7 +104,7 @@ export const routingFunction: Resource<
     actual.code = code;
     actual.liveCode = liveCode;
     const prefix = ownerPrefix(ctx);
-    if (typeof ctx.saved.name !== 'string' && !(actual.comment ?? '').startsWith(`${prefix} `)) {
+    if (savedName === undefined && !(actual.comment ?? '').startsWith(`${prefix} `)) {
       actual.foreign = `CloudFront function ${name} has comment "${actual.comment ?? ''}", not one of ${prefix}`;
     }
     return actual;

@@ -8,11 +8,14 @@ import {
   DisassociateAddressCommand,
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
+import * as z from 'zod/mini';
 import { isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
   type Health,
+  known,
+  outputField,
   RESOURCE_TAG,
   type Resource,
   type ResourceContext,
@@ -20,12 +23,12 @@ import {
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
 } from '../../engine/contract.js';
 import { WorkError } from '../../errors.js';
-import type { AutoScalingGroupOutputs, ElasticIpOutputs } from '../outputs.js';
+import type { ElasticIpOutputs } from '../outputs.js';
 import { asQuotaError } from '../shared/quota.js';
 import { retryUntilVisible } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 
 export interface ElasticIpDesired {
   groupName: string;
@@ -46,10 +49,17 @@ export interface ActualElasticIp extends Actual {
   tags?: Record<string, string>;
 }
 
+/** What the Elastic IP's state entry records. */
+const savedShape = z.object({
+  allocationId: z.optional(z.string()),
+  publicIp: z.optional(z.string()),
+  instanceId: z.optional(z.string()),
+});
+
 /** Instances of the group that can hold the address. */
 async function inServiceInstances(ctx: ResourceContext): Promise<string[]> {
-  const name = ctx.output<AutoScalingGroupOutputs | undefined>('autoScalingGroup')?.name;
-  if (!name || name === UNKNOWN) return [];
+  const name = known(outputField(ctx.output('autoScalingGroup'), 'name'));
+  if (!name) return [];
   const result = await ctx.aws
     .autoscaling()
     .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
@@ -158,7 +168,7 @@ export const elasticIp: Resource<ElasticIpDesired, ActualElasticIp, ElasticIpOut
   },
 
   async find(ctx) {
-    const savedId = typeof ctx.saved.allocationId === 'string' ? ctx.saved.allocationId : undefined;
+    const savedId = savedState(ctx, savedShape).allocationId;
     // One read by the tags finds the recorded address and any other allocated under them; the recorded
     // one is read by its id only when it is not among them (someone removed its tags).
     const tagged = await taggedAddresses(ctx);

@@ -8,6 +8,7 @@ import {
   DeleteLaunchTemplateCommand,
   DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
+  type DescribeLaunchTemplatesCommandInput,
   DescribeLaunchTemplateVersionsCommand,
   type Image,
   type LaunchTemplate,
@@ -16,28 +17,35 @@ import {
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import * as z from 'zod/mini';
+import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
   fieldChange,
+  isUnknown,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type { LaunchTemplateOutputs, SecurityGroupOutputs } from '../outputs.js';
+import type { LaunchTemplateOutputs } from '../outputs.js';
+import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 /** The fields tekamolo manages in every version; all of them are sent each time. */
 export interface TemplateData {
   imageId: string;
   instanceType: string;
-  securityGroupIds: string[];
+  securityGroupIds: string[] | Unknown;
   /** Base64, as EC2 stores it. */
   userData?: string;
   keyName?: string;
@@ -97,15 +105,24 @@ interface RootDevice {
 }
 
 /** What DescribeImages told an earlier run, kept in state: an AMI id names one immutable image. */
-interface SavedImage extends RootDevice {
-  imageId: string;
-}
+const imageShape = z.object({ imageId: z.string(), name: z.string(), size: z.number() });
+
+type SavedImage = z.output<typeof imageShape>;
+
+/**
+ * What the template's state entry records. The image is a cache checked on its own: a broken one is
+ * read again and recorded anew, without making the id beside it untrusted.
+ */
+const savedShape = z.object({
+  id: z.optional(z.string()),
+  name: z.optional(z.string()),
+  version: z.optional(z.number()),
+  image: z.optional(z.unknown()),
+});
 
 function savedImage(ctx: ResourceContext, imageId: string): RootDevice | undefined {
-  const saved = ctx.saved.image as Partial<SavedImage> | undefined;
-  if (saved?.imageId !== imageId || typeof saved.name !== 'string' || typeof saved.size !== 'number') {
-    return undefined;
-  }
+  const saved = imageShape.safeParse(savedState(ctx, savedShape).image).data;
+  if (saved?.imageId !== imageId) return undefined;
   return { name: saved.name, size: saved.size };
 }
 
@@ -119,7 +136,7 @@ async function rootDevice(ctx: ResourceContext, imageId: string): Promise<RootDe
   const root = await describeRootDevice(ctx, imageId);
   // Only beside a template this stack has: before create, the entry would say a template exists that
   // does not (create records it then, from the desired data).
-  if (typeof ctx.saved.id === 'string') await ctx.record({ image: { imageId, ...root } });
+  if (savedState(ctx, savedShape).id) await ctx.record({ image: { imageId, ...root } });
   return root;
 }
 
@@ -163,7 +180,7 @@ function toRequest(ctx: ResourceContext, data: TemplateData): RequestLaunchTempl
   const request: RequestLaunchTemplateData = {
     ImageId: data.imageId,
     InstanceType: data.instanceType as RequestLaunchTemplateData['InstanceType'],
-    SecurityGroupIds: data.securityGroupIds,
+    SecurityGroupIds: knownValue(data.securityGroupIds, 'the instance security group'),
     MetadataOptions: {
       HttpTokens: data.httpTokens as 'required',
       HttpPutResponseHopLimit: data.hopLimit,
@@ -215,12 +232,14 @@ export function clientToken(stack: string, key: string, data: TemplateData): str
     .slice(0, 64);
 }
 
-async function describeTemplate(
+function describeTemplate(
   ctx: ResourceContext,
-  request: { LaunchTemplateIds: string[] } | { LaunchTemplateNames: string[] },
+  request: DescribeLaunchTemplatesCommandInput,
 ): Promise<LaunchTemplate | undefined> {
-  const result = await orUndefined(ctx.aws.ec2().send(new DescribeLaunchTemplatesCommand(request)));
-  return result?.LaunchTemplates?.[0];
+  return firstFound(
+    ctx.aws.ec2().send(new DescribeLaunchTemplatesCommand(request)),
+    (r) => r.LaunchTemplates,
+  );
 }
 
 async function toActual(ctx: ResourceContext, template: LaunchTemplate): Promise<ActualLaunchTemplate> {
@@ -246,7 +265,7 @@ function dataChanges(desired: TemplateData, actual: Partial<TemplateData>): Chan
   const changes: Change[] = [];
   for (const field of Object.keys(desired) as (keyof TemplateData)[]) {
     const want = desired[field];
-    if (field === 'securityGroupIds' && desired.securityGroupIds.includes(UNKNOWN)) continue;
+    if (field === 'securityGroupIds' && isUnknown(desired.securityGroupIds)) continue;
     const have = actual[field];
     const normalised = field === 'userData' || field === 'keyName' ? (want ?? '') : want;
     changes.push(...fieldChange(field, normalised, have));
@@ -261,12 +280,12 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
 
   async desired(ctx) {
     const imageId = await resolveImageId(ctx);
-    const groupId = ctx.output<SecurityGroupOutputs | undefined>('sg.instances')?.groupId ?? UNKNOWN;
+    const groupId = outputField(ctx.output('sg.instances'), 'groupId');
     const root = await rootDevice(ctx, imageId);
     const data: TemplateData = {
       imageId,
       instanceType: ctx.config.backend.instanceType,
-      securityGroupIds: [groupId],
+      securityGroupIds: isUnknown(groupId) ? unknown : [groupId],
       httpTokens: 'required',
       hopLimit: HOP_LIMIT,
       rootDeviceName: root.name,
@@ -281,10 +300,12 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
   },
 
   async find(ctx) {
-    const savedId = typeof ctx.saved.id === 'string' ? ctx.saved.id : undefined;
-    const template =
-      (savedId && (await describeTemplate(ctx, { LaunchTemplateIds: [savedId] }))) ||
-      (await describeTemplate(ctx, { LaunchTemplateNames: [ctx.names.launchTemplate] }));
+    const savedId = savedState(ctx, savedShape).id;
+    const template = await describeByIdOrName(
+      (request) => describeTemplate(ctx, request),
+      savedId ? { LaunchTemplateIds: [savedId] } : undefined,
+      { LaunchTemplateNames: [ctx.names.launchTemplate] },
+    );
     return template ? toActual(ctx, template) : undefined;
   },
 

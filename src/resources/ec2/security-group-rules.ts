@@ -8,7 +8,7 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { hasErrorName } from '../../aws/errors.js';
-import type { ResourceContext } from '../../engine/contract.js';
+import type { ResourceContext, Unknown } from '../../engine/contract.js';
 
 /** One ingress rule, TCP only: the source is exactly one of cidr, cidrV6, prefixListId, groupId. */
 export interface IngressRule {
@@ -16,7 +16,8 @@ export interface IngressRule {
   cidr?: string;
   cidrV6?: string;
   prefixListId?: string;
-  groupId?: string;
+  /** Unknown in `plan` while the source group does not exist yet. */
+  groupId?: string | Unknown;
   description?: string;
 }
 
@@ -32,9 +33,9 @@ function splitKey(key: string): [string, string, string] {
   return [key.slice(0, first), key.slice(first + 1, second), key.slice(second + 1)];
 }
 
-export function parseRuleKey(key: string): IngressRule {
+export function parseRuleKey(key: string): IngressRule & { groupId?: string } {
   const [, port, source] = splitKey(key);
-  const rule: IngressRule = { port: Number(port) };
+  const rule: IngressRule & { groupId?: string } = { port: Number(port) };
   if (source.startsWith('pl-')) rule.prefixListId = source;
   else if (source.startsWith('sg-')) rule.groupId = source;
   else if (source.includes(':')) rule.cidrV6 = source;

@@ -9,10 +9,15 @@ import {
   type DescribeSecurityGroupsCommandInput,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
   RESOURCE_TAG,
   type Resource,
   type ResourceContext,
@@ -20,18 +25,19 @@ import {
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type { NetworkOutputs, SecurityGroupOutputs } from '../outputs.js';
+import type { SecurityGroupOutputs } from '../outputs.js';
 import { findUntilVisible, retryUntilVisible, retryWhile } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 import { type IngressRule, revokeRules, ruleKey, ruleKeys, toPermission } from './security-group-rules.js';
 
 export interface SecurityGroupDesired {
   name: string;
   description: string;
-  vpcId: string;
+  vpcId: string | Unknown;
   /** Sorted canonical rule keys ("tcp:443:pl-…"): the unit of reconciliation. */
   ingress: string[];
   rules: IngressRule[];
@@ -40,7 +46,7 @@ export interface SecurityGroupDesired {
 
 export interface ActualSecurityGroup extends Actual {
   name: string;
-  vpcId: string;
+  vpcId: string | Unknown;
   /** Sorted canonical keys of every ingress rule, ours or not. */
   ingress: string[];
   tags: Record<string, string>;
@@ -68,9 +74,11 @@ export async function cloudFrontPrefixListId(ctx: ResourceContext): Promise<stri
   return id;
 }
 
-function vpcIdOf(ctx: ResourceContext): string | undefined {
-  const vpcId = ctx.output<NetworkOutputs | undefined>('network')?.vpcId;
-  return vpcId && vpcId !== UNKNOWN ? vpcId : undefined;
+/** What a security group's state entry records. */
+const savedShape = z.object({ groupId: z.optional(z.string()) });
+
+function vpcIdOf(ctx: ResourceContext): string | Unknown {
+  return outputField(ctx.output('network'), 'vpcId');
 }
 
 function toActual(ctx: ResourceContext, group: SecurityGroup): ActualSecurityGroup {
@@ -110,7 +118,7 @@ function securityGroupHandler(
   spec: GroupSpec,
 ): Resource<SecurityGroupDesired, ActualSecurityGroup, SecurityGroupOutputs> {
   async function findByName(ctx: ResourceContext): Promise<ActualSecurityGroup | undefined> {
-    const vpcId = vpcIdOf(ctx);
+    const vpcId = known(vpcIdOf(ctx));
     const filters = [{ Name: 'group-name', Values: [spec.name(ctx)] }];
     if (vpcId) filters.push({ Name: 'vpc-id', Values: [vpcId] });
     const [group] = await describeGroups(ctx, { Filters: filters });
@@ -171,7 +179,7 @@ function securityGroupHandler(
       return {
         name: spec.name(ctx),
         description: spec.description,
-        vpcId: vpcIdOf(ctx) ?? UNKNOWN,
+        vpcId: vpcIdOf(ctx),
         ingress: [...new Set(rules.map(ruleKey))].sort(),
         rules,
         tags: ctx.tags,
@@ -179,7 +187,7 @@ function securityGroupHandler(
     },
 
     async find(ctx) {
-      const savedId = typeof ctx.saved.groupId === 'string' ? ctx.saved.groupId : undefined;
+      const savedId = savedState(ctx, savedShape).groupId;
       if (savedId) {
         const [group] = await describeGroups(ctx, { GroupIds: [savedId] });
         if (group) return toActual(ctx, group);
@@ -200,7 +208,7 @@ function securityGroupHandler(
 
     diff(desired, actual): Change[] {
       const changes: Change[] = [];
-      if (desired.vpcId !== UNKNOWN && actual.vpcId && desired.vpcId !== actual.vpcId) {
+      if (!isUnknown(desired.vpcId) && actual.vpcId && desired.vpcId !== actual.vpcId) {
         changes.push({
           field: 'vpcId',
           from: actual.vpcId,
@@ -229,7 +237,7 @@ function securityGroupHandler(
     },
 
     async create(ctx, desired) {
-      if (desired.vpcId === UNKNOWN) throw new WorkError(`${spec.key}: the VPC is not known yet`);
+      const vpcId = knownValue(desired.vpcId, `${spec.key}: the VPC`);
       let groupId: string;
       try {
         // CreateSecurityGroup has no ClientToken: the (VPC, name) pair is unique, so a retried create
@@ -238,7 +246,7 @@ function securityGroupHandler(
           new CreateSecurityGroupCommand({
             GroupName: desired.name,
             Description: desired.description,
-            VpcId: desired.vpcId,
+            VpcId: vpcId,
             TagSpecifications: [{ ResourceType: 'security-group', Tags: tagList(ctx.tags) }],
           }),
         );
@@ -256,7 +264,7 @@ function securityGroupHandler(
         if (!existing) throw error;
         if (existing.foreign) {
           throw new UserError(
-            `a security group named ${desired.name} already exists in ${desired.vpcId} and is not this stack's`,
+            `a security group named ${desired.name} already exists in ${vpcId} and is not this stack's`,
             `rename or delete ${existing.id}, or choose another stack name`,
           );
         }
@@ -274,7 +282,7 @@ function securityGroupHandler(
       return {
         id: groupId,
         name: desired.name,
-        vpcId: desired.vpcId,
+        vpcId,
         ingress: [...new Set([...present, ...desired.ingress])].sort(),
         tags: ctx.tags,
       };
@@ -364,7 +372,7 @@ export const instanceSecurityGroup = securityGroupHandler({
   name: (ctx) => ctx.names.instanceSecurityGroup,
   description: 'tekamolo instances: app port from the load balancer, SSH from configured addresses',
   async rules(ctx) {
-    const albGroupId = ctx.output<SecurityGroupOutputs | undefined>('sg.alb')?.groupId ?? UNKNOWN;
+    const albGroupId = outputField(ctx.output('sg.alb'), 'groupId');
     const port = ctx.config.backend.port;
     const rules: IngressRule[] = [
       { port, groupId: albGroupId, description: 'app port from the load balancer' },

@@ -13,34 +13,35 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
   fieldChange,
+  isUnknown,
+  known,
+  knownValue,
   type Ownership,
+  outputField,
   type Resource,
   type ResourceContext,
   tagList,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { WorkError } from '../../errors.js';
-import type {
-  ListenerOutputs,
-  LoadBalancerOutputs,
-  TargetGroupOutputs,
-  ValidationOutputs,
-} from '../outputs.js';
+import type { ListenerOutputs } from '../outputs.js';
 import { retryUntilVisible } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 
 export interface ListenerDesired {
-  loadBalancerArn: string;
+  loadBalancerArn: string | Unknown;
   port: number;
   protocol: 'HTTPS';
-  certificateArn: string;
+  certificateArn: string | Unknown;
   sslPolicy: string;
   defaultAction: string;
-  targetGroupArn: string;
+  targetGroupArn: string | Unknown;
   headerName: string;
   secret: string;
   /** The secret came from state; when false it was generated now and a secret found on the rule wins. */
@@ -144,14 +145,11 @@ async function toActual(ctx: ResourceContext, listener: Listener): Promise<Actua
   };
 }
 
-function known(value: string | undefined): string | undefined {
-  return value && value !== UNKNOWN ? value : undefined;
-}
+/** What the listener's state entry records. */
+const savedShape = z.object({ arn: z.optional(z.string()), originSecret: z.optional(z.string()) });
 
 function savedSecret(ctx: ResourceContext): string | undefined {
-  return typeof ctx.saved.originSecret === 'string' && ctx.saved.originSecret
-    ? ctx.saved.originSecret
-    : undefined;
+  return savedState(ctx, savedShape).originSecret || undefined;
 }
 
 /** The secret to put on the rule: the saved one, else the one already on the rule, else the new one. */
@@ -191,6 +189,7 @@ async function createRule(
   desired: ListenerDesired,
   secret: string,
 ): Promise<ForwardRule> {
+  const targetGroupArn = knownValue(desired.targetGroupArn, 'the target group');
   try {
     // A target group or listener created seconds ago may not be visible to CreateRule yet.
     const created = await retryUntilVisible(
@@ -208,7 +207,7 @@ async function createRule(
             ListenerArn: listenerArn,
             Priority: Number(RULE_PRIORITY),
             Conditions: headerCondition(desired.headerName, secret),
-            Actions: forwardTo(desired.targetGroupArn),
+            Actions: forwardTo(targetGroupArn),
             Tags: tagList(ctx.tags),
           }),
         ),
@@ -216,7 +215,7 @@ async function createRule(
     return {
       arn: created.Rules?.[0]?.RuleArn ?? '',
       priority: RULE_PRIORITY,
-      targetGroupArn: desired.targetGroupArn,
+      targetGroupArn,
       headerValues: 1,
       headerName: desired.headerName,
       secret,
@@ -238,14 +237,13 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
   desired(ctx) {
     const saved = savedSecret(ctx);
     return {
-      loadBalancerArn: ctx.output<LoadBalancerOutputs | undefined>('loadBalancer')?.arn ?? UNKNOWN,
+      loadBalancerArn: outputField(ctx.output('loadBalancer'), 'arn'),
       port: HTTPS_PORT,
       protocol: 'HTTPS',
-      certificateArn:
-        ctx.output<ValidationOutputs | undefined>('validation')?.originCertificateArn ?? UNKNOWN,
+      certificateArn: outputField(ctx.output('validation'), 'originCertificateArn'),
       sslPolicy: SSL_POLICY,
       defaultAction: DENY,
-      targetGroupArn: ctx.output<TargetGroupOutputs | undefined>('targetGroup')?.arn ?? UNKNOWN,
+      targetGroupArn: outputField(ctx.output('targetGroup'), 'arn'),
       headerName: ORIGIN_HEADER,
       secret: saved ?? generateSecret(),
       secretSaved: saved !== undefined,
@@ -254,7 +252,7 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
 
   async find(ctx) {
     const elbv2 = ctx.aws.elbv2();
-    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
+    const savedArn = savedState(ctx, savedShape).arn;
     if (savedArn) {
       const result = await orUndefined(
         elbv2.send(new DescribeListenersCommand({ ListenerArns: [savedArn] })),
@@ -262,7 +260,7 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
       const found = result?.Listeners?.[0];
       if (found) return toActual(ctx, found);
     }
-    const lbArn = known(ctx.output<LoadBalancerOutputs | undefined>('loadBalancer')?.arn);
+    const lbArn = known(outputField(ctx.output('loadBalancer'), 'arn'));
     if (!lbArn) return undefined;
     const result = await orUndefined(elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
     const found = result?.Listeners?.find((l) => l.Port === HTTPS_PORT);
@@ -271,7 +269,7 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
 
   // Found through the load balancer, or by the ARN in state: it must sit on our load balancer.
   ownership(ctx, actual) {
-    const lbArn = known(ctx.output<LoadBalancerOutputs | undefined>('loadBalancer')?.arn);
+    const lbArn = known(outputField(ctx.output('loadBalancer'), 'arn'));
     const proof: Ownership = { through: ['loadBalancer'] };
     if (lbArn && actual.loadBalancerArn !== lbArn) {
       proof.notProved = `listener ${actual.arn} is on load balancer ${actual.loadBalancerArn ?? 'unknown'}, not ${lbArn}`;
@@ -283,9 +281,9 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
     const changes: Change[] = [
       ...fieldChange('port', desired.port, actual.port),
       ...fieldChange('protocol', desired.protocol, actual.protocol),
-      ...(known(desired.certificateArn)
-        ? fieldChange('certificateArn', desired.certificateArn, actual.certificateArn)
-        : []),
+      ...(isUnknown(desired.certificateArn)
+        ? []
+        : fieldChange('certificateArn', desired.certificateArn, actual.certificateArn)),
       ...fieldChange('sslPolicy', desired.sslPolicy, actual.sslPolicy),
       ...fieldChange('defaultAction', desired.defaultAction, actual.defaultAction),
     ];
@@ -335,6 +333,8 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
   },
 
   async create(ctx, desired) {
+    const loadBalancerArn = knownValue(desired.loadBalancerArn, 'the load balancer');
+    const certificateArn = knownValue(desired.certificateArn, 'the certificate');
     // ELB may not see a certificate ACM issued seconds ago (CertificateNotFound) until ACM's regional
     // replication catches up, nor a load balancer created seconds ago (LoadBalancerNotFound).
     const created = await retryOn(
@@ -347,11 +347,11 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
       () =>
         ctx.aws.elbv2().send(
           new CreateListenerCommand({
-            LoadBalancerArn: desired.loadBalancerArn,
+            LoadBalancerArn: loadBalancerArn,
             Port: desired.port,
             Protocol: desired.protocol,
             SslPolicy: desired.sslPolicy,
-            Certificates: [{ CertificateArn: desired.certificateArn }],
+            Certificates: [{ CertificateArn: certificateArn }],
             DefaultActions: [denyAction],
             Tags: tagList(ctx.tags),
           }),
@@ -372,10 +372,10 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
     const actual: ActualListener = {
       id: arn,
       arn,
-      loadBalancerArn: desired.loadBalancerArn,
+      loadBalancerArn,
       port: desired.port,
       protocol: desired.protocol,
-      certificateArn: desired.certificateArn,
+      certificateArn,
       sslPolicy: desired.sslPolicy,
       defaultAction: desired.defaultAction,
       rule: null,
@@ -394,9 +394,9 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
           Port: desired.port,
           Protocol: desired.protocol,
           SslPolicy: desired.sslPolicy,
-          Certificates: known(desired.certificateArn)
-            ? [{ CertificateArn: desired.certificateArn }]
-            : undefined,
+          Certificates: isUnknown(desired.certificateArn)
+            ? undefined
+            : [{ CertificateArn: desired.certificateArn }],
           DefaultActions: [denyAction],
         }),
       );
@@ -407,14 +407,15 @@ export const listener: Resource<ListenerDesired, ActualListener, ListenerOutputs
       ctx.progress('adding the origin-header rule');
       rule = await createRule(ctx, actual.arn, desired, secret);
     } else if (ruleDiffers(changes)) {
+      const targetGroupArn = knownValue(desired.targetGroupArn, 'the target group');
       await elbv2.send(
         new ModifyRuleCommand({
           RuleArn: rule.arn,
           Conditions: headerCondition(desired.headerName, secret),
-          Actions: forwardTo(desired.targetGroupArn),
+          Actions: forwardTo(targetGroupArn),
         }),
       );
-      rule = { ...rule, targetGroupArn: desired.targetGroupArn, headerName: desired.headerName, secret };
+      rule = { ...rule, targetGroupArn, headerName: desired.headerName, secret };
     }
     for (const extra of actual.extraRules) {
       ctx.progress(`removing rule priority ${extra.priority}: only the origin-header rule may forward`);

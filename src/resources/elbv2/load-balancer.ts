@@ -3,12 +3,14 @@ import {
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
+  type DescribeLoadBalancersCommandInput,
   DescribeTagsCommand,
   type LoadBalancer,
   SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as z from 'zod/mini';
 import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
 import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
@@ -17,25 +19,32 @@ import {
   type Change,
   fieldChange,
   type Health,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
-import type { LoadBalancerOutputs, NetworkOutputs, SecurityGroupOutputs } from '../outputs.js';
+import type { LoadBalancerOutputs } from '../outputs.js';
+import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 export interface LoadBalancerDesired {
   name: string;
   scheme: 'internet-facing';
   ipAddressType: 'ipv4';
-  securityGroups: string[];
-  subnets: string[];
+  securityGroups: string[] | Unknown;
+  subnets: string[] | Unknown;
   tags: Record<string, string>;
 }
 
@@ -54,12 +63,11 @@ export interface ActualLoadBalancer extends Actual {
   tags?: Record<string, string>;
 }
 
-async function describe(
+function describe(
   ctx: ResourceContext,
-  request: { LoadBalancerArns: string[] } | { Names: string[] },
+  request: DescribeLoadBalancersCommandInput,
 ): Promise<LoadBalancer | undefined> {
-  const result = await orUndefined(ctx.aws.elbv2().send(new DescribeLoadBalancersCommand(request)));
-  return result?.LoadBalancers?.[0];
+  return firstFound(ctx.aws.elbv2().send(new DescribeLoadBalancersCommand(request)), (r) => r.LoadBalancers);
 }
 
 function toActual(lb: LoadBalancer): ActualLoadBalancer {
@@ -89,6 +97,9 @@ async function withOwnership(ctx: ResourceContext, actual: ActualLoadBalancer): 
   return actual;
 }
 
+/** What the load balancer's state entry records. */
+const savedShape = z.object({ arn: z.optional(z.string()), dnsName: z.optional(z.string()) });
+
 function pollMs(ctx: ResourceContext): number {
   return ctx.config.waits.pollSeconds * 1000;
 }
@@ -99,23 +110,25 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   dependsOn: ['network', 'sg.alb'],
 
   desired(ctx) {
-    const groupId = ctx.output<SecurityGroupOutputs | undefined>('sg.alb')?.groupId ?? UNKNOWN;
-    const subnets = ctx.output<NetworkOutputs | undefined>('network')?.subnetIds;
+    const groupId = outputField(ctx.output('sg.alb'), 'groupId');
+    const subnets = outputField(ctx.output('network'), 'subnetIds');
     return {
       name: ctx.names.loadBalancer,
       scheme: 'internet-facing',
       ipAddressType: 'ipv4',
-      securityGroups: [groupId],
-      subnets: Array.isArray(subnets) ? [...subnets].sort() : [UNKNOWN],
+      securityGroups: isUnknown(groupId) ? unknown : [groupId],
+      subnets: isUnknown(subnets) ? unknown : [...subnets].sort(),
       tags: ctx.tags,
     };
   },
 
   async find(ctx) {
-    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
-    const lb =
-      (savedArn && (await describe(ctx, { LoadBalancerArns: [savedArn] }))) ||
-      (await describe(ctx, { Names: [ctx.names.loadBalancer] }));
+    const savedArn = savedState(ctx, savedShape).arn;
+    const lb = await describeByIdOrName(
+      (request) => describe(ctx, request),
+      savedArn ? { LoadBalancerArns: [savedArn] } : undefined,
+      { Names: [ctx.names.loadBalancer] },
+    );
     return lb ? withOwnership(ctx, toActual(lb)) : undefined;
   },
 
@@ -124,14 +137,13 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
   },
 
   diff(desired, actual): Change[] {
-    const known = (values: string[]) => !values.includes(UNKNOWN);
     return [
       ...fieldChange('scheme', desired.scheme, actual.scheme, 'replace', 'the scheme is fixed at creation'),
       ...fieldChange('ipAddressType', desired.ipAddressType, actual.ipAddressType),
-      ...(known(desired.securityGroups)
-        ? fieldChange('securityGroups', desired.securityGroups, actual.securityGroups)
-        : []),
-      ...(known(desired.subnets) ? fieldChange('subnets', desired.subnets, actual.subnets) : []),
+      ...(isUnknown(desired.securityGroups)
+        ? []
+        : fieldChange('securityGroups', desired.securityGroups, actual.securityGroups)),
+      ...(isUnknown(desired.subnets) ? [] : fieldChange('subnets', desired.subnets, actual.subnets)),
       ...tagChange(desired.tags, actual.tags),
     ];
   },
@@ -150,8 +162,8 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
             Type: 'application',
             Scheme: desired.scheme,
             IpAddressType: desired.ipAddressType,
-            SecurityGroups: desired.securityGroups,
-            Subnets: desired.subnets,
+            SecurityGroups: knownValue(desired.securityGroups, 'the ALB security group'),
+            Subnets: knownValue(desired.subnets, 'the subnets'),
             Tags: tagList(ctx.tags),
           }),
         ),
@@ -183,11 +195,19 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
     const elbv2 = ctx.aws.elbv2();
     if (fields.has('securityGroups')) {
       await elbv2.send(
-        new SetSecurityGroupsCommand({ LoadBalancerArn: actual.arn, SecurityGroups: desired.securityGroups }),
+        new SetSecurityGroupsCommand({
+          LoadBalancerArn: actual.arn,
+          SecurityGroups: knownValue(desired.securityGroups, 'the ALB security group'),
+        }),
       );
     }
     if (fields.has('subnets')) {
-      await elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: actual.arn, Subnets: desired.subnets }));
+      await elbv2.send(
+        new SetSubnetsCommand({
+          LoadBalancerArn: actual.arn,
+          Subnets: knownValue(desired.subnets, 'the subnets'),
+        }),
+      );
     }
     if (fields.has('ipAddressType')) {
       await elbv2.send(
@@ -201,8 +221,8 @@ export const loadBalancer: Resource<LoadBalancerDesired, ActualLoadBalancer, Loa
     return {
       ...actual,
       tags: { ...actual.tags, ...tags },
-      securityGroups: desired.securityGroups,
-      subnets: desired.subnets,
+      securityGroups: known(desired.securityGroups),
+      subnets: known(desired.subnets),
       ipAddressType: desired.ipAddressType,
     };
   },

@@ -4,35 +4,42 @@ import {
   DeleteTargetGroupCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
+  type DescribeTargetGroupsCommandInput,
   DescribeTargetHealthCommand,
   ModifyTargetGroupCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import * as z from 'zod/mini';
+import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
   fieldChange,
   type Health,
+  isUnknown,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
   STACK_TAG,
   taggedOwnership,
   tagList,
   tagMap,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
-import type { NetworkOutputs, TargetGroupOutputs } from '../outputs.js';
+import type { TargetGroupOutputs } from '../outputs.js';
+import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
 import { asQuotaError } from '../shared/quota.js';
 import { retryWhile } from '../shared/retry-while.js';
+import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
 export interface TargetGroupDesired {
   name: string;
   protocol: 'HTTP';
   port: number;
-  vpcId: string;
+  vpcId: string | Unknown;
   healthCheckPath: string;
   healthCheckMatcher: string;
   tags: Record<string, string>;
@@ -49,15 +56,21 @@ export interface ActualTargetGroup extends Actual {
   tags?: Record<string, string>;
 }
 
+/** What the target group's state entry records. */
+const savedShape = z.object({
+  arn: z.optional(z.string()),
+  name: z.optional(z.string()),
+  port: z.optional(z.number()),
+});
+
 /** Health check answers that count as healthy: a redirect still proves the process is up. */
 const MATCHER = '200-399';
 
-async function describeByArnOrName(
+function describeTargetGroup(
   ctx: ResourceContext,
-  request: { TargetGroupArns: string[] } | { Names: string[] },
+  request: DescribeTargetGroupsCommandInput,
 ): Promise<TargetGroup | undefined> {
-  const result = await orUndefined(ctx.aws.elbv2().send(new DescribeTargetGroupsCommand(request)));
-  return result?.TargetGroups?.[0];
+  return firstFound(ctx.aws.elbv2().send(new DescribeTargetGroupsCommand(request)), (r) => r.TargetGroups);
 }
 
 async function toActual(ctx: ResourceContext, group: TargetGroup): Promise<ActualTargetGroup> {
@@ -86,7 +99,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   dependsOn: ['network'],
 
   desired(ctx) {
-    const vpcId = ctx.output<NetworkOutputs | undefined>('network')?.vpcId ?? UNKNOWN;
+    const vpcId = outputField(ctx.output('network'), 'vpcId');
     const port = ctx.config.backend.port;
     return {
       name: ctx.names.targetGroup(port),
@@ -100,10 +113,12 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   },
 
   async find(ctx) {
-    const savedArn = typeof ctx.saved.arn === 'string' ? ctx.saved.arn : undefined;
-    const group =
-      (savedArn && (await describeByArnOrName(ctx, { TargetGroupArns: [savedArn] }))) ||
-      (await describeByArnOrName(ctx, { Names: [ctx.names.targetGroup(ctx.config.backend.port)] }));
+    const savedArn = savedState(ctx, savedShape).arn;
+    const group = await describeByIdOrName(
+      (request) => describeTargetGroup(ctx, request),
+      savedArn ? { TargetGroupArns: [savedArn] } : undefined,
+      { Names: [ctx.names.targetGroup(ctx.config.backend.port)] },
+    );
     return group ? toActual(ctx, group) : undefined;
   },
 
@@ -118,7 +133,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
     return [
       ...fieldChange('port', desired.port, actual.port, 'replace', replaceReason),
       ...fieldChange('protocol', desired.protocol, actual.protocol, 'replace', replaceReason),
-      ...(desired.vpcId === UNKNOWN
+      ...(isUnknown(desired.vpcId)
         ? []
         : fieldChange('vpcId', desired.vpcId, actual.vpcId, 'replace', replaceReason)),
       ...fieldChange('healthCheckPath', desired.healthCheckPath, actual.healthCheckPath),
@@ -128,6 +143,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
   },
 
   async create(ctx, desired) {
+    const vpcId = knownValue(desired.vpcId, 'the VPC');
     let arn: string;
     try {
       // CreateTargetGroup is idempotent by name with the same settings: a retry after a crash returns
@@ -140,7 +156,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
             Name: desired.name,
             Protocol: desired.protocol,
             Port: desired.port,
-            VpcId: desired.vpcId,
+            VpcId: vpcId,
             TargetType: 'instance',
             HealthCheckProtocol: 'HTTP',
             HealthCheckPath: desired.healthCheckPath,
@@ -154,7 +170,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
       // Same name with other settings (changed while we were down, or an implementation that is
       // not idempotent here): ours is adopted and the next diff brings it in line.
       if (!hasErrorName(error, 'DuplicateTargetGroupName', 'DuplicateTargetGroupNameException')) throw error;
-      const existing = await describeByArnOrName(ctx, { Names: [desired.name] });
+      const existing = await describeTargetGroup(ctx, { Names: [desired.name] });
       if (!existing) throw error;
       const found = await toActual(ctx, existing);
       if (found.foreign) {
@@ -167,7 +183,7 @@ export const targetGroup: Resource<TargetGroupDesired, ActualTargetGroup, Target
       return found;
     }
     await ctx.record({ arn, name: desired.name, port: desired.port });
-    return { id: arn, arn, ...desired, tags: { ...desired.tags } };
+    return { id: arn, arn, ...desired, vpcId, tags: { ...desired.tags } };
   },
 
   async update(ctx, desired, actual, changes) {

@@ -1,6 +1,19 @@
-import type { Actual, Change, Health, Resource, ResourceContext } from '../../engine/contract.js';
-import { UNKNOWN } from '../../engine/contract.js';
-import type { DistributionOutputs, DnsAliasOutputs, ZoneOutputs } from '../outputs.js';
+import * as z from 'zod/mini';
+import {
+  type Actual,
+  type Change,
+  type Health,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
+  type Resource,
+  type ResourceContext,
+  UNKNOWN,
+  type Unknown,
+} from '../../engine/contract.js';
+import type { DnsAliasOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type AliasRecordState,
   type AliasSpec,
@@ -13,8 +26,9 @@ import {
 import { CLOUDFRONT_HOSTED_ZONE_ID, normalizeName } from './records.js';
 
 interface DesiredDnsAlias {
-  zoneId: string;
+  zoneId: string | Unknown;
   names: string[];
+  /** In `plan`, before the distribution exists, their target reads UNKNOWN: shown, never written. */
   specs: AliasSpec[];
 }
 
@@ -27,8 +41,16 @@ interface ActualDnsAlias extends Actual {
 /** A for IPv4 viewers, AAAA because the distribution has IPv6 enabled. */
 const TYPES = ['A', 'AAAA'] as const;
 
+/** What the aliases' state entry records. */
+const savedShape = z.object({
+  zoneId: z.optional(z.string()),
+  names: z.optional(z.array(z.string())),
+  target: z.optional(z.string()),
+});
+
 function savedTargets(ctx: ResourceContext): string[] {
-  return typeof ctx.saved.target === 'string' ? [ctx.saved.target] : [];
+  const { target } = savedState(ctx, savedShape);
+  return target ? [target] : [];
 }
 
 export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs> = {
@@ -37,10 +59,10 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
   dependsOn: ['distribution', 'zone'],
 
   desired(ctx) {
-    const domainName = ctx.output<DistributionOutputs>('distribution').domainName;
+    const domainName = outputField(ctx.output('distribution'), 'domainName');
     const names = ctx.names.siteNames.map(normalizeName);
     return {
-      zoneId: ctx.output<ZoneOutputs>('zone').zoneId,
+      zoneId: outputField(ctx.output('zone'), 'zoneId'),
       names,
       specs: names.flatMap((name) =>
         TYPES.map((type) => ({
@@ -48,7 +70,7 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
           type,
           // CloudFront alias targets do not support EvaluateTargetHealth.
           alias: {
-            dnsName: domainName === UNKNOWN ? UNKNOWN : normalizeName(domainName),
+            dnsName: isUnknown(domainName) ? UNKNOWN : normalizeName(domainName),
             hostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID,
             evaluateTargetHealth: false,
           },
@@ -59,12 +81,13 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
 
   async find(ctx) {
     const desired = await dnsAlias.desired(ctx);
-    if (desired.zoneId === UNKNOWN) return undefined;
-    const records = await readAliasRecords(ctx, desired.zoneId, desired.specs, savedTargets(ctx));
+    const zoneId = known(desired.zoneId);
+    if (!zoneId) return undefined;
+    const records = await readAliasRecords(ctx, zoneId, desired.specs, savedTargets(ctx));
     if (records.every((r) => r.ownership === 'missing')) return undefined;
     const actual: ActualDnsAlias = {
       id: desired.names.join(', '),
-      zoneId: desired.zoneId,
+      zoneId,
       names: desired.names,
       records,
     };
@@ -89,20 +112,21 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
   },
 
   async create(ctx, desired) {
+    const zoneId = knownValue(desired.zoneId, 'the hosted zone');
     ctx.progress(`pointing ${desired.names.join(', ')} at the distribution`);
     const records = await writeAliasRecords(
       ctx,
-      desired.zoneId,
+      zoneId,
       desired.specs,
       savedTargets(ctx),
       `tekamolo ${ctx.config.stack}: site names to CloudFront`,
     );
     await ctx.record({
-      zoneId: desired.zoneId,
+      zoneId,
       names: desired.names,
       target: desired.specs[0]?.alias.dnsName,
     });
-    return { id: desired.names.join(', '), zoneId: desired.zoneId, names: desired.names, records };
+    return { id: desired.names.join(', '), zoneId, names: desired.names, records };
   },
 
   update(ctx, desired) {

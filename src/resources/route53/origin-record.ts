@@ -1,6 +1,19 @@
-import type { Actual, Change, Health, Resource } from '../../engine/contract.js';
-import { UNKNOWN } from '../../engine/contract.js';
-import type { LoadBalancerOutputs, OriginRecordOutputs, ZoneOutputs } from '../outputs.js';
+import * as z from 'zod/mini';
+import {
+  type Actual,
+  type Change,
+  type Health,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
+  type Resource,
+  type ResourceContext,
+  UNKNOWN,
+  type Unknown,
+} from '../../engine/contract.js';
+import type { OriginRecordOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 import {
   type AliasRecordState,
   type AliasSpec,
@@ -13,7 +26,8 @@ import {
 import { normalizeName } from './records.js';
 
 interface DesiredOriginRecord {
-  zoneId: string;
+  zoneId: string | Unknown;
+  /** In `plan`, before the load balancer exists, its target reads UNKNOWN: shown, never written. */
   spec: AliasSpec;
 }
 
@@ -28,13 +42,20 @@ interface ActualOriginRecord extends Actual {
  * alias back with it, so writing it avoids a difference on every run.
  */
 function dualstack(dnsName: string): string {
-  if (dnsName === UNKNOWN) return dnsName;
   const name = normalizeName(dnsName);
   return name.startsWith('dualstack.') ? name : `dualstack.${name}`;
 }
 
-function savedTargets(saved: Record<string, unknown>): string[] {
-  return typeof saved.target === 'string' ? [saved.target] : [];
+/** What the origin record's state entry records. */
+const savedShape = z.object({
+  zoneId: z.optional(z.string()),
+  name: z.optional(z.string()),
+  target: z.optional(z.string()),
+});
+
+function savedTargets(ctx: ResourceContext): string[] {
+  const { target } = savedState(ctx, savedShape);
+  return target ? [target] : [];
 }
 
 export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, OriginRecordOutputs> = {
@@ -43,16 +64,16 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
   dependsOn: ['zone', 'loadBalancer'],
 
   desired(ctx) {
-    const loadBalancer = ctx.output<LoadBalancerOutputs>('loadBalancer');
+    const loadBalancer = ctx.output('loadBalancer');
     return {
-      zoneId: ctx.output<ZoneOutputs>('zone').zoneId,
+      zoneId: outputField(ctx.output('zone'), 'zoneId'),
       spec: {
         name: ctx.names.originName,
         type: 'A',
         // EvaluateTargetHealth false: CloudFront should reach the ALB and see its 5xx, not NXDOMAIN.
         alias: {
-          dnsName: dualstack(loadBalancer.dnsName),
-          hostedZoneId: loadBalancer.canonicalHostedZoneId,
+          dnsName: isUnknown(loadBalancer) ? UNKNOWN : dualstack(loadBalancer.dnsName),
+          hostedZoneId: isUnknown(loadBalancer) ? UNKNOWN : loadBalancer.canonicalHostedZoneId,
           evaluateTargetHealth: false,
         },
       },
@@ -61,10 +82,11 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
 
   async find(ctx) {
     const desired = await originRecord.desired(ctx);
-    if (desired.zoneId === UNKNOWN) return undefined;
-    const [record] = await readAliasRecords(ctx, desired.zoneId, [desired.spec], savedTargets(ctx.saved));
+    const zoneId = known(desired.zoneId);
+    if (!zoneId) return undefined;
+    const [record] = await readAliasRecords(ctx, zoneId, [desired.spec], savedTargets(ctx));
     if (!record || record.ownership === 'missing') return undefined;
-    const actual: ActualOriginRecord = { id: record.name, zoneId: desired.zoneId, name: record.name, record };
+    const actual: ActualOriginRecord = { id: record.name, zoneId, name: record.name, record };
     const foreign = foreignReason([record]);
     if (foreign) actual.foreign = foreign;
     return actual;
@@ -81,16 +103,17 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
   },
 
   async create(ctx, desired) {
+    const zoneId = knownValue(desired.zoneId, 'the hosted zone');
     const [record] = await writeAliasRecords(
       ctx,
-      desired.zoneId,
+      zoneId,
       [desired.spec],
-      savedTargets(ctx.saved),
+      savedTargets(ctx),
       `tekamolo ${ctx.config.stack}: origin name for CloudFront`,
     );
     if (!record) throw new Error('origin record: nothing written');
-    await ctx.record({ zoneId: desired.zoneId, name: record.name, target: record.target });
-    return { id: record.name, zoneId: desired.zoneId, name: record.name, record };
+    await ctx.record({ zoneId, name: record.name, target: record.target });
+    return { id: record.name, zoneId, name: record.name, record };
   },
 
   update(ctx, desired) {
@@ -119,7 +142,7 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
       return { state: 'unhealthy', detail: `${actual.name} points elsewhere: ${actual.record.holds}` };
     }
     const want = (await originRecord.desired(ctx)).spec.alias.dnsName;
-    if (want !== UNKNOWN && actual.record.target !== want) {
+    if (!isUnknown(ctx.output('loadBalancer')) && actual.record.target !== want) {
       return { state: 'unhealthy', detail: `${actual.name} points to ${actual.record.target}, not ${want}` };
     }
     return { state: 'ok' };

@@ -9,19 +9,23 @@ import { PRIVATE_PREFIX } from '../../config/bucket-keys.js';
 import {
   type Actual,
   fieldChange,
+  isUnknown,
+  known,
+  knownValue,
+  outputField,
   type Resource,
   type ResourceContext,
-  UNKNOWN,
+  type Unknown,
 } from '../../engine/contract.js';
 import { WorkError } from '../../errors.js';
-import type { BucketOutputs, BucketPolicyOutputs, DistributionOutputs } from '../outputs.js';
+import type { BucketPolicyOutputs } from '../outputs.js';
 
 /** One IAM policy statement, as JSON. */
 export type Statement = Record<string, unknown> & { Sid?: string };
 
 export interface BucketPolicyDesired {
-  bucket: string;
-  region: string;
+  bucket: string | Unknown;
+  region: string | Unknown;
   /** Sid of the Allow statement. */
   sid: string;
   /**
@@ -65,12 +69,11 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
   deleteAfter: ['distribution'],
 
   desired(ctx) {
-    const bucket = ctx.output<BucketOutputs>('bucket');
-    const distribution = ctx.output<DistributionOutputs>('distribution');
+    const bucketName = outputField(ctx.output('bucket'), 'name');
     const sid = statementId(ctx);
     return {
-      bucket: bucket.name,
-      region: bucket.region,
+      bucket: bucketName,
+      region: outputField(ctx.output('bucket'), 'region'),
       sid,
       // NotResource rather than an Allow of `/*` plus a Deny of the private prefix: an explicit Deny
       // naming a service principal binds only that service on AWS, but some S3 implementations apply
@@ -81,16 +84,16 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
         Effect: 'Allow',
         Principal: { Service: 'cloudfront.amazonaws.com' },
         Action: 's3:GetObject',
-        NotResource: `arn:aws:s3:::${bucket.name}/${PRIVATE_PREFIX}*`,
-        Condition: { StringEquals: { 'AWS:SourceArn': distribution.arn } },
+        NotResource: `arn:aws:s3:::${bucketName}/${PRIVATE_PREFIX}*`,
+        Condition: { StringEquals: { 'AWS:SourceArn': outputField(ctx.output('distribution'), 'arn') } },
       },
     };
   },
 
   async find(ctx) {
-    const bucket = ctx.output<BucketOutputs>('bucket');
     // A bucket that does not exist yet (plan) or any more (destroy) holds no policy.
-    if (!bucket || bucket.name === UNKNOWN || bucket.region === UNKNOWN) return undefined;
+    const bucket = known(ctx.output('bucket'));
+    if (!bucket?.name || !bucket.region) return undefined;
     const sid = statementId(ctx);
     const document = await readPolicy(ctx.aws.s3(bucket.region), bucket.name);
     const statements = statementsOf(document);
@@ -124,11 +127,12 @@ export const bucketPolicy: Resource<BucketPolicyDesired, ActualBucketPolicy, Buc
 
   async create(ctx, desired) {
     const others = await writeStatements(ctx, desired);
-    await ctx.record({ bucket: desired.bucket, sid: desired.sid });
+    const bucket = knownValue(desired.bucket, 'the bucket');
+    await ctx.record({ bucket, sid: desired.sid });
     return {
-      id: `${desired.bucket}#${desired.sid}`,
-      bucket: desired.bucket,
-      region: desired.region,
+      id: `${bucket}#${desired.sid}`,
+      bucket,
+      region: knownValue(desired.region, 'the bucket region'),
       sid: desired.sid,
       allow: desired.allow,
       others,
@@ -211,15 +215,16 @@ function statementsOf(document: PolicyDocument | undefined): Statement[] {
  * since our last read are kept. Returns the statements that are not ours.
  */
 async function writeStatements(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<Statement[]> {
-  const s3 = ctx.aws.s3(desired.region);
-  const document = (await readPolicy(s3, desired.bucket)) ?? { Version: '2012-10-17' };
+  const bucket = knownValue(desired.bucket, 'the bucket');
+  const s3 = ctx.aws.s3(knownValue(desired.region, 'the bucket region'));
+  const document = (await readPolicy(s3, bucket)) ?? { Version: '2012-10-17' };
   const others = statementsOf(document).filter((s) => !isOurs(s, desired.sid));
   const policy: PolicyDocument = {
     ...document,
     Version: document.Version ?? '2012-10-17',
     Statement: [...others, desired.allow],
   };
-  await s3.send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(policy) }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
   return others;
 }
 
@@ -228,6 +233,7 @@ async function writeStatements(ctx: ResourceContext, desired: BucketPolicyDesire
  * "Action": "s3:GetObject" and "Action": ["s3:GetObject"] alike and may return either).
  */
 export function canonical(value: unknown): unknown {
+  if (isUnknown(value)) return value;
   if (Array.isArray(value)) {
     const items = value.map(canonical);
     return items.length === 1 ? items[0] : items;

@@ -17,6 +17,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import * as z from 'zod/mini';
 import { errorName, hasErrorName, isNotFound, orUndefined, retryOn } from '../../aws/errors.js';
 import { PRIVATE_PREFIX, SYNC_MANIFEST_KEY } from '../../config/bucket-keys.js';
 import {
@@ -31,6 +32,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError, WorkError } from '../../errors.js';
 import type { BucketOutputs } from '../outputs.js';
+import { savedState } from '../shared/saved-state.js';
 
 export interface BlockPublicAccess {
   BlockPublicAcls: boolean;
@@ -72,6 +74,16 @@ const DESCRIBE_MAX_PAGES = 50;
 const DELETE_BATCH = 1000;
 const DELETE_ATTEMPTS = 3;
 
+/**
+ * What the bucket's state entry records; `untagged` marks a create interrupted between CreateBucket
+ * and PutBucketTagging.
+ */
+const savedShape = z.object({
+  name: z.optional(z.string()),
+  region: z.optional(z.string()),
+  untagged: z.optional(z.boolean()),
+});
+
 export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
   key: 'bucket',
   title: 'S3 bucket (frontend)',
@@ -91,8 +103,7 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
   },
 
   async find(ctx) {
-    const saved = typeof ctx.saved.name === 'string' ? ctx.saved.name : undefined;
-    const savedRegion = typeof ctx.saved.region === 'string' ? ctx.saved.region : undefined;
+    const { name: saved, region: savedRegion } = savedState(ctx, savedShape);
     if (saved && savedRegion) {
       const known = await readKnownBucket(ctx, saved, savedRegion);
       if (known !== 'ask HeadBucket') return known;
@@ -117,7 +128,8 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
   // The tag, or for a create interrupted before PutBucketTagging, the name recorded just before
   // CreateBucket with its untagged mark (a bucket tagged by another stack is never ours this way).
   ownership(ctx, actual) {
-    const interrupted = ctx.saved.untagged === true && ctx.saved.name === actual.name;
+    const saved = savedState(ctx, savedShape);
+    const interrupted = saved.untagged === true && saved.name === actual.name;
     if (interrupted && actual.tags[STACK_TAG] === undefined) return {};
     return taggedOwnership(ctx.config, actual.tags, `bucket ${actual.name}`);
   },
@@ -215,7 +227,7 @@ export const bucket: Resource<BucketDesired, ActualBucket, BucketOutputs> = {
       // PutBucketTagging replaces the whole set: keep the tags others put on the bucket.
       next.tags = { ...actual.tags, ...desired.tags };
       await putTags(s3, actual.name, next.tags);
-      if (ctx.saved.untagged) await ctx.record({ untagged: undefined });
+      if (savedState(ctx, savedShape).untagged) await ctx.record({ untagged: undefined });
     }
     return next;
   },

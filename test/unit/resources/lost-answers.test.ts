@@ -43,7 +43,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../src/resources/autoscaling/auto-scaling-group.js';
 import { startRefresh } from '../../../src/resources/autoscaling/instance-refresh.js';
 import { distribution } from '../../../src/resources/cloudfront/distribution.js';
-import { applySettings } from '../../../src/resources/cloudfront/distribution-settings.js';
+import { applySettings, knownSettings } from '../../../src/resources/cloudfront/distribution-settings.js';
 import { originAccessControl } from '../../../src/resources/cloudfront/origin-access-control.js';
 import { elasticIp } from '../../../src/resources/ec2/elastic-ip.js';
 import { instanceSecurityGroup } from '../../../src/resources/ec2/security-group.js';
@@ -255,7 +255,7 @@ describe('a retry after a lost answer meets its own work', () => {
           ARN: `arn:aws:cloudfront::1:distribution/${ID}`,
           DomainName: 'd1.cloudfront.net',
           Status: 'InProgress',
-          DistributionConfig: applySettings(undefined, desired.settings, {
+          DistributionConfig: applySettings(undefined, knownSettings(desired.settings), {
             callerReference: desired.callerReference,
             comment: desired.comment,
           }),

@@ -20,7 +20,7 @@ import { type AnyResource, stackTags, tagList } from '../../../src/engine/contra
 import { ExitCode } from '../../../src/errors.js';
 import { cdnCertificate } from '../../../src/resources/acm/certificate.js';
 import { distribution } from '../../../src/resources/cloudfront/distribution.js';
-import { applySettings } from '../../../src/resources/cloudfront/distribution-settings.js';
+import { applySettings, knownSettings } from '../../../src/resources/cloudfront/distribution-settings.js';
 import { elasticIp } from '../../../src/resources/ec2/elastic-ip.js';
 import { targetGroup } from '../../../src/resources/elbv2/target-group.js';
 import { originRecord } from '../../../src/resources/route53/origin-record.js';
@@ -147,7 +147,7 @@ describe('status with the real handlers', () => {
         Status: 'InProgress',
         LastModifiedTime: new Date(),
         InProgressInvalidationBatches: 1,
-        DistributionConfig: applySettings(undefined, desired.settings, {
+        DistributionConfig: applySettings(undefined, knownSettings(desired.settings), {
           callerReference: desired.callerReference,
           comment: desired.comment,
         }),

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UNKNOWN } from '../../../../src/engine/contract.js';
+import { unknown } from '../../../../src/engine/contract.js';
 import { certificateValidation } from '../../../../src/resources/acm/certificate-validation.js';
 import { compareDelegation, publicDelegation } from '../../../../src/resources/route53/delegation.js';
 import { testConfig, testContext } from '../../../support/context.js';
@@ -323,16 +323,16 @@ describe('certificate validation', () => {
       detail: expect.stringContaining('_a2.www.example.com'),
     });
 
-    const unknown = testContext({
+    const notYet = testContext({
       key: 'validation',
       options: { readOnly: true },
       outputs: {
         zone: outputs.zone,
-        'certificate.cdn': { arn: UNKNOWN },
-        'certificate.origin': { arn: UNKNOWN },
+        'certificate.cdn': unknown,
+        'certificate.origin': unknown,
       },
     });
-    expect(await certificateValidation.find(unknown)).toBeUndefined();
+    expect(await certificateValidation.find(notYet)).toBeUndefined();
   });
 
   it('an update removes the records of names no certificate has any more, in the same batch', async () => {

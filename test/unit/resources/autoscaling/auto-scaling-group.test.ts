@@ -16,7 +16,7 @@ import {
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UNKNOWN } from '../../../../src/engine/contract.js';
+import { UNKNOWN, unknown } from '../../../../src/engine/contract.js';
 import {
   type ActualAutoScalingGroup,
   autoScalingGroup,
@@ -133,7 +133,7 @@ describe('Auto Scaling group', () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
     const c = testContext({
       key: 'autoScalingGroup',
-      outputs: { ...OUTPUTS, targetGroup: { arn: UNKNOWN } } as never,
+      outputs: { ...OUTPUTS, targetGroup: unknown },
     });
     const found = await autoScalingGroup.find(c);
     const changes = autoScalingGroup.diff(await autoScalingGroup.desired(c), found!);

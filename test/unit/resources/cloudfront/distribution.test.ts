@@ -22,7 +22,7 @@ import {
   type DistributionDesired,
   distribution,
 } from '../../../../src/resources/cloudfront/distribution.js';
-import { applySettings } from '../../../../src/resources/cloudfront/distribution-settings.js';
+import { applySettings, knownSettings } from '../../../../src/resources/cloudfront/distribution-settings.js';
 import { type TestContext, testConfig, testContext } from '../../../support/context.js';
 
 const FUNCTION_ARN = 'arn:aws:cloudfront::123456789012:function/demo-routing';
@@ -63,7 +63,7 @@ function context(
 function awsDistribution(desired: DistributionDesired, status = 'Deployed', enabled = true): Distribution {
   const config = applySettings(
     undefined,
-    { ...desired.settings, enabled },
+    { ...knownSettings(desired.settings), enabled },
     {
       callerReference: desired.callerReference,
       comment: desired.comment,
@@ -95,7 +95,7 @@ function actualOf(desired: DistributionDesired, status = 'Deployed', enabled = t
     arn: ARN,
     domainName: 'd111.cloudfront.net',
     status,
-    settings: { ...desired.settings, enabled },
+    settings: { ...knownSettings(desired.settings), enabled },
     tags: { ...desired.tags },
   };
 }
@@ -344,7 +344,7 @@ describe('distribution', () => {
       });
       const actual = {
         ...actualOf(desired),
-        settings: { ...desired.settings, priceClass: 'PriceClass_All' },
+        settings: { ...knownSettings(desired.settings), priceClass: 'PriceClass_All' },
       };
       const changes = distribution.diff(desired, actual);
       expect(changes.map((c) => c.field)).toEqual(['priceClass']);

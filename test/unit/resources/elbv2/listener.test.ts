@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UNKNOWN } from '../../../../src/engine/contract.js';
+import { UNKNOWN, unknown } from '../../../../src/engine/contract.js';
 import { type ActualListener, listener, SSL_POLICY } from '../../../../src/resources/elbv2/listener.js';
 import { testContext } from '../../../support/context.js';
 
@@ -238,7 +238,7 @@ describe('listener', () => {
     expect(await listener.find(ctx({ arn: LISTENER }))).toBeUndefined();
     const plan = testContext({
       key: 'listener',
-      outputs: { ...OUTPUTS, loadBalancer: { arn: UNKNOWN } } as never,
+      outputs: { ...OUTPUTS, loadBalancer: unknown },
     });
     elbv2.resetHistory();
     expect(await listener.find(plan)).toBeUndefined();
@@ -250,7 +250,7 @@ describe('listener', () => {
     const c = testContext({
       key: 'listener',
       saved: { arn: LISTENER, originSecret: SECRET },
-      outputs: { ...OUTPUTS, targetGroup: { arn: UNKNOWN } } as never,
+      outputs: { ...OUTPUTS, targetGroup: unknown },
     });
     const found = await listener.find(c);
     const changes = listener.diff(await listener.desired(c), found!);

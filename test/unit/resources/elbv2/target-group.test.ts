@@ -70,6 +70,21 @@ describe('target group', () => {
     );
   });
 
+  it('a state entry of the wrong shape counts as nothing saved: found by name, not by its ARN', async () => {
+    const other = 'arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup/someone-else/def';
+    elbv2
+      .on(DescribeTargetGroupsCommand, { TargetGroupArns: [other] })
+      .resolves({ TargetGroups: [{ TargetGroupArn: other, TargetGroupName: 'someone-else', Port: 8080 }] })
+      .on(DescribeTargetGroupsCommand, { Names: ['demo-tg-8080'] })
+      .resolves({ TargetGroups: [{ TargetGroupArn: ARN, TargetGroupName: 'demo-tg-8080', Port: 8080 }] });
+    // The port recorded as a string: not what this handler writes, so the ARN beside it is not trusted.
+    const found = await targetGroup.find(ctx({ arn: other, port: '8080' }));
+    expect(found?.arn).toBe(ARN);
+    expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((c) => c.args[0].input)).toEqual([
+      { Names: ['demo-tg-8080'] },
+    ]);
+  });
+
   it('finds by the state ARN, then by the name for the configured port; untagged is foreign', async () => {
     elbv2
       .on(DescribeTargetGroupsCommand, { TargetGroupArns: ['arn:old'] })

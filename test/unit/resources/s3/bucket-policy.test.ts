@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRIVATE_PREFIX } from '../../../../src/config/bucket-keys.js';
-import { UNKNOWN } from '../../../../src/engine/contract.js';
+import { unknown } from '../../../../src/engine/contract.js';
 import {
   type BucketPolicyDesired,
   bucketPolicy,
@@ -211,7 +211,7 @@ describe('bucketPolicy', () => {
     const ctx = testContext({
       key: 'bucketPolicy',
       outputs: {
-        bucket: { name: UNKNOWN, arn: UNKNOWN, region: UNKNOWN, regionalDomainName: UNKNOWN },
+        bucket: unknown,
         distribution: { id: 'E2EXAMPLE', arn: DIST_ARN, domainName: 'd111.cloudfront.net' },
       },
     });
