@@ -52,7 +52,7 @@ import {
   writeProject,
   zoneRecords,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * `tekamolo destroy` end to end: the built CLI against moto_server, checked through the SDK (never through
@@ -355,7 +355,7 @@ const ALL_KINDS = [
 ];
 
 describe.skipIf(!motoAvailable())('destroy end to end', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let sdk: Sdk;
   let s3: S3Client;
   let project: E2eProject;
@@ -375,17 +375,14 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
   }
 
   beforeAll(async () => {
-    moto = await startMoto();
     sdk = new Sdk('eu-central-1');
     s3 = new S3Client({ region: 'eu-central-1' });
   });
   afterAll(async () => {
     sdk?.destroy();
     s3?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     project = await writeProject({ stack: STACK });
     zoneId = await createZone(project.domain);
     env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: '--no-warnings' });

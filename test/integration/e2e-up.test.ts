@@ -53,7 +53,7 @@ import {
   writeProject,
   zoneRecords,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * `tekamolo up` and `plan` end to end: the built CLI against a local moto_server, every result checked
@@ -71,7 +71,7 @@ function recordKey(r: ResourceRecordSet): string {
 }
 
 describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let sdk: Sdk;
   let project: E2eProject;
   let zoneId: string;
@@ -142,15 +142,12 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    moto = await startMoto({ acmValidationWait: 0 });
     sdk = new Sdk('eu-central-1');
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     zoneId = await createZone(DOMAIN);
     project = await writeProject({ stack: STACK, domain: DOMAIN, sshCidrs: [SSH_CIDR] });
     env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true' });
