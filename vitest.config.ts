@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const UNIT = 'test/unit/**/*.test.ts';
@@ -6,6 +7,8 @@ const MOCKING_MODULES = ['test/unit/resources/acm/certificate-validation.test.ts
 
 export default defineConfig({
   test: {
+    // Vitest's default leaves a core to its main process, which only waits here: one worker on two cores.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The SDK's notice that its 2027 releases need Node 22 would repeat in every test file.
