@@ -173,8 +173,10 @@ async function workerMoto(): Promise<Moto> {
   if (!dir) return startMoto();
   const file = join(dir, `worker-${process.env.VITEST_POOL_ID ?? '0'}.json`);
   if (existsSync(file)) {
-    const { port } = JSON.parse(readFileSync(file, 'utf8')) as WorkerServer;
+    const { port, pid } = JSON.parse(readFileSync(file, 'utf8')) as WorkerServer;
     if (await answers(`http://127.0.0.1:${port}`)) return motoAt(port, async () => {});
+    // Not answering: stopped before the next one takes its place in the file, so none is left over.
+    if (pid !== undefined) await stopProcess(pid);
   }
   const port = await freePort();
   const log = openSync(join(dir, `worker-${process.env.VITEST_POOL_ID ?? '0'}.log`), 'a');
@@ -194,6 +196,25 @@ async function workerMoto(): Promise<Moto> {
   }
   writeFileSync(file, JSON.stringify({ port, pid: child.pid } satisfies WorkerServer));
   return motoAt(port, async () => {});
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 5 s: the emulator usually stops within 0.2–3 s. */
+export async function stopProcess(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 5000 && alive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
 export interface WorkerServer {
