@@ -1,12 +1,51 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+const UNIT = 'test/unit/**/*.test.ts';
+/** Unit files that vi.mock a module: the mock must come before the module is first imported. */
+const MOCKING_MODULES = ['test/unit/resources/acm/certificate-validation.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Vitest's default leaves a core to its main process, which only waits here: one worker on two cores.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: 'forks',
     // The SDK's notice that its 2027 releases need Node 22 would repeat in every test file.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [UNIT],
+          exclude: MOCKING_MODULES,
+          // One module cache per thread: the SDK is imported once per worker, not once per file.
+          pool: 'threads',
+          isolate: false,
+          setupFiles: ['test/support/unit-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'unit-isolated', include: MOCKING_MODULES, pool: 'threads' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Child processes (moto_server, the built CLI) and process.env: each file in a process of its own.
+          pool: 'forks',
+          globalSetup: ['test/support/moto-servers.ts'],
+        },
+      },
+    ],
   },
 });

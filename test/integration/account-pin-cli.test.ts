@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateFile } from '../../src/state/types.js';
 import {
   type CliRun,
@@ -14,7 +14,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
-import { accessKeyInAccount, MOTO_ACCOUNT, type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { accessKeyInAccount, MOTO_ACCOUNT, motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
 const CLI_TEST_MS = 180_000;
@@ -26,7 +26,7 @@ const OTHER_ACCOUNT = '210987654321';
  * to that account). Each stops with exit 2 naming both accounts, before any change.
  */
 describe.skipIf(!motoAvailable())('the state is pinned to the account of the first up', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let project: E2eProject;
   let zoneId: string;
   let sdk: Sdk;
@@ -34,14 +34,7 @@ describe.skipIf(!motoAvailable())('the state is pinned to the account of the fir
   const run = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
     runCli(['-c', project.config, ...args], { env: moto.env(env), cwd: project.dir });
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
-    await moto.reset();
     sdk = new Sdk('eu-central-1');
     project = await writeProject({ stack: 'pin' });
     zoneId = await createZone(project.domain);

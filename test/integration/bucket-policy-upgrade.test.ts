@@ -14,7 +14,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * The bucket policy as `up` writes it, against the emulator: CloudFront's Allow leaves tekamolo's
@@ -38,7 +38,7 @@ interface PlanDocument {
 }
 
 describe.skipIf(!motoAvailable())('the bucket policy of `up` and the sync after it', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let sdk: Sdk;
   let project: E2eProject;
   let env: NodeJS.ProcessEnv;
@@ -51,15 +51,12 @@ describe.skipIf(!motoAvailable())('the bucket policy of `up` and the sync after 
 
   beforeAll(async () => {
     assertBuilt();
-    moto = await startMoto({ acmValidationWait: 0 });
     sdk = new Sdk('eu-central-1');
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     await createZone(DOMAIN);
     project = await writeProject({ stack: STACK, domain: DOMAIN });
     env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true' });

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { changingCalls, createZone, readTrace, runCli, writeProject } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * The built command line (`npm run build`, which `npm install` runs) against a local moto_server:
@@ -39,21 +39,14 @@ describe('CLI without credentials', () => {
 });
 
 describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let dir: string;
   let config: string;
   let stateFile: string;
   const tekamolo = (args: string[]) =>
     runCli(['-c', config, ...args], { env: moto.env({ AWS_EC2_METADATA_DISABLED: 'true' }), cwd: dir });
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
-    await moto.reset();
     await createZone('example.com');
     ({ dir, config, stateFile } = await writeProject({ stack: 'clitest' }));
   });

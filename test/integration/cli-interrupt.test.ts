@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STATE_VERSION } from '../../src/state/types.js';
 import { interruptWhen } from '../support/cli.js';
 import { createZone, writeProject } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * Ctrl-C during `up`, as a user presses it: certificates stay pending in the emulator, so the run is
@@ -12,14 +12,7 @@ import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
  */
 
 describe.skipIf(!motoAvailable())('Ctrl-C during up', () => {
-  let moto: Moto;
-
-  beforeAll(async () => {
-    moto = await startMoto({ acmValidationWait: 600 });
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const moto = useMoto({ acmValidationWait: 600, reset: 'file' });
 
   it('stops at the next step, keeps a valid state file and exits 130 saying how to resume', async () => {
     await createZone('example.com');

@@ -53,7 +53,7 @@ import {
   writeProject,
   zoneRecords,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 import { callsNotInPolicy } from '../support/policy.js';
 
 /**
@@ -357,7 +357,7 @@ const ALL_KINDS = [
 ];
 
 describe.skipIf(!motoAvailable())('destroy end to end', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let sdk: Sdk;
   let s3: S3Client;
   let project: E2eProject;
@@ -377,17 +377,14 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
   }
 
   beforeAll(async () => {
-    moto = await startMoto();
     sdk = new Sdk('eu-central-1');
     s3 = new S3Client({ region: 'eu-central-1' });
   });
   afterAll(async () => {
     sdk?.destroy();
     s3?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     project = await writeProject({ stack: STACK });
     zoneId = await createZone(project.domain);
     env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: '--no-warnings' });

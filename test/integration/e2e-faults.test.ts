@@ -16,7 +16,7 @@ import {
   writeProject,
 } from '../support/e2e.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * A bad network day, end to end: the built CLI talks to moto_server through the fault proxy
@@ -37,16 +37,14 @@ const SITE = {
 };
 
 describe.skipIf(!motoAvailable())('a bad network day: every phase completes in one run', () => {
-  let moto: Moto;
+  const moto = useMoto({ reset: 'file' });
   let sdk: Sdk;
 
   beforeAll(async () => {
-    moto = await startMoto();
     sdk = new Sdk();
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
 
   describe.each(SEEDS)('seed %i', (seed) => {

@@ -20,7 +20,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * Leftovers end to end: what carries the stack's tag but is not what the config wants. The state file
@@ -42,7 +42,7 @@ interface ResourceDone {
 }
 
 describe.skipIf(!motoAvailable())('leftovers end to end', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let sdk: Sdk;
   let project: E2eProject;
   let zoneId: string;
@@ -70,15 +70,12 @@ describe.skipIf(!motoAvailable())('leftovers end to end', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    moto = await startMoto({ acmValidationWait: 0 });
     sdk = new Sdk(REGION);
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     zoneId = await createZone('example.com');
     project = await writeProject({ stack: STACK, domain: 'example.com' });
     env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true' });

@@ -13,7 +13,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
 const CLI_TEST_MS = 300_000;
@@ -23,7 +23,7 @@ const CLI_TEST_MS = 300_000;
  * stacks in one account; bad input about stages and the state in S3 stops before any change.
  */
 describe.skipIf(!motoAvailable())('stages from one config', () => {
-  let moto: Moto;
+  const moto = useMoto({ reset: 'file' });
   let sdk: Sdk;
   let zoneId: string;
   let project: E2eProject;
@@ -32,7 +32,6 @@ describe.skipIf(!motoAvailable())('stages from one config', () => {
     runCli(['-c', project.config, ...args], { env: moto.env(env), cwd: project.dir });
 
   beforeAll(async () => {
-    moto = await startMoto();
     sdk = new Sdk('eu-central-1');
     zoneId = await createZone('example.com');
     // A fixed frontend.bucket is one name for every stage: each stage names its own.
@@ -56,7 +55,6 @@ describe.skipIf(!motoAvailable())('stages from one config', () => {
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
 
   it(

@@ -7,7 +7,7 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { interruptWhen } from '../support/cli.js';
 import {
   type CliRun,
@@ -18,7 +18,7 @@ import {
   runCli,
   writeProject,
 } from '../support/e2e.js';
-import { MOTO_ACCOUNT, type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { MOTO_ACCOUNT, motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
 const CLI_TEST_MS = 120_000;
@@ -71,7 +71,7 @@ function states(rows: JsonRow[]): Record<string, string> {
 }
 
 describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let project: E2eProject;
   let zoneId: string;
 
@@ -83,16 +83,7 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
   const cli = () => ({ env: moto.env(), cwd: project.dir });
   const run = (...args: string[]) => runCli(['-c', project.config, ...args], cli());
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await moto.reset();
     project = await writeProject({ stack: 'st', domain: DOMAIN, scaling: { min: 1, desired: 2, max: 4 } });
     zoneId = await createZone(DOMAIN);
   });

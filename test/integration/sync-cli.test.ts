@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent, SyncSummary } from '../../src/sync/events.js';
 import { interruptWhen } from '../support/cli.js';
 import {
@@ -14,7 +14,7 @@ import {
   runCli,
   writeProject,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 import { createSite } from '../support/site.js';
 
 /** `tekamolo sync-frontend` as a user runs it: the built CLI against a local moto_server. */
@@ -28,22 +28,14 @@ function summaryOf(run: CliRun): SyncSummary | undefined {
 }
 
 describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let project: E2eProject;
   let work: string;
   let distributionId: string;
   let s3: S3Client;
   const tekamolo = (args: string[]) => runCli(args, { env: moto.env(), cwd: work });
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await moto.reset();
     s3 = new S3Client({ region: REGION });
     project = await writeProject({ stack: STACK, region: REGION });
     work = project.dir;

@@ -8,7 +8,7 @@ import {
   ListInvalidationsCommand,
 } from '@aws-sdk/client-cloudfront';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Aws } from '../../src/aws/clients.js';
 import { Tracer } from '../../src/aws/trace.js';
 import { UserError } from '../../src/errors.js';
@@ -16,7 +16,7 @@ import type { SyncEvent } from '../../src/sync/events.js';
 import { MANIFEST_KEY } from '../../src/sync/manifest.js';
 import { multipartEtag } from '../../src/sync/multipart-etag.js';
 import { type SyncSettings, syncFrontend } from '../../src/sync/sync.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 import { createSite } from '../support/site.js';
 
 const REGION = 'eu-central-1';
@@ -44,22 +44,14 @@ async function buildSite(dir: string, pages: number, assets: number): Promise<st
 }
 
 describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
-  let moto: Moto;
+  useMoto();
   let dir: string;
   let base: string;
   let distributionId: string;
   let s3: S3Client;
   let cloudfront: CloudFrontClient;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await moto.reset();
     s3 = new S3Client({ region: REGION });
     cloudfront = new CloudFrontClient({ region: 'us-east-1' });
     distributionId = await createSite({ stack: 'demo', bucket: BUCKET, region: REGION });

@@ -24,7 +24,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
 const CLI_TEST_MS = 300_000;
@@ -35,7 +35,7 @@ const KEY = 'team/default.json';
  * is built once and then looked at from two work folders, locked, killed, unlocked, pulled and pushed.
  */
 describe.skipIf(!motoAvailable())('team state in S3', () => {
-  let moto: Moto;
+  const moto = useMoto({ reset: 'file' });
   let sdk: Sdk;
   let zoneId: string;
   let here: E2eProject;
@@ -46,7 +46,6 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
     runCli(['-c', join(dir, 'tekamolo.yaml'), ...args], { env: moto.env(), cwd: dir });
 
   beforeAll(async () => {
-    moto = await startMoto();
     sdk = new Sdk('eu-central-1');
     here = await writeProject({
       stack: 'team',
@@ -59,7 +58,6 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
 
   it(

@@ -41,7 +41,7 @@ import {
   writeProject,
   zoneRecords,
 } from '../support/e2e.js';
-import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
+import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * Two stacks in one account, and a state file copied from stack A's folder into stack B's with only the
@@ -128,7 +128,7 @@ const FOREIGN_KEYS = [
 ];
 
 describe.skipIf(!motoAvailable())("two stacks in one account: B's folder holds A's state", () => {
-  let moto: Moto;
+  const moto = useMoto();
   let sdk: Sdk;
   let a: E2eProject;
   let b: E2eProject;
@@ -143,15 +143,12 @@ describe.skipIf(!motoAvailable())("two stacks in one account: B's folder holds A
   };
 
   beforeAll(async () => {
-    moto = await startMoto();
     sdk = new Sdk('eu-central-1');
   });
   afterAll(async () => {
     sdk?.destroy();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     env = moto.env({ AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: '--no-warnings' });
     a = await writeProject({ stack: 'alpha', domain: 'alpha.example' });
     b = await writeProject({ stack: 'beta', domain: 'beta.example' });

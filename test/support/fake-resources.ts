@@ -50,6 +50,11 @@ export interface FakeCall {
 export class FakeCloud {
   readonly items = new Map<string, FakeItem>();
   readonly calls: FakeCall[] = [];
+  /**
+   * The process dies at this call, as a SIGKILL would end it: the call is carried out and its answer
+   * lost, every later call fails without reaching the cloud.
+   */
+  killedAtCall: number | undefined;
   private counter = 0;
 
   nextId(key: string): string {
@@ -127,16 +132,21 @@ export function fakeResource(
   const track = async <T>(
     op: FakeCall['op'],
     id: string | undefined,
-    body: () => Promise<T> | T,
+    body: (answerLost: boolean) => Promise<T> | T,
   ): Promise<T> => {
     const call: FakeCall = { key: o.key, op, at: Date.now() };
     if (id) call.id = id;
     cloud.calls.push(call);
+    const number = cloud.calls.length;
+    const killedAt = cloud.killedAtCall;
     try {
       await sleep(o.delayMs ?? 0);
+      if (killedAt !== undefined && number > killedAt) throw new Error('killed before this call');
       const error = o.fail?.[op];
       if (error) throw error;
-      return await body();
+      const result = await body(number === killedAt);
+      if (number === killedAt) throw new Error('killed: the answer was lost');
+      return result;
     } finally {
       call.end = Date.now();
     }
@@ -194,10 +204,12 @@ export function fakeResource(
       return changes;
     },
     create(ctx, desired) {
-      return track('create', undefined, async () => {
+      return track('create', undefined, async (answerLost) => {
         if (o.readOnly) throw new Error(`${o.key} does not exist: create it first`);
         const item: FakeItem = { id: cloud.nextId(o.key), name: o.key, spec: { ...desired } };
         cloud.items.set(item.id, item);
+        // Killed before the answer came: the item exists, its id was never recorded.
+        if (answerLost) throw new Error('killed: the answer was lost');
         await ctx.record({ id: item.id });
         o.onCreate?.(ctx);
         if (o.failAfterRecord) throw o.failAfterRecord;

@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 
 /**
- * The local AWS emulator for integration tests: one moto_server per test file on a free loopback port.
+ * The local AWS emulator for integration tests: one moto_server per vitest worker (useMoto) on a free
+ * loopback port, or one of a test file's own (startMoto).
  * In CI (CI=true) a missing moto_server fails the run; elsewhere the tests skip with a loud message.
  */
 
@@ -44,6 +48,8 @@ export interface Moto {
   reset(): Promise<void>;
   /** Hold a model in a pending state: e.g. ('cloudfront::distribution', 2). */
   setTransition(model: string, times: number): Promise<void>;
+  /** Back to the model's own transition; a reset keeps a transition set before it. */
+  unsetTransition(model: string): Promise<void>;
   stop(): Promise<void>;
   /** Environment for a child process (the CLI) that should talk to this emulator. */
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
@@ -54,76 +60,61 @@ export interface StartOptions {
   acmValidationWait?: number;
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitReady(url: string, exited: () => number | null, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${url}/moto-api/data.json`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
+    const code = exited();
+    if (code !== null) throw new Error(`moto_server exited with ${code}`);
+    if (await answers(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-export async function startMoto(options: StartOptions = {}): Promise<Moto> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/moto-api/data.json`)).ok;
+  } catch {
+    return false; // not listening (yet, or any more)
+  }
+}
+
+function serverEnv(options: StartOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MOTO_ACM_VALIDATION_WAIT: String(options.acmValidationWait ?? 0),
   };
   delete env.MOTO_ACCOUNT_ID;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+  return env;
+}
+
+async function post(url: string, path: string, body?: unknown): Promise<void> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  try {
-    await waitReady(url, child, 20_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
-  }
-  const setEnv = () => {
-    process.env.AWS_ENDPOINT_URL = url;
-    process.env.AWS_ACCESS_KEY_ID = 'test';
-    process.env.AWS_SECRET_ACCESS_KEY = 'test';
-    process.env.AWS_REGION = 'eu-central-1';
-    delete process.env.AWS_PROFILE;
-  };
-  setEnv();
+  if (!response.ok) throw new Error(`moto ${path} failed: ${response.status}`);
+}
+
+/** A handle on a running emulator; points this process's SDK clients at it. */
+function motoAt(port: number, stop: () => Promise<void>): Moto {
+  const url = `http://127.0.0.1:${port}`;
+  process.env.AWS_ENDPOINT_URL = url;
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_REGION = 'eu-central-1';
+  delete process.env.AWS_PROFILE;
   return {
     url,
     port,
-    async reset() {
-      const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
-    },
-    async setTransition(model, times) {
-      const response = await fetch(`${url}/moto-api/state-manager/set-transition`, {
-        method: 'POST',
-        body: JSON.stringify({ model_name: model, transition: { progression: 'manual', times } }),
-      });
-      if (!response.ok) throw new Error(`moto set-transition failed: ${response.status}`);
-    },
-    stop() {
-      return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
-    },
+    reset: () => post(url, '/moto-api/reset'),
+    setTransition: (model, times) =>
+      post(url, '/moto-api/state-manager/set-transition', {
+        model_name: model,
+        transition: { progression: 'manual', times },
+      }),
+    unsetTransition: (model) => post(url, '/moto-api/state-manager/unset-transition', { model_name: model }),
+    stop,
     env(extra = {}) {
       const childEnv: NodeJS.ProcessEnv = {
         ...process.env,
@@ -139,6 +130,151 @@ export async function startMoto(options: StartOptions = {}): Promise<Moto> {
       delete childEnv.AWS_PROFILE;
       return childEnv;
     },
+  };
+}
+
+/** One emulator owned by the caller, stopped by its stop(). */
+export async function startMoto(options: StartOptions = {}): Promise<Moto> {
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: serverEnv(options),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitReady(`http://127.0.0.1:${port}`, () => child.exitCode, 20_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return motoAt(port, () => stopChild(child));
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * The emulator of this vitest worker: started by the first test file the worker runs and reused by the
+ * next ones (a cold start and the first call to each service cost seconds), stopped by the global
+ * teardown (test/support/moto-servers.ts). Without that setup, one emulator for the file.
+ */
+async function workerMoto(): Promise<Moto> {
+  const dir = inject('motoServers');
+  if (!dir) return startMoto();
+  const file = join(dir, `worker-${process.env.VITEST_POOL_ID ?? '0'}.json`);
+  if (existsSync(file)) {
+    const { port, pid } = JSON.parse(readFileSync(file, 'utf8')) as WorkerServer;
+    if (await answers(`http://127.0.0.1:${port}`)) return motoAt(port, async () => {});
+    // Not answering: stopped before the next one takes its place in the file, so none is left over.
+    if (pid !== undefined) await stopProcess(pid);
+  }
+  const port = await freePort();
+  const log = openSync(join(dir, `worker-${process.env.VITEST_POOL_ID ?? '0'}.log`), 'a');
+  // Detached, with its output in a file: it outlives the test file's process.
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: serverEnv({}),
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  child.unref();
+  closeSync(log);
+  try {
+    await waitReady(`http://127.0.0.1:${port}`, () => child.exitCode, 20_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  writeFileSync(file, JSON.stringify({ port, pid: child.pid } satisfies WorkerServer));
+  return motoAt(port, async () => {});
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 5 s: the emulator usually stops within 0.2–3 s. */
+export async function stopProcess(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 5000 && alive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+export interface WorkerServer {
+  port: number;
+  pid: number | undefined;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Folder where each worker notes its emulator (port, process id); see test/support/moto-servers.ts. */
+    motoServers: string;
+  }
+}
+
+export interface UseMotoOptions extends StartOptions {
+  /** 'each' (the default): an empty emulator before every test; 'file': the file resets when it needs. */
+  reset?: 'each' | 'file';
+}
+
+/**
+ * The emulator for the test file's (or describe block's) tests, with its hooks registered: ready
+ * and empty before the first test, empty again before each test unless `reset: 'file'`. Call it
+ * inside `describe.skipIf(!motoAvailable())`. With the default options the worker's emulator is
+ * reused; other options get an emulator of their own.
+ */
+export function useMoto(options: UseMotoOptions = {}): Moto {
+  const { reset = 'each', ...start } = options;
+  const shared = !start.acmValidationWait;
+  let current: Moto | undefined;
+  const held = new Set<string>();
+  const moto = (): Moto => {
+    if (!current) throw new Error('useMoto: the emulator starts in beforeAll; use it in hooks and tests');
+    return current;
+  };
+  beforeAll(async () => {
+    current = shared ? await workerMoto() : await startMoto(start);
+    if (shared) await current.reset();
+  });
+  afterAll(async () => {
+    for (const model of held) await current?.unsetTransition(model);
+    await current?.stop();
+  });
+  if (reset === 'each') beforeEach(() => moto().reset());
+  return {
+    get url() {
+      return moto().url;
+    },
+    get port() {
+      return moto().port;
+    },
+    reset: () => moto().reset(),
+    setTransition(model, times) {
+      held.add(model);
+      return moto().setTransition(model, times);
+    },
+    unsetTransition: (model) => moto().unsetTransition(model),
+    stop: () => moto().stop(),
+    env: (extra) => moto().env(extra),
   };
 }
 

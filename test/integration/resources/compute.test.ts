@@ -26,7 +26,7 @@ import { listener } from '../../../src/resources/elbv2/listener.js';
 import { loadBalancer } from '../../../src/resources/elbv2/load-balancer.js';
 import { targetGroup } from '../../../src/resources/elbv2/target-group.js';
 import { type TestContext, testConfig, testContext } from '../../support/context.js';
-import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { motoAvailable, useMoto } from '../../support/moto.js';
 
 const REGION = 'eu-central-1';
 const STACK_FILTER = [{ Name: 'tag:tekamolo:stack', Values: ['demo'] }];
@@ -89,7 +89,7 @@ const ORDER = [
 ] as unknown as AnyHandler[];
 
 describe.skipIf(!motoAvailable())('compute and network handlers against moto', () => {
-  let moto: Moto;
+  useMoto();
   let ec2: EC2Client;
   let elbv2: ElasticLoadBalancingV2Client;
   let autoscaling: AutoScalingClient;
@@ -97,14 +97,12 @@ describe.skipIf(!motoAvailable())('compute and network handlers against moto', (
   let chain: Chain;
 
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = new EC2Client({ region: REGION });
     elbv2 = new ElasticLoadBalancingV2Client({ region: REGION });
     autoscaling = new AutoScalingClient({ region: REGION });
     acm = new ACMClient({ region: REGION });
   });
   beforeEach(async () => {
-    await moto.reset();
     // The emulator checks that the listener's certificate exists (and issues it at once).
     const cert = await acm.send(
       new RequestCertificateCommand({ DomainName: 'origin.example.com', ValidationMethod: 'DNS' }),
@@ -122,7 +120,6 @@ describe.skipIf(!motoAvailable())('compute and network handlers against moto', (
     elbv2?.destroy();
     autoscaling?.destroy();
     acm?.destroy();
-    await moto?.stop();
   });
 
   async function upAll(): Promise<void> {

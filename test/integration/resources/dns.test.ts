@@ -6,7 +6,7 @@ import {
   type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aws } from '../../../src/aws/clients.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { cdnCertificate, originCertificate } from '../../../src/resources/acm/certificate.js';
@@ -17,7 +17,7 @@ import { originRecord } from '../../../src/resources/route53/origin-record.js';
 import { zone } from '../../../src/resources/route53/zone.js';
 import type { ResourceState } from '../../../src/state/types.js';
 import { testConfig, testContext } from '../../support/context.js';
-import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { motoAvailable, useMoto } from '../../support/moto.js';
 
 const DOMAIN = 'example.com';
 const FAKE_ALB = {
@@ -32,19 +32,14 @@ const FAKE_DISTRIBUTION = {
 };
 
 describe.skipIf(!motoAvailable())('DNS and certificate handlers against moto', () => {
-  let moto: Moto;
+  useMoto();
   let route53: Route53Client;
 
   beforeAll(async () => {
-    moto = await startMoto();
     route53 = new Route53Client({ region: 'us-east-1' });
-  });
-  beforeEach(async () => {
-    await moto.reset();
   });
   afterAll(async () => {
     route53?.destroy();
-    await moto?.stop();
   });
 
   async function createZone(name = DOMAIN, reference = `ref-${Math.random()}`): Promise<string> {

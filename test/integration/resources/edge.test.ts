@@ -26,35 +26,30 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distribution } from '../../../src/resources/cloudfront/distribution.js';
 import { originAccessControl } from '../../../src/resources/cloudfront/origin-access-control.js';
 import type { BucketOutputs, DistributionOutputs } from '../../../src/resources/outputs.js';
 import { bucket } from '../../../src/resources/s3/bucket.js';
 import { bucketPolicy } from '../../../src/resources/s3/bucket-policy.js';
 import { type TestContext, testConfig, testContext } from '../../support/context.js';
-import { type Moto, motoAvailable, startMoto } from '../../support/moto.js';
+import { motoAvailable, useMoto } from '../../support/moto.js';
 
 const REGION = 'eu-central-1';
 const BUCKET = 'demo-site-123456789012';
 
 describe.skipIf(!motoAvailable())('S3 and CloudFront handlers against moto', () => {
-  let moto: Moto;
+  const moto = useMoto();
   let s3: S3Client;
   let cloudfront: CloudFrontClient;
 
   beforeAll(async () => {
-    moto = await startMoto();
     s3 = new S3Client({ region: REGION });
     cloudfront = new CloudFrontClient({ region: 'us-east-1' });
-  });
-  beforeEach(async () => {
-    await moto.reset();
   });
   afterAll(async () => {
     s3?.destroy();
     cloudfront?.destroy();
-    await moto?.stop();
   });
 
   async function createBucket(): Promise<BucketOutputs> {

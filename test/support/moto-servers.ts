@@ -1,0 +1,22 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { stopProcess, type WorkerServer } from './moto.js';
+
+/**
+ * Global setup of the integration project: a folder where each worker notes the emulator it started
+ * (test/support/moto.ts, useMoto), and the teardown that stops them all when the run ends.
+ */
+export default function setup(project: TestProject): () => Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tekamolo-moto-'));
+  project.provide('motoServers', dir);
+  return async () => {
+    const pids = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => (JSON.parse(readFileSync(join(dir, name), 'utf8')) as WorkerServer).pid)
+      .filter((pid): pid is number => pid !== undefined);
+    await Promise.all(pids.map(stopProcess));
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module';
+import { afterAll, vi } from 'vitest';
+
+/**
+ * Unit files share one module cache per worker (isolate: false), so what a file leaves behind must
+ * not reach the next one: aws-sdk-client-mock's mockClient(Class) stubs the client class's prototype
+ * through sinon's default sandbox, and a file that forgets restore() would answer the next file's
+ * calls. That sandbox is the one of the CommonJS sinon the mock library requires (an ES import of
+ * sinon is another copy with a sandbox of its own).
+ */
+const mockLibrary = createRequire(import.meta.url).resolve('aws-sdk-client-mock');
+const sinon = createRequire(mockLibrary)('sinon') as { restore(): void };
+
+afterAll(() => {
+  sinon.restore();
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
