@@ -1,5 +1,5 @@
 import { createContext, type OutputLookup, unknownOutputs } from './context.js';
-import type { Actual, AnyResource, Change, ResourceContext } from './contract.js';
+import { type Actual, type AnyResource, type Change, type ResourceContext, UNKNOWN } from './contract.js';
 import { DEFAULT_CONCURRENCY, type EngineEnv } from './env.js';
 import { describeFailure } from './failure.js';
 import { buildGraph } from './graph.js';
@@ -127,6 +127,10 @@ export async function observe(env: EngineEnv, hooks: ObserveHooks = {}): Promise
     if (!graph.resources.has(key)) return undefined;
     const o = observed.get(key);
     if (!o || o.action === 'replace' || !o.outputs) return unknownOutputs();
+    const changed =
+      o.action === 'update' ? graph.resources.get(key)?.outputsChangedBy?.(o.changes) : undefined;
+    if (changed?.length)
+      return { ...o.outputs, ...Object.fromEntries(changed.map((field) => [field, UNKNOWN])) };
     return o.outputs;
   };
 
