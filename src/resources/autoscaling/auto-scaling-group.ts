@@ -149,16 +149,23 @@ function serving(actual: ActualAutoScalingGroup): GroupInstance[] {
 }
 
 /**
- * Instances not launched from the wanted template version. An instance whose template the read did
- * not return counts by the group's: what AWS launches next.
+ * Instances not launched from the wanted template version. While the group itself is on another
+ * version, every instance counts: a refresh with a desired configuration moves the group only when
+ * it succeeds, so the group's version is the proof that the rollout has not happened (SkipMatching
+ * spares instances that already match). An instance whose template the read did not return counts
+ * by the group's.
  */
 function staleInstances(
   desired: Pick<AutoScalingGroupDesired, 'launchTemplateId' | 'launchTemplateVersion'>,
   actual: ActualAutoScalingGroup,
 ): GroupInstance[] {
   const templateUnknown = desired.launchTemplateId === UNKNOWN || desired.launchTemplateVersion === UNKNOWN;
+  const groupBehind =
+    (actual.launchTemplateId !== undefined && actual.launchTemplateId !== desired.launchTemplateId) ||
+    (actual.launchTemplateVersion !== undefined &&
+      actual.launchTemplateVersion !== desired.launchTemplateVersion);
   return serving(actual).filter((i) => {
-    if (templateUnknown) return true;
+    if (templateUnknown || groupBehind) return true;
     const id = i.launchTemplateId ?? actual.launchTemplateId;
     const version = i.launchTemplateVersion ?? actual.launchTemplateVersion;
     if (id === undefined || version === undefined) return false;
