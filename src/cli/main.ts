@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import type {
   CommandRunner,
+  ConnectOptions,
   DestroyOptions,
   GlobalOptions,
   PlanOptions,
@@ -164,6 +165,18 @@ program
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
+
+const connect = action<ConnectOptions>(() => import('./commands/connect.js'));
+program
+  .command('connect')
+  .argument('[instance]', 'instance id (default: the first InService instance of the group)')
+  .summary('open a shell on an instance through Session Manager (no SSH key)')
+  .description(
+    "Start an AWS Systems Manager Session Manager shell on one InService instance of the stack's Auto " +
+      'Scaling group, through the AWS CLI and its session-manager-plugin; without them, print the exact ' +
+      'command. No SSH key and no open port are needed.\n\nExample:\n  tekamolo connect',
+  )
+  .action((instance: string | undefined) => connect(instance ? { instance } : {}));
 
 /**
  * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap

@@ -14,6 +14,10 @@ export interface UpOptions {
   /** `--take-over KEY`, repeatable: resources not proved this stack's that `up` may change. */
   takeOver: string[];
 }
+export interface ConnectOptions {
+  /** The instance id given on the command line; else the first InService one. */
+  instance?: string;
+}
 export interface PlanOptions {
   exitCode: boolean;
   destroy: boolean;
