@@ -271,7 +271,14 @@ describe('Auto Scaling group', () => {
       .on(DescribeInstanceRefreshesCommand)
       .resolvesOnce({ InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'Pending' }] })
       .resolvesOnce({
-        InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'InProgress', PercentageComplete: 50 }],
+        InstanceRefreshes: [
+          {
+            InstanceRefreshId: 'refresh-1',
+            Status: 'InProgress',
+            PercentageComplete: 50,
+            InstancesToUpdate: 1,
+          },
+        ],
       })
       .resolves({
         InstanceRefreshes: [
@@ -286,7 +293,7 @@ describe('Auto Scaling group', () => {
     });
     const ready = await autoScalingGroup.wait!(c, found!);
     expect(autoscaling.commandCalls(DescribeInstanceRefreshesCommand)).toHaveLength(3);
-    expect(c.messages).toContain('instance refresh: InProgress 50%');
+    expect(c.messages).toContain('instance refresh: InProgress 50%, 1 instance to go');
     expect(ready.refreshId).toBeUndefined();
     expect(c.recorded.refreshId).toBeUndefined();
     expect(autoScalingGroup.optionalWait).toBe(true);
