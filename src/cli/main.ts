@@ -7,6 +7,7 @@ import type { StatePushOptions } from './commands/state.js';
 import type { UnlockOptions } from './commands/unlock.js';
 import type {
   CommandRunner,
+  ConnectOptions,
   DestroyOptions,
   GlobalOptions,
   PlanOptions,
@@ -236,6 +237,18 @@ program
   )
   .addOption(new Option('--for <command>', 'only what a read-only command needs').choices(['plan', 'status']))
   .action(action<PolicyOptions>(() => import('./commands/policy.js')));
+
+const connect = action<ConnectOptions>(() => import('./commands/connect.js'));
+program
+  .command('connect')
+  .argument('[instance]', 'instance id (default: the first InService instance of the group)')
+  .summary('open a shell on an instance through Session Manager (no SSH key)')
+  .description(
+    "Start an AWS Systems Manager Session Manager shell on one InService instance of the stack's Auto " +
+      'Scaling group, through the AWS CLI and its session-manager-plugin; without them, print the exact ' +
+      'command. No SSH key and no open port are needed.\n\nExample:\n  tekamolo connect',
+  )
+  .action((instance: string | undefined) => connect(instance ? { instance } : {}));
 
 /**
  * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap

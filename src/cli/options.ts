@@ -18,6 +18,10 @@ export interface UpOptions {
   /** `--skip-dns-check`: go on when the registrar does not delegate to the hosted zone. */
   skipDnsCheck?: boolean;
 }
+export interface ConnectOptions {
+  /** The instance id given on the command line; else the first InService one. */
+  instance?: string;
+}
 export interface PlanOptions {
   exitCode: boolean;
   destroy: boolean;

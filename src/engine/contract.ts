@@ -257,6 +257,11 @@ export interface Resource<D = unknown, A extends Actual = Actual, O = Record<str
   readyBeforeDependents?: boolean;
   /** What dependents and later runs need; saved in state. Must be JSON. */
   outputs(actual: A): O;
+  /**
+   * Outputs that an `update` changes (a launch template's version): `plan` hands them to dependents
+   * as UNKNOWN, so that what follows from them (an instance refresh) shows before `up` runs.
+   */
+  outputsChangedBy?(changes: Change[]): (keyof O & string)[];
   /** Status: a short detail line ("ISSUED, expires 2027-01-02", "2/2 healthy"). */
   describe?(ctx: ResourceContext, actual: A): Promise<string> | string;
   /** Status: health beyond existence and sync. */

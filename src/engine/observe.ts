@@ -132,6 +132,10 @@ async function observeInOrder(env: EngineEnv, graph: Graph, hooks: ObserveOption
     if (!graph.resources.has(key)) return undefined;
     const o = observed.get(key);
     if (!o || o.action === 'replace' || !o.outputs) return unknown;
+    const changed =
+      o.action === 'update' ? graph.resources.get(key)?.outputsChangedBy?.(o.changes) : undefined;
+    if (changed?.length)
+      return { ...o.outputs, ...Object.fromEntries(changed.map((field) => [field, unknown])) };
     return o.outputs;
   };
 

@@ -18,6 +18,8 @@ export type Scope =
   | 'ownCertificate'
   | 'bucket'
   | 'objects'
+  | 'stateBucket'
+  | 'stateObjects'
   | 'distributions'
   | 'newDistribution'
   | 'ownDistribution'
@@ -64,24 +66,57 @@ export const SDK_CALLS: Readonly<Record<string, readonly Grant[]>> = {
   'acm:DeleteCertificate': [['acm:DeleteCertificate', 'ownCertificate']],
 
   // S3: the site bucket
-  's3:HeadBucket': [['s3:ListBucket', 'bucket']],
-  's3:CreateBucket': [['s3:CreateBucket', 'bucket']],
+  's3:HeadBucket': [
+    ['s3:ListBucket', 'bucket'],
+    ['s3:ListBucket', 'stateBucket'],
+  ],
+  's3:CreateBucket': [
+    ['s3:CreateBucket', 'bucket'],
+    ['s3:CreateBucket', 'stateBucket'],
+  ],
   's3:DeleteBucket': [['s3:DeleteBucket', 'bucket']],
   's3:GetBucketTagging': [['s3:GetBucketTagging', 'bucket']],
   's3:PutBucketTagging': [['s3:PutBucketTagging', 'bucket']],
   's3:GetPublicAccessBlock': [['s3:GetBucketPublicAccessBlock', 'bucket']],
-  's3:PutPublicAccessBlock': [['s3:PutBucketPublicAccessBlock', 'bucket']],
+  's3:PutPublicAccessBlock': [
+    ['s3:PutBucketPublicAccessBlock', 'bucket'],
+    ['s3:PutBucketPublicAccessBlock', 'stateBucket'],
+  ],
   's3:GetBucketOwnershipControls': [['s3:GetBucketOwnershipControls', 'bucket']],
-  's3:PutBucketOwnershipControls': [['s3:PutBucketOwnershipControls', 'bucket']],
+  's3:PutBucketOwnershipControls': [
+    ['s3:PutBucketOwnershipControls', 'bucket'],
+    ['s3:PutBucketOwnershipControls', 'stateBucket'],
+  ],
   's3:GetBucketEncryption': [['s3:GetEncryptionConfiguration', 'bucket']],
-  's3:PutBucketEncryption': [['s3:PutEncryptionConfiguration', 'bucket']],
+  's3:PutBucketEncryption': [
+    ['s3:PutEncryptionConfiguration', 'bucket'],
+    ['s3:PutEncryptionConfiguration', 'stateBucket'],
+  ],
   's3:GetBucketPolicy': [['s3:GetBucketPolicy', 'bucket']],
   's3:PutBucketPolicy': [['s3:PutBucketPolicy', 'bucket']],
   's3:DeleteBucketPolicy': [['s3:DeleteBucketPolicy', 'bucket']],
   's3:ListObjectsV2': [['s3:ListBucket', 'bucket']],
-  's3:ListObjectVersions': [['s3:ListBucketVersions', 'bucket']],
-  's3:GetObject': [['s3:GetObject', 'objects']],
-  's3:PutObject': [['s3:PutObject', 'objects']],
+  's3:ListObjectVersions': [
+    ['s3:ListBucketVersions', 'bucket'],
+    ['s3:ListBucketVersions', 'stateBucket'],
+  ],
+  's3:GetObject': [
+    ['s3:GetObject', 'objects'],
+    ['s3:GetObject', 'stateObjects'],
+  ],
+  // The state's ETag; `state history` reads each version's metadata.
+  's3:HeadObject': [
+    ['s3:GetObject', 'stateObjects'],
+    ['s3:GetObjectVersion', 'stateObjects'],
+  ],
+  's3:PutObject': [
+    ['s3:PutObject', 'objects'],
+    ['s3:PutObject', 'stateObjects'],
+  ],
+  // The state and its lock object, each deleted only on the ETag read (If-Match).
+  's3:DeleteObject': [['s3:DeleteObject', 'stateObjects']],
+  's3:GetBucketVersioning': [['s3:GetBucketVersioning', 'stateBucket']],
+  's3:PutBucketVersioning': [['s3:PutBucketVersioning', 'stateBucket']],
   's3:CopyObject': [
     ['s3:GetObject', 'objects'],
     ['s3:PutObject', 'objects'],

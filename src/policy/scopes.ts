@@ -36,6 +36,10 @@ export function scopes(config: Config, names: Names): Record<Scope, ScopeGrant |
   const distributions = ['arn:aws:cloudfront::*:distribution/*'];
   // Not cut by fitName: a stack name has at most 20 characters and an account id 12.
   const bucket = `arn:aws:s3:::${config.frontend.bucket ?? `${stack}-site-*`}`;
+  // The state in S3 (state.bucket): the state object and its lock beside it, or the whole bucket when
+  // the key is the default one, which depends on the stage.
+  const stateBucket = config.state?.bucket ? `arn:aws:s3:::${config.state.bucket}` : undefined;
+  const stateKey = config.state?.key;
   const zoneId = config.dns.hostedZoneId?.replace(/^\/?hostedzone\//, '');
   const zone = [`arn:aws:route53:::hostedzone/${zoneId ?? '*'}`];
   const zoneReason = zoneId
@@ -93,6 +97,15 @@ export function scopes(config: Config, names: Names): Record<Scope, ScopeGrant |
     ownCertificate: { resources: certificates, ...tagged },
     bucket: { resources: [bucket], ...named },
     objects: { resources: [`${bucket}/*`], ...named },
+    stateBucket: stateBucket ? { resources: [stateBucket], ...named } : undefined,
+    stateObjects: stateBucket
+      ? {
+          resources: stateKey
+            ? [`${stateBucket}/${stateKey}`, `${stateBucket}/${stateKey}.lock`]
+            : [`${stateBucket}/*`],
+          ...named,
+        }
+      : undefined,
     distributions: { resources: distributions, ...recognised },
     newDistribution: { resources: distributions, ...created },
     ownDistribution: { resources: distributions, ...tagged },

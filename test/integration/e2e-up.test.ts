@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import {
@@ -560,5 +560,41 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     const clean = await cli(['plan', '--exit-code']);
     expect(clean.stdout).toContain('0 to create, 0 to update, 0 to replace, 0 to take over');
     expect(clean.code).toBe(0);
+  }, 120_000);
+
+  it('a user-data change: plan names the instance replacement; an up whose refresh is refused fails and leaves drift', async () => {
+    const userData = join(project.dir, 'user-data.sh');
+    await writeFile(userData, '#!/bin/sh\necho one\n');
+    const config = await readFile(project.config, 'utf8');
+    await writeFile(project.config, config.replace('backend:\n', 'backend:\n  userData: ./user-data.sh\n'));
+    await up('first');
+    await writeFile(userData, '#!/bin/sh\necho two\n');
+
+    const replacement =
+      'instanceRefresh: 1 of 1 instances on template v1, group on v1 → 1 instance replaced, rolling, min healthy 100%';
+    const plan = await cli(['plan', '--exit-code']);
+    expect(plan.code).toBe(3);
+    expect(plan.stdout).toContain(replacement);
+
+    // The emulator does not implement StartInstanceRefresh: the rollout cannot start.
+    const refused = await cli(['--trace', trace('refused'), 'up']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('autoScalingGroup');
+    const group = await theGroup();
+    expect(group.LaunchTemplate?.Version).toBe('1');
+    expect(group.Instances).toHaveLength(1);
+
+    // The emulator reports an instance's version as the template's default (2 now), so the group's
+    // own version is what proves the rollout missing, as it does on AWS.
+    const after = await cli(['plan', '--exit-code']);
+    expect(after.code).toBe(3);
+    expect(after.stdout).toMatch(
+      /instanceRefresh: 1 of 1 instances on template v\d, group on v1 → 1 instance replaced/,
+    );
+    expect(after.stdout).toMatch(/launchTemplateVersion: 1 → 2/);
+    const status = await cli(['status', '--exit-code']);
+    expect(status.code).toBe(3);
+    const row = status.stdout.split('\n').find((l) => l.trimStart().startsWith('autoScalingGroup '));
+    expect(row).toMatch(/drifted.*group on v1/);
   }, 120_000);
 });

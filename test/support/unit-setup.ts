@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { afterAll, vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 
 /**
  * Unit files share one module cache per worker (isolate: false), so what a file leaves behind must
@@ -11,7 +11,15 @@ import { afterAll, vi } from 'vitest';
 const mockLibrary = createRequire(import.meta.url).resolve('aws-sdk-client-mock');
 const sinon = createRequire(mockLibrary)('sinon') as { restore(): void };
 
+/** process.env as the file found it: tests that set a variable by assignment (AWS_PROFILE) undo nothing. */
+let envAtStart: NodeJS.ProcessEnv = {};
+beforeAll(() => {
+  envAtStart = { ...process.env };
+});
+
 afterAll(() => {
+  for (const name of Object.keys(process.env)) if (!(name in envAtStart)) delete process.env[name];
+  Object.assign(process.env, envAtStart);
   sinon.restore();
   vi.restoreAllMocks();
   vi.unstubAllEnvs();

@@ -36,7 +36,14 @@ import type { AutoScalingGroupOutputs } from '../outputs.js';
 import { asQuotaError } from '../shared/quota.js';
 import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
-import { followRefresh, readRefresh, startRefresh } from './instance-refresh.js';
+import {
+  followRefresh,
+  type RolloutTarget,
+  readRefresh,
+  rolloutText,
+  sameTarget,
+  startRefresh,
+} from './instance-refresh.js';
 
 /** The Status of a group whose deletion has started. */
 const DELETING = 'Delete in progress';
@@ -62,6 +69,9 @@ export interface GroupInstance {
   lifecycle: string;
   /** Healthy | Unhealthy */
   health: string;
+  /** The launch template it was launched from; undefined when the read did not say. */
+  launchTemplateId?: string;
+  launchTemplateVersion?: string;
 }
 
 export interface ActualAutoScalingGroup extends Actual {
@@ -82,9 +92,11 @@ export interface ActualAutoScalingGroup extends Actual {
   instances: GroupInstance[];
   /** Set while an instance refresh started by tekamolo is followed. */
   refreshId?: string;
-  /** "InProgress 40%", "Failed: <reason>". */
+  /** "InProgress 40%, 1 instance to go", "Failed: <reason>". */
   refreshStatus?: string;
   refreshFailed?: boolean;
+  /** The template version the followed refresh rolls out. */
+  refreshTarget?: RolloutTarget;
   status?: string;
   tags?: Record<string, string>;
 }
@@ -137,11 +149,78 @@ async function readCpuTarget(ctx: ResourceContext, name: string): Promise<number
 }
 
 function instancesOf(group: AutoScalingGroup): GroupInstance[] {
-  return (group.Instances ?? []).map((i) => ({
-    id: i.InstanceId ?? '',
-    lifecycle: i.LifecycleState ?? 'unknown',
-    health: i.HealthStatus ?? 'unknown',
-  }));
+  return (group.Instances ?? []).map((i) => {
+    const instance: GroupInstance = {
+      id: i.InstanceId ?? '',
+      lifecycle: i.LifecycleState ?? 'unknown',
+      health: i.HealthStatus ?? 'unknown',
+    };
+    const template = i.LaunchTemplate;
+    if (template?.LaunchTemplateId) instance.launchTemplateId = template.LaunchTemplateId;
+    if (template?.Version) instance.launchTemplateVersion = template.Version;
+    return instance;
+  });
+}
+
+/** Instances that stay in the group (not on their way out). */
+function serving(actual: ActualAutoScalingGroup): GroupInstance[] {
+  return actual.instances.filter((i) => !i.lifecycle.startsWith('Terminat'));
+}
+
+/**
+ * Instances not launched from the wanted template version. While the group itself is on another
+ * version, every instance counts: a refresh with a desired configuration moves the group only when
+ * it succeeds, so the group's version is the proof that the rollout has not happened (SkipMatching
+ * spares instances that already match). An instance whose template the read did not return counts
+ * by the group's.
+ */
+function staleInstances(
+  desired: Pick<AutoScalingGroupDesired, 'launchTemplateId' | 'launchTemplateVersion'>,
+  actual: ActualAutoScalingGroup,
+): GroupInstance[] {
+  const templateUnknown = isUnknown(desired.launchTemplateId) || isUnknown(desired.launchTemplateVersion);
+  const groupBehind =
+    (actual.launchTemplateId !== undefined && actual.launchTemplateId !== desired.launchTemplateId) ||
+    (actual.launchTemplateVersion !== undefined &&
+      actual.launchTemplateVersion !== desired.launchTemplateVersion);
+  return serving(actual).filter((i) => {
+    if (templateUnknown || groupBehind) return true;
+    const id = i.launchTemplateId ?? actual.launchTemplateId;
+    const version = i.launchTemplateVersion ?? actual.launchTemplateVersion;
+    if (id === undefined || version === undefined) return false;
+    return id !== desired.launchTemplateId || version !== desired.launchTemplateVersion;
+  });
+}
+
+/** "1 of 2 instances on template v1, group on v2". */
+function rolloutState(actual: ActualAutoScalingGroup, stale: GroupInstance[]): string {
+  const byVersion = new Map<string, number>();
+  for (const i of stale) {
+    const version = i.launchTemplateVersion ?? actual.launchTemplateVersion ?? '?';
+    byVersion.set(version, (byVersion.get(version) ?? 0) + 1);
+  }
+  const total = serving(actual).length;
+  const onOld = [...byVersion].map(([version, n]) => `${n} of ${total} instances on template v${version}`);
+  return `${onOld.join(', ')}, group on v${actual.launchTemplateVersion ?? '?'}`;
+}
+
+/**
+ * The rollout is part of the desired state: every instance not on the wanted template version is
+ * drift, whether the refresh was never started (refused, the process died, Ctrl-C) or failed and was
+ * rolled back. AWS's own answer is the proof; the next `up` starts (or follows) the refresh.
+ */
+function rolloutChange(desired: AutoScalingGroupDesired, actual: ActualAutoScalingGroup): Change[] {
+  const stale = staleInstances(desired, actual);
+  if (stale.length === 0) return [];
+  return [
+    {
+      field: 'instanceRefresh',
+      from: `${rolloutState(actual, stale)}${actual.refreshId ? `; instance refresh ${actual.refreshStatus ?? 'running'}` : ''}`,
+      to: rolloutText(stale.length),
+      action: 'update',
+      reason: 'instances not on the template version are replaced by an instance refresh',
+    },
+  ];
 }
 
 async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<ActualAutoScalingGroup> {
@@ -174,6 +253,7 @@ async function toActual(ctx: ResourceContext, group: AutoScalingGroup): Promise<
       actual.refreshId = saved.refreshId;
       actual.refreshStatus = refresh.line;
       if (refresh.failed) actual.refreshFailed = true;
+      if (refresh.target) actual.refreshTarget = refresh.target;
     }
   }
   if (group.Status) actual.status = group.Status;
@@ -269,12 +349,15 @@ export const autoScalingGroup: Resource<
 
   desired(ctx) {
     const template = ctx.output('launchTemplate');
+    const version: unknown = outputField(template, 'version');
     const subnets = outputField(ctx.output('network'), 'subnetIds');
     const scaling = ctx.config.backend.scaling;
     return {
       name: ctx.names.autoScalingGroup,
       launchTemplateId: outputField(template, 'id'),
-      launchTemplateVersion: isUnknown(template) ? unknown : String(template.version),
+      // Unknown also when only the version is: an update of the template hands its version over as
+      // unknown (outputsChangedBy), the rest of its outputs as they are.
+      launchTemplateVersion: isUnknown(version) ? unknown : String(version),
       subnets: isUnknown(subnets) ? unknown : [...subnets].sort(),
       targetGroupArns: [outputField(ctx.output('targetGroup'), 'arn')],
       min: scaling.min,
@@ -298,7 +381,7 @@ export const autoScalingGroup: Resource<
   },
 
   diff(desired, actual): Change[] {
-    const rollOut = 'a new template version starts an instance refresh';
+    const rollOut = 'a new template version is rolled out by an instance refresh';
     return [
       ...(isUnknown(desired.launchTemplateId)
         ? []
@@ -328,6 +411,7 @@ export const autoScalingGroup: Resource<
       ...fieldChange('healthCheckGracePeriod', desired.healthCheckGracePeriod, actual.healthCheckGracePeriod),
       ...fieldChange('cpuTarget', desired.cpuTarget, actual.cpuTarget),
       ...tagChange(desired.tags, actual.tags),
+      ...rolloutChange(desired, actual),
     ];
   },
 
@@ -381,33 +465,38 @@ export const autoScalingGroup: Resource<
     const desired = knownDesired(wanted);
     const fields = new Set(changes.map((c) => c.field));
     const autoscaling = ctx.aws.autoscaling();
+    // With instances to replace, the refresh moves the group to the new version when it succeeds (and
+    // back when it fails); without, the group is simply pointed at it.
+    const rollout = fields.has('instanceRefresh');
     const input: UpdateAutoScalingGroupCommandInput = {
       AutoScalingGroupName: actual.name,
-      LaunchTemplate: { LaunchTemplateId: desired.launchTemplateId, Version: desired.launchTemplateVersion },
       MinSize: desired.min,
       MaxSize: desired.max,
       VPCZoneIdentifier: desired.subnets.join(','),
       HealthCheckType: desired.healthCheckType,
       HealthCheckGracePeriod: desired.healthCheckGracePeriod,
     };
+    const templateChanged = fields.has('launchTemplateId') || fields.has('launchTemplateVersion');
+    if (!rollout) {
+      input.LaunchTemplate = {
+        LaunchTemplateId: desired.launchTemplateId,
+        Version: desired.launchTemplateVersion,
+      };
+    }
     // Leave the desired count to the scaling policy unless the config changed it or it is out of range.
     if (fields.has('desiredCapacity')) input.DesiredCapacity = desired.desiredCapacity;
     else if (actual.desiredCapacity !== undefined) {
       input.DesiredCapacity = Math.min(desired.max, Math.max(desired.min, actual.desiredCapacity));
     }
     const groupFields = [
-      'launchTemplateId',
-      'launchTemplateVersion',
       'subnets',
       'min',
       'max',
       'desiredCapacity',
+      'healthCheckType',
+      'healthCheckGracePeriod',
     ];
-    if (
-      groupFields.some((f) => fields.has(f)) ||
-      fields.has('healthCheckType') ||
-      fields.has('healthCheckGracePeriod')
-    ) {
+    if (groupFields.some((f) => fields.has(f)) || (templateChanged && !rollout)) {
       await autoscaling.send(new UpdateAutoScalingGroupCommand(input));
       if (fields.has('desiredCapacity')) await ctx.record({ desiredCapacity: desired.desiredCapacity });
     }
@@ -438,24 +527,34 @@ export const autoScalingGroup: Resource<
     if (Object.keys(tags).length > 0) {
       await autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: groupTags(tags, actual.name) }));
     }
-    let refreshId = actual.refreshId;
-    if (
-      (fields.has('launchTemplateVersion') || fields.has('launchTemplateId')) &&
-      actual.instances.length > 0
-    ) {
-      ctx.progress(`starting an instance refresh to template version ${desired.launchTemplateVersion}`);
-      refreshId = await startRefresh(ctx, actual.name, HEALTH_CHECK_GRACE_SECONDS);
+    let refreshId: string | undefined;
+    if (rollout) {
+      const target = { launchTemplateId: desired.launchTemplateId, version: desired.launchTemplateVersion };
+      const followed = actual.refreshTarget;
+      if (actual.refreshId && !actual.refreshFailed && followed && sameTarget(followed, target)) {
+        refreshId = actual.refreshId;
+      } else {
+        ctx.progress(`starting an instance refresh to template version ${target.version}`);
+        refreshId = await startRefresh(ctx, actual.name, target, HEALTH_CHECK_GRACE_SECONDS);
+      }
       await ctx.record({ refreshId });
     }
     const updated: ActualAutoScalingGroup = {
       ...actual,
       ...desired,
+      // Until the refresh has succeeded, the group stays on the version it had.
+      ...(rollout
+        ? { launchTemplateId: actual.launchTemplateId, launchTemplateVersion: actual.launchTemplateVersion }
+        : {}),
       id: actual.id,
       desiredCapacity: input.DesiredCapacity ?? actual.desiredCapacity,
       tags: { ...actual.tags, ...tags },
       appliedDesired: fields.has('desiredCapacity') ? desired.desiredCapacity : actual.appliedDesired,
     };
-    if (refreshId) updated.refreshId = refreshId;
+    if (refreshId) {
+      updated.refreshId = refreshId;
+      delete updated.refreshFailed;
+    }
     return updated;
   },
 
@@ -520,7 +619,7 @@ export const autoScalingGroup: Resource<
       );
       await ctx.record({ refreshId: undefined, lastRefreshId: refreshId });
     } else if (refreshId) {
-      await followRefresh(ctx, actual.name, refreshId);
+      await followRefresh(ctx, actual.name, refreshId, actual.targetGroupArns ?? []);
     }
     // Found with every wanted instance InService (a converged stack): reading it again changes nothing.
     const inService = actual.instances.filter((i) => i.lifecycle === 'InService').length;
@@ -534,6 +633,8 @@ export const autoScalingGroup: Resource<
       instances: instancesOf(group),
       desiredCapacity: group.DesiredCapacity,
     };
+    // A successful refresh has moved the group to the version it rolled out.
+    if (group.LaunchTemplate?.Version) ready.launchTemplateVersion = group.LaunchTemplate.Version;
     delete ready.refreshId;
     delete ready.refreshStatus;
     delete ready.refreshFailed;
@@ -547,7 +648,13 @@ export const autoScalingGroup: Resource<
   describe(_ctx, actual) {
     const inService = actual.instances.filter((i) => i.lifecycle === 'InService').length;
     const refresh = actual.refreshId ? `, instance refresh ${actual.refreshStatus ?? 'running'}` : '';
-    return `desired ${actual.desiredCapacity ?? '?'} (min ${actual.min ?? '?'}, max ${actual.max ?? '?'}), ${inService} InService, template v${actual.launchTemplateVersion ?? '?'}${refresh}`;
+    const { launchTemplateId, launchTemplateVersion } = actual;
+    const behind =
+      launchTemplateId && launchTemplateVersion
+        ? staleInstances({ launchTemplateId, launchTemplateVersion }, actual)
+        : [];
+    const rollout = behind.length > 0 ? ` (${rolloutState(actual, behind)})` : '';
+    return `desired ${actual.desiredCapacity ?? '?'} (min ${actual.min ?? '?'}, max ${actual.max ?? '?'}), ${inService} InService, template v${actual.launchTemplateVersion ?? '?'}${rollout}${refresh}`;
   },
 
   async health(_ctx, actual): Promise<Health> {

@@ -410,6 +410,10 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
     return { id: actual.id, name: actual.name, version: actual.defaultVersion };
   },
 
+  outputsChangedBy(changes) {
+    return changes.some((c) => c.field !== 'tags') ? ['version'] : [];
+  },
+
   describe(_ctx, actual) {
     const d = actual.data;
     return `${actual.name} v${actual.defaultVersion}: ${d.imageId ?? '?'} ${d.instanceType ?? '?'}, IMDSv2 ${d.httpTokens ?? '?'}`;

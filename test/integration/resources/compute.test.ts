@@ -217,7 +217,7 @@ describe.skipIf(!motoAvailable())('compute and network handlers against moto', (
     expect(listener.diff(desired, found!)).toEqual([]);
   });
 
-  it('creates a new template version on change and rolls the group onto it', async () => {
+  it('creates a new template version on change; the group rolls it out by an instance refresh', async () => {
     await upAll();
     const config = testConfig({
       backend: {
@@ -247,7 +247,7 @@ describe.skipIf(!motoAvailable())('compute and network handlers against moto', (
     expect(again?.data.rootEncrypted).toBe(true);
     chain.outputs.launchTemplate = launchTemplate.outputs(updated) as unknown as Record<string, unknown>;
     const asg = await diffOf(chain, autoScalingGroup);
-    expect(asg.changes.map((c) => c.field)).toEqual(['launchTemplateVersion']);
+    expect(asg.changes.map((c) => c.field)).toEqual(['launchTemplateVersion', 'instanceRefresh']);
   });
 
   it('a create retried after a crash (state not saved) gives the same group and target group; the ALB is found by name', async () => {

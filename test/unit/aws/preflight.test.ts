@@ -59,23 +59,23 @@ describe('preflight', () => {
     expect(flagged.hint).toContain('`aws configure --profile work`');
     expect(flagged.hint).not.toContain('login --profile <name>');
 
-    vi.stubEnv('AWS_PROFILE', 'ops');
+    // Set by assignment, not vi.stubEnv: unit files share a worker, and unstubbing restores what the
+    // first stub in the worker found, which may be another file's value.
+    const before = process.env.AWS_PROFILE;
     try {
+      process.env.AWS_PROFILE = 'ops';
       const fromEnv = (await preflight(aws).catch((e: unknown) => e)) as UserError;
       expect(fromEnv.message).toBe('no valid AWS credentials (profile ops): The SSO session has expired');
       expect(fromEnv.hint).toContain('`aws sso login --profile ops`');
-    } finally {
-      vi.unstubAllEnvs();
-    }
 
-    vi.stubEnv('AWS_PROFILE', undefined);
-    try {
+      delete process.env.AWS_PROFILE;
       const none = (await preflight(aws).catch((e: unknown) => e)) as UserError;
       expect(none.message).toBe('no valid AWS credentials: The SSO session has expired');
       expect(none.hint).toContain('`aws sso login`');
       expect(none.hint).toContain('--profile <name>');
     } finally {
-      vi.unstubAllEnvs();
+      if (before === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = before;
     }
   });
 

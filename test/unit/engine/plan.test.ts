@@ -249,3 +249,18 @@ describe('observe and plan', () => {
     ]);
   });
 });
+
+describe('outputs an update changes', () => {
+  it('reach dependents as unknown in plan, so what follows from them (a refresh) shows before up', async () => {
+    const cloud = new FakeCloud();
+    const template = cloud.seed({ name: 'template', spec: { userData: 'v1' } });
+    cloud.seed({ name: 'group', spec: { templateId: template.id } });
+    const changing = fakeResource(cloud, { key: 'template', spec: { userData: 'v2' } });
+    changing.outputsChangedBy = (changes) => (changes.some((c) => c.field === 'userData') ? ['id'] : []);
+    const env = await fakeEnv([changing, fakeResource(cloud, { key: 'group', dependsOn: ['template'] })]);
+    const result = await plan(env);
+    expect(result.resources.find((r) => r.key === 'group')?.changes).toEqual([
+      { field: 'templateId', from: template.id, to: UNKNOWN, action: 'update' },
+    ]);
+  });
+});

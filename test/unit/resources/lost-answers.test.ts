@@ -6,6 +6,7 @@ import {
   CancelInstanceRefreshCommand,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -397,8 +398,20 @@ describe('a retry after a lost answer meets its own work', () => {
         .on(StartInstanceRefreshCommand)
         .rejectsOnce(awsError('InstanceRefreshInProgress'))
         .resolves({ InstanceRefreshId: 'r-2' });
+      autoscaling.on(DescribeInstanceRefreshesCommand).resolves({
+        InstanceRefreshes: [
+          {
+            InstanceRefreshId: 'r-1',
+            Status: 'InProgress',
+            DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '1' } },
+          },
+        ],
+      });
       autoscaling.on(CancelInstanceRefreshCommand).rejects(awsError('ActiveInstanceRefreshNotFound'));
-      expect(await startRefresh(testContext({ key: 'autoScalingGroup' }), 'demo-backend', 60)).toBe('r-2');
+      const target = { launchTemplateId: 'lt-1', version: '2' };
+      expect(await startRefresh(testContext({ key: 'autoScalingGroup' }), 'demo-backend', target, 60)).toBe(
+        'r-2',
+      );
     });
   });
 });

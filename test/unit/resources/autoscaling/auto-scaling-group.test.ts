@@ -14,8 +14,12 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNKNOWN, unknown } from '../../../../src/engine/contract.js';
 import {
   type ActualAutoScalingGroup,
@@ -140,7 +144,7 @@ describe('Auto Scaling group', () => {
     expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([['targetGroupArns', [TG], [UNKNOWN]]]);
   });
 
-  it('a new template version updates the group, starts an instance refresh and records it', async () => {
+  it('a new template version is rolled out by a refresh with auto-rollback; the refresh moves the group', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [group({ LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '1' } })],
     });
@@ -148,16 +152,118 @@ describe('Auto Scaling group', () => {
     const found = await autoScalingGroup.find(c);
     const desired = await autoScalingGroup.desired(c);
     const changes = autoScalingGroup.diff(desired, found!);
-    expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([['launchTemplateVersion', '1', '2']]);
+    expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([
+      ['launchTemplateVersion', '1', '2'],
+      [
+        'instanceRefresh',
+        '2 of 2 instances on template v1, group on v1',
+        '2 instances replaced, rolling, min healthy 100%',
+      ],
+    ]);
     const updated = await autoScalingGroup.update(c, desired, found!, changes);
-    expect(autoscaling.commandCalls(UpdateAutoScalingGroupCommand)[0]?.args[0].input.LaunchTemplate).toEqual({
-      LaunchTemplateId: 'lt-1',
-      Version: '2',
-    });
+    // AWS rolls back only to the configuration the group had when the refresh started.
+    expect(autoscaling.commandCalls(UpdateAutoScalingGroupCommand)).toHaveLength(0);
     const refresh = autoscaling.commandCalls(StartInstanceRefreshCommand)[0]?.args[0].input;
-    expect(refresh?.Preferences).toMatchObject({ MinHealthyPercentage: 100, SkipMatching: true });
+    expect(refresh?.DesiredConfiguration).toEqual({
+      LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '2' },
+    });
+    expect(refresh?.Preferences).toMatchObject({
+      MinHealthyPercentage: 100,
+      SkipMatching: true,
+      AutoRollback: true,
+    });
     expect(c.recorded.refreshId).toBe('refresh-1');
     expect(updated.refreshId).toBe('refresh-1');
+    expect(updated.launchTemplateVersion).toBe('1');
+  });
+
+  it('instances on an older version than the group are drift, named by version', async () => {
+    const onV1 = { LaunchTemplateId: 'lt-1', Version: '1' };
+    const [first, second] = group().Instances ?? [];
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        group({
+          Instances: [
+            { ...first!, LaunchTemplate: onV1 },
+            { ...second!, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '2' } },
+          ],
+        }),
+      ],
+    });
+    const c = ctx({ desiredCapacity: 2 });
+    const found = await autoScalingGroup.find(c);
+    const changes = autoScalingGroup.diff(await autoScalingGroup.desired(c), found!);
+    expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([
+      [
+        'instanceRefresh',
+        '1 of 2 instances on template v1, group on v2',
+        '1 instance replaced, rolling, min healthy 100%',
+      ],
+    ]);
+    expect(autoScalingGroup.describe!(c, found!)).toContain('1 of 2 instances on template v1');
+  });
+
+  it('in plan, a template that will get a new version (unknown yet) shows every instance replaced', async () => {
+    const c = testContext({
+      key: 'autoScalingGroup',
+      saved: { desiredCapacity: 2 },
+      outputs: {
+        ...OUTPUTS,
+        launchTemplate: { id: 'lt-1', name: 'demo-backend', version: unknown },
+      } as never,
+    });
+    const found = await autoScalingGroup.find(c);
+    const changes = autoScalingGroup.diff(await autoScalingGroup.desired(c), found!);
+    expect(changes.map((ch) => [ch.field, ch.to])).toEqual([
+      ['instanceRefresh', '2 instances replaced, rolling, min healthy 100%'],
+    ]);
+  });
+
+  it('a refused refresh fails the update and stays drift: the next up starts it', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [group({ LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '1' } })],
+    });
+    autoscaling
+      .on(StartInstanceRefreshCommand)
+      .rejectsOnce(awsError('LimitExceeded', 'too many refreshes'))
+      .resolves({ InstanceRefreshId: 'refresh-2' });
+    const first = ctx({ desiredCapacity: 2 });
+    const desired = await autoScalingGroup.desired(first);
+    const before = (await autoScalingGroup.find(first))!;
+    await expect(
+      autoScalingGroup.update(first, desired, before, autoScalingGroup.diff(desired, before)),
+    ).rejects.toThrow('too many refreshes');
+    expect(first.recorded.refreshId).toBeUndefined();
+
+    const next = ctx({ desiredCapacity: 2 });
+    const after = (await autoScalingGroup.find(next))!;
+    const changes = autoScalingGroup.diff(desired, after);
+    expect(changes.map((ch) => ch.field)).toContain('instanceRefresh');
+    await autoScalingGroup.update(next, desired, after, changes);
+    expect(next.recorded.refreshId).toBe('refresh-2');
+  });
+
+  it('a refresh already rolling out the wanted version is followed, not cancelled', async () => {
+    autoscaling.on(StartInstanceRefreshCommand).rejects(awsError('InstanceRefreshInProgress'));
+    autoscaling.on(DescribeInstanceRefreshesCommand).resolves({
+      InstanceRefreshes: [
+        {
+          InstanceRefreshId: 'refresh-0',
+          Status: 'InProgress',
+          DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '2' } },
+        },
+      ],
+    });
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [group({ LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '1' } })],
+    });
+    const c = ctx();
+    const found = await autoScalingGroup.find(c);
+    const desired = await autoScalingGroup.desired(c);
+    const updated = await autoScalingGroup.update(c, desired, found!, autoScalingGroup.diff(desired, found!));
+    expect(autoscaling.commandCalls(CancelInstanceRefreshCommand)).toHaveLength(0);
+    expect(updated.refreshId).toBe('refresh-0');
+    expect(c.messages.some((m) => m.includes('refresh-0 already rolls out template v2'))).toBe(true);
   });
 
   it('wait follows the instance refresh Pending → InProgress → Successful, then the InService count', async () => {
@@ -165,7 +271,14 @@ describe('Auto Scaling group', () => {
       .on(DescribeInstanceRefreshesCommand)
       .resolvesOnce({ InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'Pending' }] })
       .resolvesOnce({
-        InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'InProgress', PercentageComplete: 50 }],
+        InstanceRefreshes: [
+          {
+            InstanceRefreshId: 'refresh-1',
+            Status: 'InProgress',
+            PercentageComplete: 50,
+            InstancesToUpdate: 1,
+          },
+        ],
       })
       .resolves({
         InstanceRefreshes: [
@@ -181,7 +294,7 @@ describe('Auto Scaling group', () => {
     const ready = await autoScalingGroup.wait!(c, found!);
     expect(autoscaling.commandCalls(DescribeInstanceRefreshesCommand)).toHaveLength(3);
     expect(c.messages).toContain(
-      'instance refresh: InProgress 50% (usually 5–15 minutes per batch of instances)',
+      'instance refresh: InProgress 50%, 1 instance to go (usually 5–15 minutes per batch of instances)',
     );
     expect(ready.refreshId).toBeUndefined();
     expect(c.recorded.refreshId).toBeUndefined();
@@ -203,20 +316,53 @@ describe('Auto Scaling group', () => {
     expect(autoscaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(2);
   });
 
-  it('a refresh that fails while followed stops the wait with its reason', async () => {
+  it('a failed refresh is rolled back by AWS; the wait fails naming why and the targets never healthy', async () => {
+    const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-1' }, TargetHealth: { State: 'healthy' } },
+        {
+          Target: { Id: 'i-3' },
+          TargetHealth: {
+            State: 'unhealthy',
+            Reason: 'Target.FailedHealthChecks',
+            Description: 'Health checks failed',
+          },
+        },
+      ],
+    });
     autoscaling
       .on(DescribeInstanceRefreshesCommand)
       .resolvesOnce({ InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'InProgress' }] })
+      .resolvesOnce({ InstanceRefreshes: [{ InstanceRefreshId: 'refresh-1', Status: 'RollbackInProgress' }] })
       .resolves({
         InstanceRefreshes: [
-          { InstanceRefreshId: 'refresh-1', Status: 'Failed', StatusReason: 'new instances unhealthy' },
+          {
+            InstanceRefreshId: 'refresh-1',
+            Status: 'RollbackSuccessful',
+            StatusReason: 'rolled back',
+            RollbackDetails: { RollbackReason: 'instances failed to become healthy' },
+          },
         ],
       });
     const c = ctx({ refreshId: 'refresh-1' });
-    await expect(autoScalingGroup.wait!(c, (await autoScalingGroup.find(c))!)).rejects.toMatchObject({
-      name: 'WorkError',
-      message: expect.stringContaining('Failed: new instances unhealthy'),
-    });
+    vi.useFakeTimers();
+    try {
+      const waited = autoScalingGroup.wait!(c, (await autoScalingGroup.find(c))!);
+      const outcome = expect(waited).rejects.toMatchObject({
+        name: 'WorkError',
+        message: expect.stringMatching(
+          /RollbackSuccessful: instances failed to become healthy; targets not healthy: i-3 unhealthy: Target.FailedHealthChecks/,
+        ),
+      });
+      await vi.runAllTimersAsync();
+      await outcome;
+    } finally {
+      vi.useRealTimers();
+      elbv2.restore();
+    }
+    expect(c.recorded.refreshId).toBeUndefined();
+    expect(c.recorded.lastRefreshId).toBe('refresh-1');
   });
 
   it('a refresh that failed while nobody waited is unhealthy in status, warned once by up, then forgotten', async () => {
@@ -256,6 +402,15 @@ describe('Auto Scaling group', () => {
       .rejectsOnce(awsError('InstanceRefreshInProgress'))
       .resolves({ InstanceRefreshId: 'refresh-2' });
     autoscaling.on(CancelInstanceRefreshCommand).resolves({});
+    autoscaling.on(DescribeInstanceRefreshesCommand).resolves({
+      InstanceRefreshes: [
+        {
+          InstanceRefreshId: 'refresh-0',
+          Status: 'InProgress',
+          DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '1' } },
+        },
+      ],
+    });
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [group({ LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '1' } })],
     });
@@ -266,6 +421,9 @@ describe('Auto Scaling group', () => {
     expect(autoscaling.commandCalls(CancelInstanceRefreshCommand)).toHaveLength(1);
     expect(autoscaling.commandCalls(StartInstanceRefreshCommand)).toHaveLength(3);
     expect(c.recorded.refreshId).toBe('refresh-2');
+    expect(
+      c.messages.some((m) => m.includes('cancelling instance refresh refresh-0: it rolls out template v1')),
+    ).toBe(true);
   });
 
   it('sizes changed behind its back are restored; a desired count moved by the policy is left alone', async () => {
