@@ -67,7 +67,6 @@ export function createContext(
     confirm: (question) =>
       env.options.yes || options.confirmed ? Promise.resolve(true) : env.confirm(question),
     signal: env.signal,
-    emit: (event) => env.sink(event),
   };
   return ctx;
 }
