@@ -1,20 +1,21 @@
 import { Aws } from '../aws/clients.js';
 import { preflight } from '../aws/preflight.js';
-import { Tracer } from '../aws/trace.js';
+import type { Tracer } from '../aws/trace.js';
 import { formatIssue } from '../config/issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { AnyResource, RunOptions } from '../engine/contract.js';
 import type { EngineEnv } from '../engine/env.js';
-import type { EventSink } from '../engine/events.js';
+import { type EventSink, stampEngine } from '../engine/events.js';
 import type { RunResult } from '../engine/run-summary.js';
 import type { Scope } from '../engine/scope.js';
 import { ExitCode, InterruptedError } from '../errors.js';
+import type { ConfirmRequest } from '../output/message.js';
 import { taggedKinds } from '../resources/tagged-kinds.js';
 import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
 import type { GlobalOptions } from './options.js';
-import { pickRenderer, type Renderer } from './render/index.js';
-import { confirmOnTerminal } from './render/prompt.js';
+import { pickRenderer, type Renderer, type RendererOptions } from './render/index.js';
+import { canPrompt, confirmOnTerminal } from './render/prompt.js';
 
 /**
  * Everything a command that talks to AWS needs, opened in one place: the config, the AWS clients (with
@@ -35,8 +36,8 @@ export interface Session {
   tracer: Tracer;
   globals: GlobalOptions;
   renderer: Renderer;
-  /** `--yes`, else a y/N question on a terminal, else no. */
-  confirm(question: string): Promise<boolean>;
+  /** `--yes`, else a y/N question on a terminal, else the request's default. */
+  confirm(request: ConfirmRequest): Promise<boolean>;
   /** Save pending state, release the lock, stop the renderer and the AWS clients. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -55,6 +56,10 @@ export interface SessionOptions {
   stateless?: boolean;
   /** Record the account in the state when none is recorded yet (`up`). */
   pinAccount?: boolean;
+  /** Records the command's AWS calls. */
+  tracer: Tracer;
+  /** What the human view draws (sync-frontend: a transfer). */
+  view?: RendererOptions['view'];
 }
 
 /**
@@ -91,7 +96,7 @@ function installInterrupt(
     store.releaseLockSync();
     const again =
       command === 'up' || command === 'destroy' ? `: run \`tekamolo ${command}\` again to finish` : '';
-    process.stderr.write(`interrupted${again}\n`);
+    renderer.note(`interrupted${again}`);
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
@@ -109,12 +114,12 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   // version in the lock file, so on the Node versions package.json supports this is noise in the
   // output (and in --json runs). An explicit setting by the user wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const tracer = new Tracer(globals.trace);
+  const { tracer } = opts;
   tracer.open();
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
   const aws = new Aws(awsOptions);
-  const renderer = pickRenderer(globals);
+  const renderer = pickRenderer(opts.view ? { ...globals, view: opts.view } : globals);
   const controller = new AbortController();
   let store: StateStore | undefined;
   let uninstall = () => {};
@@ -127,7 +132,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
     if (opts.lock) {
       openOptions.lock = {
         command: opts.command,
-        onWarning: (message) => renderer.sink({ type: 'warning', message, time: new Date().toISOString() }),
+        onWarning: (message) => renderer.sink(stampEngine({ code: 'warning', message })),
       };
     }
     store = await StateStore.open(openOptions);
@@ -150,11 +155,12 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
       tracer,
       globals,
       renderer,
-      confirm: (question) => {
+      confirm: (request) => {
         if (globals.yes) return Promise.resolve(true);
+        if (!canPrompt()) return Promise.resolve(request.default);
         // One question at a time: several resources may ask at once.
         const answer = questions.then(() =>
-          renderer.suspend(() => confirmOnTerminal(question, controller.signal)),
+          renderer.suspend(() => confirmOnTerminal(request.question, controller.signal)),
         );
         questions = answer.catch(() => false);
         return answer;
@@ -199,7 +205,7 @@ export function engineEnv(session: Session, resources: AnyResource[], options: R
     options,
     sink: session.sink,
     signal: session.signal,
-    confirm: (question) => session.confirm(question),
+    confirm: (request) => session.confirm(request),
     taggedKinds,
   };
 }
@@ -217,9 +223,4 @@ export function runExitCode(result: RunResult, command: 'up' | 'destroy'): numbe
   if (result.ok) return ExitCode.ok;
   const badInput = result.failures.every((f) => f.failure.userError) && result.changingCalls === 0;
   return badInput ? ExitCode.badInput : ExitCode.failure;
-}
-
-/** Human results: stdout, or stderr when stdout carries --json. */
-export function humanOut(globals: GlobalOptions): NodeJS.WriteStream {
-  return globals.json ? process.stderr : process.stdout;
 }

@@ -68,7 +68,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
   const failures: RunResult['failures'] = [];
   const pending: string[] = [];
   emit(env, {
-    type: 'run-started',
+    code: 'run-started',
     command: 'up',
     stack: env.config.stack,
     resources: graph.order.length,
@@ -109,7 +109,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       }
       throwIfAborted(env.signal);
       emit(env, {
-        type: 'resource-started',
+        code: 'resource-started',
         key,
         title: resource.title,
         action: resource.readOnly ? 'noop' : action,
@@ -120,7 +120,9 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
         step = resource.readOnly ? 'looking up' : 'creating';
         result = await resource.create(ctx, desired);
       } else if (action === 'takeover') {
-        if (!(await mayTakeOver(resource, actual, ctx, env.confirm))) {
+        const ask = (question: string) =>
+          env.confirm({ code: 'resource-takeover', key, question, default: false });
+        if (!(await mayTakeOver(resource, actual, ctx, ask))) {
           throw new UserError(
             `${takeoverSubject(resource, actual)}; not taken over`,
             actual.unproved
@@ -160,7 +162,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       }
       actions.set(key, action);
       emit(env, {
-        type: 'resource-done',
+        code: 'resource-done',
         key,
         action,
         id: result.id,
@@ -169,7 +171,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       });
     } catch (error) {
       if (isInterruption(error, env.signal)) {
-        emit(env, { type: 'resource-skipped', key, reason: 'interrupted' });
+        emit(env, { code: 'resource-skipped', key, reason: 'interrupted' });
         throw error;
       }
       const failure = describeFailure(step, resource.title, error);
@@ -183,7 +185,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
     deps: gatedByLookups(graph),
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
-    onSkip: (key, reason) => emit(env, { type: 'resource-skipped', key, reason }),
+    onSkip: (key, reason) => emit(env, { code: 'resource-skipped', key, reason }),
     work: async (node) => {
       const resource = graph.resources.get(node.key);
       if (resource) await converge(resource, node);
@@ -228,14 +230,14 @@ async function remove(
 ): Promise<StepFailure | undefined> {
   const t0 = Date.now();
   const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) });
-  emit(env, { type: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
+  emit(env, { code: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
   ctx.progress(`deleting ${what} ${actual.id}`);
   try {
     await resource.delete(ctx, actual);
     forget();
     await env.store.save();
     emit(env, {
-      type: 'resource-done',
+      code: 'resource-done',
       key: resource.key,
       action: 'delete',
       id: actual.id,
@@ -245,7 +247,7 @@ async function remove(
   } catch (error) {
     const failure = describeFailure(`deleting ${what}`, resource.title, error);
     emit(env, {
-      type: 'resource-failed',
+      code: 'resource-failed',
       key: resource.key,
       error: failure.message,
       ...(failure.hint ? { hint: failure.hint } : {}),

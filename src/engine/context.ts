@@ -61,11 +61,13 @@ export function createContext(
       return options.outputs(dependency) as O;
     },
     tags: stackTags(env.config, key),
-    progress: (message) => emit(env, { type: 'resource-progress', key, message }),
-    waiting: (message, elapsedMs) => emit(env, { type: 'resource-waiting', key, message, elapsedMs }),
-    warn: (message) => emit(env, { type: 'warning', key, message }),
+    progress: (message) => emit(env, { code: 'resource-progress', key, message }),
+    waiting: (message, elapsedMs) => emit(env, { code: 'resource-waiting', key, message, elapsedMs }),
+    warn: (message) => emit(env, { code: 'warning', key, message }),
     confirm: (question) =>
-      env.options.yes || options.confirmed ? Promise.resolve(true) : env.confirm(question),
+      env.options.yes || options.confirmed
+        ? Promise.resolve(true)
+        : env.confirm({ code: 'resource-confirm', key, question, default: false }),
     signal: env.signal,
   };
   return ctx;

@@ -209,7 +209,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
   const lookup: OutputLookup = (key) =>
     graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknownOutputs()) : undefined;
   emit(env, {
-    type: 'run-started',
+    code: 'run-started',
     command: 'destroy',
     stack: env.config.stack,
     resources: plan.summary.delete,
@@ -233,14 +233,14 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     }
     const t0 = Date.now();
     throwIfAborted(env.signal);
-    emit(env, { type: 'resource-started', key, title: resource.title, action: 'delete' });
+    emit(env, { code: 'resource-started', key, title: resource.title, action: 'delete' });
     const ctx = createContext(env, resource, { outputs: lookup });
     try {
       const result = await resource.delete(ctx, target.actual);
       if (result === 'pending') {
         pending.push(key);
         emit(env, {
-          type: 'info',
+          code: 'info',
           message: `${key}: deletion of ${resource.title} ${target.actual.id} started; run \`tekamolo destroy\` again to finish`,
         });
         throw new PendingDeletion();
@@ -249,7 +249,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
       await env.store.save();
       actions.set(key, 'delete');
       emit(env, {
-        type: 'resource-done',
+        code: 'resource-done',
         key,
         action: 'delete',
         id: target.actual.id,
@@ -258,7 +258,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     } catch (error) {
       if (error instanceof PendingDeletion) throw error;
       if (isInterruption(error, env.signal)) {
-        emit(env, { type: 'resource-skipped', key, reason: 'interrupted' });
+        emit(env, { code: 'resource-skipped', key, reason: 'interrupted' });
         throw error;
       }
       const failure = describeFailure('deleting', resource.title, error);
@@ -272,7 +272,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     deps: back.deps,
     concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
     signal: env.signal,
-    onSkip: (key, reason) => emit(env, { type: 'resource-skipped', key, reason }),
+    onSkip: (key, reason) => emit(env, { code: 'resource-skipped', key, reason }),
     blockedReason: (dependent) =>
       pending.includes(dependent)
         ? `${dependent} is still being deleted`
@@ -347,14 +347,14 @@ async function deleteRetired(
       continue;
     }
     const t0 = Date.now();
-    emit(env, { type: 'resource-started', key: entry.key, title: resource.title, action: 'delete' });
+    emit(env, { code: 'resource-started', key: entry.key, title: resource.title, action: 'delete' });
     try {
       await resource.delete(ctx, actual);
       env.store.removeRetired(entry.key, entry.actual.id);
       await env.store.save();
       deleted++;
       emit(env, {
-        type: 'resource-done',
+        code: 'resource-done',
         key: entry.key,
         action: 'delete',
         id: actual.id,
@@ -364,7 +364,7 @@ async function deleteRetired(
       const failure = describeFailure('deleting the replaced', resource.title, error);
       failures.push({ key: entry.key, failure });
       emit(env, {
-        type: 'resource-failed',
+        code: 'resource-failed',
         key: entry.key,
         error: failure.message,
         durationMs: Date.now() - t0,

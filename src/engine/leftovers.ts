@@ -136,23 +136,23 @@ export async function deleteLeftover(
   const saved = env.taggedKinds?.[leftover.key]?.saved(leftover.id, leftover.region) ?? {};
   const { key, title, id } = leftover;
   const t0 = Date.now();
-  emit(env, { type: 'resource-started', key, title, action: 'delete' });
-  emit(env, { type: 'resource-progress', key, message: `deleting leftover ${id}` });
+  emit(env, { code: 'resource-started', key, title, action: 'delete' });
+  emit(env, { code: 'resource-progress', key, message: `deleting leftover ${id}` });
   try {
     const result = await resource.delete(leftoverContext(env, resource, saved), leftover.actual);
     if (result === 'pending') {
       emit(env, {
-        type: 'info',
+        code: 'info',
         message: `${key}: deletion of leftover ${title} ${id} started; run the command again to finish`,
       });
       return 'pending';
     }
-    emit(env, { type: 'resource-done', key, action: 'delete', id, durationMs: Date.now() - t0 });
+    emit(env, { code: 'resource-done', key, action: 'delete', id, durationMs: Date.now() - t0 });
     return 'deleted';
   } catch (error) {
     const failure = describeFailure('deleting the leftover', title, error);
     emit(env, {
-      type: 'resource-failed',
+      code: 'resource-failed',
       key,
       error: failure.message,
       ...(failure.hint ? { hint: failure.hint } : {}),
@@ -183,7 +183,7 @@ export async function removeLeftovers(
     found = await findLeftovers(env, wanted);
   } catch (error) {
     const failure = lookupFailure(error);
-    emit(env, { type: 'resource-failed', key: LEFTOVERS_KEY, error: failure.message, durationMs: 0 });
+    emit(env, { code: 'resource-failed', key: LEFTOVERS_KEY, error: failure.message, durationMs: 0 });
     return { deleted: 0, failures: [{ key: LEFTOVERS_KEY, failure }] };
   }
   let deleted = 0;

@@ -15,7 +15,7 @@ export function reportFailure(
 ): void {
   failures.push({ key, failure });
   emit(env, {
-    type: 'resource-failed',
+    code: 'resource-failed',
     key,
     error: failure.message,
     ...(failure.hint ? { hint: failure.hint } : {}),

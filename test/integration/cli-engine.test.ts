@@ -138,7 +138,7 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string; ok?: boolean });
-    expect(events.at(-1)).toMatchObject({ type: 'run-finished', ok: true });
+    expect(events.at(-1)).toMatchObject({ code: 'run-finished', ok: true });
     expect(existsSync(stateFile)).toBe(false);
     expect(existsSync(`${stateFile}.bak`)).toBe(true);
 
@@ -188,8 +188,8 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
     const events = up.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; message?: string });
-    expect(events.filter((e) => e.type === 'warning').map((e) => e.message)).toEqual([warning]);
+      .map((line) => JSON.parse(line) as { code: string; message?: string });
+    expect(events.filter((e) => e.code === 'warning').map((e) => e.message)).toEqual([warning]);
   });
 
   it('exits 2 on a corrupt state file and leaves it alone', async () => {

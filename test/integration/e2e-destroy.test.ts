@@ -428,7 +428,7 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const wallMs = Date.now() - started;
     expect(down.code).toBe(0);
     expect(jsonLines<{ type: string; ok?: boolean }>(down.stdout).at(-1)).toMatchObject({
-      type: 'run-finished',
+      code: 'run-finished',
       ok: true,
     });
     const records = await readTrace(trace);

@@ -31,12 +31,12 @@ const STACK = 'left';
 const REGION = 'eu-central-1';
 
 interface RunFinished {
-  type: 'run-finished';
+  code: 'run-finished';
   counts: Record<string, number>;
 }
 
 interface ResourceDone {
-  type: 'resource-done';
+  code: 'resource-done';
   key: string;
   action: string;
 }
@@ -131,11 +131,11 @@ describe.skipIf(!motoAvailable())('leftovers end to end', () => {
     expect(up.code, up.stderr).toBe(0);
     const events = jsonLines<RunFinished | ResourceDone>(up.stdout);
     const done = events
-      .filter((e): e is ResourceDone => e.type === 'resource-done' && e.action !== 'noop')
+      .filter((e): e is ResourceDone => e.code === 'resource-done' && e.action !== 'noop')
       .map((e) => `${e.key} ${e.action}`)
       .sort();
     expect(done).toEqual([...changing, 'targetGroup delete'].sort());
-    const finished = events.find((e): e is RunFinished => e.type === 'run-finished');
+    const finished = events.find((e): e is RunFinished => e.code === 'run-finished');
     expect(finished?.counts).toMatchObject({
       create: plan.summary.create,
       update: plan.summary.update,

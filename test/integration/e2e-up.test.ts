@@ -390,10 +390,10 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
   it('--json on up writes JSON lines of events on stdout and nothing else', async () => {
     const run = await cli(['--json', 'up']);
     expect(run.code).toBe(0);
-    const events = jsonLines<{ type: string; key?: string; ok?: boolean; time: string }>(run.stdout);
-    expect(events[0]).toMatchObject({ type: 'run-started', command: 'up', stack: STACK });
-    expect(events.at(-1)).toMatchObject({ type: 'run-finished', ok: true });
-    const done = events.filter((e) => e.type === 'resource-done').map((e) => e.key);
+    const events = jsonLines<{ code: string; key?: string; ok?: boolean; time: string }>(run.stdout);
+    expect(events[0]).toMatchObject({ code: 'run-started', command: 'up', stack: STACK });
+    expect(events.at(-1)).toMatchObject({ code: 'run-finished', ok: true });
+    const done = events.filter((e) => e.code === 'resource-done').map((e) => e.key);
     expect(done).toEqual(expect.arrayContaining(['distribution', 'listener', 'elasticIp', 'dnsAlias']));
     for (const event of events) expect(new Date(event.time).toISOString()).toBe(event.time);
   }, 60_000);

@@ -23,8 +23,8 @@ const REGION = 'eu-central-1';
 const STACK = 'synccli';
 
 function summaryOf(run: CliRun): SyncSummary | undefined {
-  const finished = jsonLines<SyncEvent>(run.stdout).find((e) => e.type === 'sync-finished');
-  return finished?.type === 'sync-finished' ? finished.summary : undefined;
+  const finished = jsonLines<SyncEvent>(run.stdout).find((e) => e.code === 'sync-finished');
+  return finished?.code === 'sync-finished' ? finished.summary : undefined;
 }
 
 describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
@@ -144,8 +144,8 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
       'assets/app-1a2b3c4d.js',
       'index.html',
     ]);
-    const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.type === 'warning');
-    expect(warnings.map((w) => w.type === 'warning' && w.message)).toEqual([
+    const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.code === 'warning');
+    expect(warnings.map((w) => w.code === 'warning' && w.message)).toEqual([
       expect.stringMatching(/^\.env looks like a secret and is published because frontend\.include names it/),
     ]);
     const validate = await tekamolo(['validate']);
@@ -327,8 +327,8 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     // Without the manifest the headers of the unchanged objects are unknown: set again, bytes not sent.
     const again = await tekamolo(['--json', 'sync-frontend']);
     expect(again.code, again.stderr).toBe(0);
-    const warnings = jsonLines<SyncEvent>(again.stdout).filter((e) => e.type === 'warning');
-    expect(warnings.map((w) => w.type === 'warning' && w.message)).toEqual([
+    const warnings = jsonLines<SyncEvent>(again.stdout).filter((e) => e.code === 'warning');
+    expect(warnings.map((w) => w.code === 'warning' && w.message)).toEqual([
       expect.stringContaining('.tekamolo/sync-manifest.json may not be read (access denied)'),
     ]);
     expect(summaryOf(again)).toMatchObject({ uploaded: 0, metadataUpdated: 3 });

@@ -1,19 +1,20 @@
 import { apply } from '../../engine/apply.js';
+import { stampEngine } from '../../engine/events.js';
 import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, UpOptions } from '../options.js';
-import { colors } from '../render/colors.js';
+import { resultColors } from '../render/index.js';
 import { upSummary } from '../render/summary.js';
-import { configWarnings, engineEnv, humanOut, openSession, runExitCode } from '../session.js';
+import { configWarnings, engineEnv, openSession, runExitCode } from '../session.js';
 
 /** `tekamolo up`: converge AWS to the config; resumes after a crash. */
-export const run: CommandRunner<UpOptions> = async (globals, options) => {
+export const run: CommandRunner<UpOptions> = async (globals, options, tracer) => {
   const keys = stack.map((r) => r.key);
   const unknown = options.takeOver.find((key) => !keys.includes(key));
   if (unknown) {
     throw new UserError(`--take-over ${unknown}: no resource has that key`, `use one of: ${keys.join(', ')}`);
   }
-  const session = await openSession(globals, { command: 'up', lock: true, pinAccount: true });
+  const session = await openSession(globals, { command: 'up', tracer, lock: true, pinAccount: true });
   try {
     const env = engineEnv(session, stack, {
       wait: options.wait,
@@ -22,13 +23,10 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
       keepBucket: false,
       takeOver: options.takeOver,
     });
-    for (const message of configWarnings(session)) {
-      session.sink({ type: 'warning', message, time: new Date().toISOString() });
-    }
+    for (const message of configWarnings(session)) session.sink(stampEngine({ code: 'warning', message }));
     const result = await apply(env);
     session.renderer.close();
-    const out = humanOut(globals);
-    out.write(upSummary(result, session.loaded.names, colors(globals.color && Boolean(out.isTTY))));
+    session.renderer.result({ text: upSummary(result, session.loaded.names, resultColors(globals)) });
     return runExitCode(result, 'up');
   } finally {
     await session.close();

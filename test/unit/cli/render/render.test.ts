@@ -3,13 +3,19 @@ import { colors } from '../../../../src/cli/render/colors.js';
 import { jsonRenderer } from '../../../../src/cli/render/json.js';
 import { liveRenderer } from '../../../../src/cli/render/live.js';
 import { plainRenderer } from '../../../../src/cli/render/plain.js';
-import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../../../../src/cli/render/plan.js';
+import {
+  destroyPlanDocument,
+  planDocument,
+  renderDestroyPlan,
+  renderPlan,
+} from '../../../../src/cli/render/plan.js';
 import { destroySummary, upSummary } from '../../../../src/cli/render/summary.js';
 import { deriveNames } from '../../../../src/config/names.js';
 import type { DestroyPlan } from '../../../../src/engine/destroy.js';
 import type { EngineEvent } from '../../../../src/engine/events.js';
 import type { Plan } from '../../../../src/engine/plan.js';
 import type { RunResult } from '../../../../src/engine/run-summary.js';
+import { JSON_VERSION } from '../../../../src/output/message.js';
 import { testConfig } from '../../../support/context.js';
 
 class Buffer {
@@ -26,65 +32,88 @@ class Buffer {
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 21, 0, seconds)).toISOString();
 const noColor = colors(false);
+const noCalls = { total: 0, changing: 0 };
+const planJson = (plan: Plan) => JSON.stringify(planDocument(plan, noCalls));
+const destroyPlanJson = (plan: DestroyPlan) => JSON.stringify(destroyPlanDocument(plan, noCalls));
 
 const events: EngineEvent[] = [
-  { type: 'run-started', time: at(0), command: 'up', stack: 'demo', resources: 3 },
-  { type: 'resource-started', time: at(1), key: 'bucket', title: 'S3 bucket', action: 'create' },
-  { type: 'resource-done', time: at(2), key: 'bucket', action: 'create', id: 'demo-site', durationMs: 1200 },
+  { code: 'run-started', time: at(0), level: 'info', command: 'up', stack: 'demo', resources: 3 },
   {
-    type: 'resource-waiting',
+    code: 'resource-started',
+    time: at(1),
+    level: 'info',
+    key: 'bucket',
+    title: 'S3 bucket',
+    action: 'create',
+  },
+  {
+    code: 'resource-done',
+    time: at(2),
+    level: 'info',
+    key: 'bucket',
+    action: 'create',
+    id: 'demo-site',
+    durationMs: 1200,
+  },
+  {
+    code: 'resource-waiting',
     time: at(3),
+    level: 'info',
     key: 'validation',
     message: 'waiting for ISSUED',
     elapsedMs: 1000,
   },
   {
-    type: 'resource-waiting',
+    code: 'resource-waiting',
     time: at(13),
+    level: 'info',
     key: 'validation',
     message: 'waiting for ISSUED',
     elapsedMs: 11000,
   },
   {
-    type: 'resource-waiting',
+    code: 'resource-waiting',
     time: at(34),
+    level: 'info',
     key: 'validation',
     message: 'waiting for ISSUED',
     elapsedMs: 32000,
   },
   {
-    type: 'resource-failed',
+    code: 'resource-failed',
     time: at(40),
+    level: 'info',
     key: 'listener',
     error: 'creating HTTPS listener: certificate not found (CertificateNotFound)',
     hint: 'check the certificate',
     durationMs: 300,
   },
-  { type: 'resource-skipped', time: at(40), key: 'distribution', reason: 'listener failed' },
+  { code: 'resource-skipped', time: at(40), level: 'info', key: 'distribution', reason: 'listener failed' },
   {
-    type: 'resource-done',
+    code: 'resource-done',
     time: at(41),
+    level: 'info',
     key: 'listener',
     action: 'update',
     durationMs: 5,
     changes: [{ field: 'originSecret', from: 'abc', to: 'def', action: 'update' }],
   },
   {
-    type: 'run-finished',
+    code: 'run-finished',
     time: at(42),
+    level: 'info',
     command: 'up',
     ok: false,
     durationMs: 42000,
     counts: { create: 1, failed: 1, skipped: 1 },
-    awsCalls: 10,
-    changingCalls: 2,
+    awsCalls: { total: 10, changing: 2 },
   },
 ];
 
 describe('plain renderer', () => {
   it('prints one timestamped line per event that matters, and a long wait only when it changes or every 30 s', () => {
     const out = new Buffer();
-    const r = plainRenderer(out, noColor, false);
+    const r = plainRenderer({ stdout: new Buffer(), stderr: out }, noColor, false);
     for (const e of events) r.sink(e);
     expect(out.lines).toEqual([
       '21:00:00 up demo: 3 resources',
@@ -101,7 +130,7 @@ describe('plain renderer', () => {
 
   it('shows changed fields with --verbose, never a secret value', () => {
     const out = new Buffer();
-    const r = plainRenderer(out, noColor, true);
+    const r = plainRenderer({ stdout: new Buffer(), stderr: out }, noColor, true);
     for (const e of events) r.sink(e);
     expect(out.text).toContain('originSecret: (sensitive)');
     expect(out.text).not.toContain('abc');
@@ -110,7 +139,7 @@ describe('plain renderer', () => {
 
   it('has no escape codes without colour', () => {
     const out = new Buffer();
-    const r = plainRenderer(out, noColor, true);
+    const r = plainRenderer({ stdout: new Buffer(), stderr: out }, noColor, true);
     for (const e of events) r.sink(e);
     expect(out.text).not.toContain(String.fromCharCode(27));
   });
@@ -120,12 +149,12 @@ describe('json renderer', () => {
   it('writes every event as one JSON object per line on stdout, secrets replaced', () => {
     const stdout = new Buffer();
     const stderr = new Buffer();
-    const r = jsonRenderer(stdout, stderr);
+    const r = jsonRenderer({ stdout, stderr });
     for (const e of events) r.sink(e);
     r.note('human text');
     const parsed = stdout.lines.map((line) => JSON.parse(line) as EngineEvent);
-    expect(parsed.map((e) => e.type)).toEqual(events.map((e) => e.type));
-    expect(parsed.at(-1)).toEqual(events.at(-1));
+    expect(parsed.map((e) => e.code)).toEqual(events.map((e) => e.code));
+    expect(parsed.at(-1)).toEqual({ version: JSON_VERSION, ...events.at(-1) });
     expect(stdout.text).not.toContain('"abc"');
     expect(parsed[8]).toMatchObject({
       changes: [{ field: 'originSecret', from: '(sensitive)', to: '(sensitive)' }],
@@ -138,12 +167,18 @@ describe('live renderer', () => {
   it('draws running resources below the finished lines and redraws them in place', () => {
     const out = new Buffer();
     let now = Date.parse(at(1));
-    const r = liveRenderer(out, noColor, false, () => now);
+    const r = liveRenderer({ stdout: new Buffer(), stderr: out }, noColor, false, () => now);
     r.sink(events[0]!);
     r.sink(events[1]!);
     expect(out.text).toContain('bucket: creating 0ms');
     now += 2500;
-    r.sink({ type: 'resource-progress', time: at(3), key: 'bucket', message: 'setting encryption' });
+    r.sink({
+      code: 'resource-progress',
+      time: at(3),
+      level: 'info',
+      key: 'bucket',
+      message: 'setting encryption',
+    });
     expect(out.text).toContain('\x1b[1A\x1b[0J');
     expect(out.text).toContain('bucket: setting encryption 2.5s');
     r.sink(events[2]!);
@@ -159,18 +194,20 @@ describe('live renderer on a narrow terminal', () => {
     out.columns = 50;
     const color = colors(true);
     let now = Date.parse(at(1));
-    const r = liveRenderer(out, color, false, () => now);
+    const r = liveRenderer({ stdout: new Buffer(), stderr: out }, color, false, () => now);
     r.sink({
-      type: 'resource-started',
+      code: 'resource-started',
       time: at(1),
+      level: 'info',
       key: 'distribution',
       title: 'CloudFront distribution',
       action: 'create',
     });
     now += 754_000;
     r.sink({
-      type: 'resource-waiting',
+      code: 'resource-waiting',
       time: at(2),
+      level: 'info',
       key: 'distribution',
       message: 'waiting for CloudFront to reach Deployed (InProgress; usually 5–10 minutes)',
       elapsedMs: 754_000,
@@ -187,7 +224,7 @@ describe('live renderer on a narrow terminal', () => {
 describe('live renderer while a question is asked', () => {
   it('clears the running rows and holds finished lines until the answer', async () => {
     const out = new Buffer();
-    const r = liveRenderer(out, noColor, false, () => Date.parse(at(1)));
+    const r = liveRenderer({ stdout: new Buffer(), stderr: out }, noColor, false, () => Date.parse(at(1)));
     r.sink(events[1]!);
     let during = '';
     const answer = await r.suspend(async () => {
@@ -442,15 +479,20 @@ describe('the account, region and profile of a run', () => {
     };
     expect(renderDestroyPlan(found, noColor).split('\n')[0]).toBe(`Destroy stack demo ${where}:`);
     const started: EngineEvent = {
-      type: 'run-started',
+      code: 'run-started',
       time: '2026-11-25T21:50:03.000Z',
+      level: 'info',
       command: 'up',
       stack: 'demo',
       resources: 3,
       scope,
     };
     const out: string[] = [];
-    plainRenderer({ write: (t: string) => out.push(t) }, noColor, false).sink(started);
+    plainRenderer(
+      { stdout: new Buffer(), stderr: { write: (t: string) => out.push(t) } },
+      noColor,
+      false,
+    ).sink(started);
     expect(out.join('')).toContain(`up demo: 3 resources ${where}`);
   });
 
