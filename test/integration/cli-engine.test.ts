@@ -3,7 +3,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { planDocument } from '../../src/output/json-schema.js';
 import { changingCalls, createZone, readTrace, runCli, writeProject } from '../support/e2e.js';
+import { expectDocument, expectEventLines } from '../support/json-contract.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 
 /**
@@ -90,7 +92,7 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
   it('plan --exit-code exits 3 when something would change; --json is one document', async () => {
     const run = await tekamolo(['--json', 'plan', '--exit-code']);
     expect(run.code).toBe(3);
-    const doc = JSON.parse(run.stdout) as { stack: string; summary: { create: number }; summaryLine: string };
+    const doc = expectDocument(run.stdout, planDocument);
     expect(doc.stack).toBe('clitest');
     expect(doc.summary.create).toBeGreaterThan(10);
     expect(doc.summaryLine).toMatch(/^\d+ to create, 0 to update, 0 to replace, 0 to take over$/);
@@ -134,11 +136,8 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
 
     const down = await tekamolo(['--json', 'destroy', '--yes']);
     expect(down.code).toBe(0);
-    const events = down.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; ok?: boolean });
-    expect(events.at(-1)).toMatchObject({ code: 'run-finished', ok: true });
+    const events = expectEventLines(down.stdout);
+    expect(events.at(-1)).toMatchObject({ code: 'run-finished', command: 'destroy', ok: true });
     expect(existsSync(stateFile)).toBe(false);
     expect(existsSync(`${stateFile}.bak`)).toBe(true);
 

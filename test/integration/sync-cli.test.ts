@@ -14,6 +14,7 @@ import {
   runCli,
   writeProject,
 } from '../support/e2e.js';
+import { expectEventLines } from '../support/json-contract.js';
 import { type Moto, motoAvailable, startMoto } from '../support/moto.js';
 import { createSite } from '../support/site.js';
 
@@ -22,8 +23,9 @@ import { createSite } from '../support/site.js';
 const REGION = 'eu-central-1';
 const STACK = 'synccli';
 
+/** The summary of a `--json` sync, after checking every line against the JSON contract. */
 function summaryOf(run: CliRun): SyncSummary | undefined {
-  const finished = jsonLines<SyncEvent>(run.stdout).find((e) => e.code === 'sync-finished');
+  const finished = expectEventLines(run.stdout).at(-1);
   return finished?.code === 'sync-finished' ? finished.summary : undefined;
 }
 
@@ -88,6 +90,11 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(summaryOf(second)).toMatchObject({ uploaded: 0, unchanged: 3, invalidatedPaths: 0 });
     const records = await readTrace(trace);
+    // The final event counts the calls the trace holds.
+    expect(expectEventLines(second.stdout).at(-1)).toMatchObject({
+      ok: true,
+      awsCalls: { total: records.length, changing: 0 },
+    });
     expect(records.filter((r) => r.operation === 'HeadObject')).toEqual([]);
     expect(records.filter((r) => r.operation === 'ListObjectsV2')).toHaveLength(1);
     expect(changingCalls(records)).toEqual([]);
@@ -271,10 +278,10 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     }
   }
 
-  /** `tekamolo --json <args>`, interrupted once its stdout holds an event of `type`. */
-  function interruptAt(type: string, args: string[]) {
+  /** `tekamolo --json <args>`, interrupted once its stdout holds an event of `code`. */
+  function interruptAt(code: string, args: string[]) {
     const cli = { env: moto.env(), cwd: work };
-    return interruptWhen(['--json', ...args], cli, 'stdout', (out) => out.includes(`"type":"${type}"`));
+    return interruptWhen(['--json', ...args], cli, 'stdout', (out) => out.includes(`"code":"${code}"`));
   }
 
   it('Ctrl-C during a sync says that calls in flight finish, not that a state is saved; the next sync finishes', async () => {
