@@ -121,7 +121,8 @@ describe.skipIf(!motoAvailable())('leftovers end to end', () => {
     });
 
     const status = await cli(['--json', 'status']);
-    const rows = (JSON.parse(status.stdout) as { rows: { key: string; state: string; id: string }[] }).rows;
+    const rows = (JSON.parse(status.stdout) as { resources: { key: string; state: string; id: string }[] })
+      .resources;
     expect(rows.filter((r) => r.state === 'leftover').map((r) => [r.key, r.id])).toEqual([
       ['targetGroup', plan.leftovers[0]?.id],
     ]);
