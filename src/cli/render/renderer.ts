@@ -1,5 +1,6 @@
 import type { AwsCalls } from '../../aws/trace.js';
 import type { EngineEvent } from '../../engine/events.js';
+import { ExitCode } from '../../errors.js';
 import { type Message, stamp } from '../../output/message.js';
 import type { SyncEvent } from '../../sync/events.js';
 
@@ -64,6 +65,6 @@ export interface Streams {
 
 /** What a human renderer prints for an error: `error: …` and the hint on the next line. */
 export function errorText(message: Message<ErrorPayload>): string {
-  const prefix = message.exitCode === 130 ? '' : 'error: ';
+  const prefix = message.exitCode === ExitCode.interrupted ? '' : 'error: ';
   return `${prefix}${message.error}${message.hint ? `\n  → ${message.hint}` : ''}`;
 }
