@@ -9,6 +9,7 @@ import {
   renderDestroyPlan,
   renderPlan,
 } from '../../../../src/cli/render/plan.js';
+import { errorEvent } from '../../../../src/cli/render/renderer.js';
 import { destroySummary, upSummary } from '../../../../src/cli/render/summary.js';
 import { deriveNames } from '../../../../src/config/names.js';
 import type { DestroyPlan } from '../../../../src/engine/destroy.js';
@@ -160,6 +161,44 @@ describe('json renderer', () => {
       changes: [{ field: 'originSecret', from: '(sensitive)', to: '(sensitive)' }],
     });
     expect(stderr.text).toBe('human text\n');
+  });
+});
+
+describe('results and errors', () => {
+  it('--json: a result document with the version (one line when compact); its words go to stderr', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    const r = jsonRenderer({ stdout, stderr });
+    r.result({ text: 'the table', document: { command: 'status', ok: true }, compact: true });
+    r.result({ text: 'The stack is up.\n' });
+    expect(stdout.text).toBe(`{"version":${JSON_VERSION},"command":"status","ok":true}\n`);
+    expect(stderr.text).toBe('The stack is up.\n');
+  });
+
+  it('without --json: the result on stdout, the error in words on stderr, no JSON anywhere', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    const r = plainRenderer({ stdout, stderr }, noColor, false);
+    r.result({ text: 'the table\n', document: { command: 'status' } });
+    r.sink(errorEvent({ error: 'no credentials', hint: 'set AWS_PROFILE', exitCode: 2, awsCalls: noCalls }));
+    expect(stdout.text).toBe('the table\n');
+    expect(stderr.text).toBe('error: no credentials\n  → set AWS_PROFILE\n');
+  });
+
+  it('--json: the error is the final event on stdout, and in words on stderr', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    jsonRenderer({ stdout, stderr }).sink(errorEvent({ error: 'lock held', exitCode: 1, awsCalls: noCalls }));
+    expect(JSON.parse(stdout.text)).toMatchObject({
+      version: JSON_VERSION,
+      level: 'error',
+      code: 'error',
+      ok: false,
+      error: 'lock held',
+      exitCode: 1,
+      awsCalls: noCalls,
+    });
+    expect(stderr.text).toBe('error: lock held\n');
   });
 });
 
