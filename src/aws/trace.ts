@@ -22,6 +22,12 @@ export function isReadOnlyOperation(operation: string): boolean {
   return READ_ONLY.test(operation);
 }
 
+/** AWS calls made: all of them, and those that change something (not Get/List/Describe/Head). */
+export interface AwsCalls {
+  total: number;
+  changing: number;
+}
+
 /** Records every AWS call: to the trace file when one is given, and in memory for summaries. */
 export class Tracer {
   readonly records: TraceRecord[] = [];
@@ -55,6 +61,11 @@ export class Tracer {
 
   get changingCalls(): number {
     return this.records.filter((r) => !isReadOnlyOperation(r.operation)).length;
+  }
+
+  /** The calls recorded so far, as every command's final JSON document or event reports them. */
+  calls(): AwsCalls {
+    return { total: this.records.length, changing: this.changingCalls };
   }
 }
 

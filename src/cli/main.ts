@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { Tracer } from '../aws/trace.js';
 import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config/limits.js';
 import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
@@ -77,11 +78,12 @@ type Loader<O> = () => Promise<{ run: CommandRunner<O> }>;
 function action<O>(load: Loader<O>) {
   return async (options: O) => {
     const g = globals();
+    const tracer = new Tracer(g.trace);
     try {
       const { run } = await load();
-      process.exitCode = await run(g, options);
+      process.exitCode = await run(g, options, tracer);
     } catch (error) {
-      process.exitCode = reportError(error, g);
+      process.exitCode = reportError(error, g, tracer.calls());
     }
   };
 }

@@ -1,3 +1,5 @@
+import type { Tracer } from '../aws/trace.js';
+
 /** Global options of the contract (ARCHITECTURE §1 "Command line"), as every command receives them. */
 export interface GlobalOptions {
   config: string;
@@ -49,4 +51,8 @@ export interface SyncOptions {
 }
 
 /** A command's implementation: resolves to the process exit code. */
-export type CommandRunner<O> = (globals: GlobalOptions, options: O) => Promise<number>;
+/**
+ * A command. `tracer` records its AWS calls (and writes --trace): created before the command runs, so
+ * that the error a command ends with can still say how many calls it made.
+ */
+export type CommandRunner<O> = (globals: GlobalOptions, options: O, tracer: Tracer) => Promise<number>;

@@ -1,20 +1,25 @@
+import type { AwsCalls } from '../aws/trace.js';
 import { ExitCode, errorMessage, exitCodeOf } from '../errors.js';
 import type { GlobalOptions } from './options.js';
+import { pickRenderer } from './render/index.js';
+import { errorEvent } from './render/renderer.js';
 
-/** Print an error (with its hint) to stderr, or as JSON on stdout with --json; return the exit code. */
-export function reportError(error: unknown, globals: Pick<GlobalOptions, 'json' | 'verbose'>): number {
-  const code = exitCodeOf(error);
+/**
+ * Report the error a command ends with, through a renderer like every other output: in words on
+ * stderr, and with --json also as the final event on stdout. Returns the exit code.
+ */
+export function reportError(
+  error: unknown,
+  globals: Pick<GlobalOptions, 'json' | 'verbose' | 'color'>,
+  awsCalls: AwsCalls = { total: 0, changing: 0 },
+): number {
+  const exitCode = exitCodeOf(error);
   const hint = (error as { hint?: string } | undefined)?.hint;
-  if (globals.json) {
-    process.stdout.write(
-      `${JSON.stringify({ type: 'error', error: errorMessage(error), hint, exitCode: code })}\n`,
-    );
+  const renderer = pickRenderer(globals);
+  const payload = { error: errorMessage(error), exitCode, awsCalls };
+  renderer.sink(errorEvent(hint ? { ...payload, hint } : payload));
+  if (globals.verbose && error instanceof Error && error.stack && exitCode === ExitCode.failure) {
+    renderer.note(error.stack);
   }
-  const prefix = code === ExitCode.interrupted ? '' : 'error: ';
-  process.stderr.write(`${prefix}${errorMessage(error)}\n`);
-  if (hint) process.stderr.write(`  → ${hint}\n`);
-  if (globals.verbose && error instanceof Error && error.stack && code === ExitCode.failure) {
-    process.stderr.write(`${error.stack}\n`);
-  }
-  return code;
+  return exitCode;
 }

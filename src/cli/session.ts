@@ -1,21 +1,22 @@
 import { Aws } from '../aws/clients.js';
 import { preflight } from '../aws/preflight.js';
-import { Tracer } from '../aws/trace.js';
+import type { Tracer } from '../aws/trace.js';
 import { formatIssue } from '../config/issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { AnyResource, RunOptions } from '../engine/contract.js';
 import type { EngineEnv } from '../engine/env.js';
-import type { EventSink } from '../engine/events.js';
+import { type EventSink, stampEngine } from '../engine/events.js';
 import type { RunResult } from '../engine/run-summary.js';
 import type { Scope } from '../engine/scope.js';
 import { ExitCode, InterruptedError, UserError } from '../errors.js';
+import type { ConfirmRequest } from '../output/message.js';
 import { taggedKinds } from '../resources/tagged-kinds.js';
 import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
 import { openRemoteState, remotePlace } from './open-state.js';
 import type { GlobalOptions } from './options.js';
-import { pickRenderer, type Renderer } from './render/index.js';
-import { confirmOnTerminal } from './render/prompt.js';
+import { pickRenderer, type Renderer, type RendererOptions } from './render/index.js';
+import { canPrompt, confirmOnTerminal } from './render/prompt.js';
 
 /**
  * Everything a command that talks to AWS needs, opened in one place: the config, the AWS clients (with
@@ -36,8 +37,8 @@ export interface Session {
   tracer: Tracer;
   globals: GlobalOptions;
   renderer: Renderer;
-  /** `--yes`, else a y/N question on a terminal, else no. */
-  confirm(question: string): Promise<boolean>;
+  /** `--yes`, else a y/N question on a terminal, else the request's default. */
+  confirm(request: ConfirmRequest): Promise<boolean>;
   /** Save pending state, release the lock, stop the renderer and the AWS clients. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -58,6 +59,10 @@ export interface SessionOptions {
   pinAccount?: boolean;
   /** Create a missing state bucket (state.bucket) after confirmation (`up`). */
   createStateBucket?: boolean;
+  /** Records the command's AWS calls. */
+  tracer: Tracer;
+  /** What the human view draws (sync-frontend: a transfer). */
+  view?: RendererOptions['view'];
 }
 
 /**
@@ -94,7 +99,7 @@ function installInterrupt(
     store.releaseLockSync();
     const again =
       command === 'up' || command === 'destroy' ? `: run \`tekamolo ${command}\` again to finish` : '';
-    process.stderr.write(`interrupted${again}\n`);
+    renderer.note(`interrupted${again}`);
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
@@ -112,27 +117,27 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   // version in the lock file, so on the Node versions package.json supports this is noise in the
   // output (and in --json runs). An explicit setting by the user wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const tracer = new Tracer(globals.trace);
+  const { tracer } = opts;
   tracer.open();
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
   const aws = new Aws(awsOptions);
-  const renderer = pickRenderer(globals);
+  const renderer = pickRenderer(opts.view ? { ...globals, view: opts.view } : globals);
   const controller = new AbortController();
   let store: StateStore | undefined;
   let uninstall = () => {};
   let questions: Promise<unknown> = Promise.resolve();
-  const confirm = (question: string): Promise<boolean> => {
+  const confirm = (request: ConfirmRequest): Promise<boolean> => {
     if (globals.yes) return Promise.resolve(true);
+    if (!canPrompt()) return Promise.resolve(request.default);
     // One question at a time: several resources may ask at once.
     const answer = questions.then(() =>
-      renderer.suspend(() => confirmOnTerminal(question, controller.signal)),
+      renderer.suspend(() => confirmOnTerminal(request.question, controller.signal)),
     );
     questions = answer.catch(() => false);
     return answer;
   };
-  const warn = (message: string) =>
-    renderer.sink({ type: 'warning', message, time: new Date().toISOString() });
+  const warn = (message: string) => renderer.sink(stampEngine({ code: 'warning', message }));
   try {
     const openOptions: Parameters<typeof StateStore.open>[0] = {
       path: statePath(loaded.dir, loaded.config.state.path),
@@ -148,7 +153,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
         accountId,
         command: opts.command,
         createBucket: opts.createStateBucket ?? false,
-        confirm,
+        confirm: (question) => confirm({ code: 'create-state-bucket', question, default: false }),
         warn,
       });
       if (opened.bucket === 'missing' && opts.lock) {
@@ -218,7 +223,7 @@ export function engineEnv(session: Session, resources: AnyResource[], options: R
     options,
     sink: session.sink,
     signal: session.signal,
-    confirm: (question) => session.confirm(question),
+    confirm: (request) => session.confirm(request),
     taggedKinds,
   };
 }
@@ -238,7 +243,10 @@ export function runExitCode(result: RunResult, command: 'up' | 'destroy'): numbe
   return badInput ? ExitCode.badInput : ExitCode.failure;
 }
 
-/** Human results: stdout, or stderr when stdout carries --json. */
+/**
+ * Where a command's human result goes when it does not use the renderer's result (state, unlock):
+ * stdout, or stderr with --json, which keeps stdout for JSON.
+ */
 export function humanOut(globals: GlobalOptions): NodeJS.WriteStream {
   return globals.json ? process.stderr : process.stdout;
 }

@@ -59,7 +59,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
   const failures: RunResult['failures'] = [];
   const pending: string[] = [];
   emit(env, {
-    type: 'run-started',
+    code: 'run-started',
     command: 'up',
     stack: env.config.stack,
     resources: graph.order.length,
@@ -100,7 +100,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       }
       throwIfAborted(env.signal);
       emit(env, {
-        type: 'resource-started',
+        code: 'resource-started',
         key,
         title: resource.title,
         action: resource.readOnly ? 'noop' : action,
@@ -111,7 +111,9 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
         step = resource.readOnly ? 'looking up' : 'creating';
         result = await resource.create(ctx, desired);
       } else if (action === 'takeover') {
-        if (!(await mayTakeOver(resource, actual, ctx, env.confirm))) {
+        const ask = (question: string) =>
+          env.confirm({ code: 'resource-takeover', key, question, default: false });
+        if (!(await mayTakeOver(resource, actual, ctx, ask))) {
           throw new UserError(
             `${takeoverSubject(resource, actual)}; not taken over`,
             actual.unproved
@@ -151,7 +153,7 @@ export async function apply(env: EngineEnv): Promise<RunResult> {
       }
       actions.set(key, action);
       emit(env, {
-        type: 'resource-done',
+        code: 'resource-done',
         key,
         action,
         id: result.id,

@@ -60,13 +60,14 @@ export function createContext(
       return options.outputs(dependency) as OutputsByKey[K] | Unknown;
     },
     tags: stackTags(env.config, key),
-    progress: (message) => emit(env, { type: 'resource-progress', key, message }),
-    waiting: (message, elapsedMs) => emit(env, { type: 'resource-waiting', key, message, elapsedMs }),
-    warn: (message) => emit(env, { type: 'warning', key, message }),
+    progress: (message) => emit(env, { code: 'resource-progress', key, message }),
+    waiting: (message, elapsedMs) => emit(env, { code: 'resource-waiting', key, message, elapsedMs }),
+    warn: (message) => emit(env, { code: 'warning', key, message }),
     confirm: (question) =>
-      env.options.yes || options.confirmed ? Promise.resolve(true) : env.confirm(question),
+      env.options.yes || options.confirmed
+        ? Promise.resolve(true)
+        : env.confirm({ code: 'resource-confirm', key, question, default: false }),
     signal: env.signal,
-    emit: (event) => env.sink(event),
   };
   return ctx;
 }

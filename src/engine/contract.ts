@@ -3,7 +3,7 @@ import type { Names } from '../config/names.js';
 import type { Config } from '../config/schema.js';
 import { WorkError } from '../errors.js';
 import type { ResourceState } from '../state/types.js';
-import type { EngineEvent } from './events.js';
+import { RESOURCE_TAG, STACK_TAG } from '../tags.js';
 
 /**
  * The resource contract (ARCHITECTURE §2). Each resource kind is one file under src/resources/ that
@@ -204,7 +204,6 @@ export interface ResourceContext {
   confirm(question: string): Promise<boolean>;
   /** Aborted on Ctrl-C: waits stop, no new call starts. */
   signal: AbortSignal;
-  emit(event: EngineEvent): void;
 }
 
 export interface Resource<D = unknown, A extends Actual = Actual, O = Record<string, unknown>> {
@@ -274,11 +273,10 @@ export type AnyResource = Resource<any, any, any>;
 
 /** Tags every taggable resource carries. */
 export function stackTags(config: Config, key: string): Record<string, string> {
-  return { ...config.tags, 'tekamolo:stack': config.stack, 'tekamolo:resource': key };
+  return { ...config.tags, [STACK_TAG]: config.stack, [RESOURCE_TAG]: key };
 }
 
-export const STACK_TAG = 'tekamolo:stack';
-export const RESOURCE_TAG = 'tekamolo:resource';
+export { RESOURCE_TAG, STACK_TAG };
 
 /** Ownership proved by the `tekamolo:stack` tag (undefined tags: not read, so not proved). */
 export function taggedOwnership(

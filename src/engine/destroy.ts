@@ -203,7 +203,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
   const lookup: OutputLookup = (key) =>
     graph.resources.has(key) ? (outputs.get(key) ?? env.store.get(key) ?? unknown) : undefined;
   emit(env, {
-    type: 'run-started',
+    code: 'run-started',
     command: 'destroy',
     stack: env.config.stack,
     resources: plan.summary.delete,
@@ -227,14 +227,14 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
     }
     const t0 = Date.now();
     throwIfAborted(env.signal);
-    emit(env, { type: 'resource-started', key, title: resource.title, action: 'delete' });
+    emit(env, { code: 'resource-started', key, title: resource.title, action: 'delete' });
     const ctx = createContext(env, resource, { outputs: lookup });
     try {
       const result = await resource.delete(ctx, target.actual);
       if (result === 'pending') {
         pending.push(key);
         emit(env, {
-          type: 'info',
+          code: 'info',
           message: `${key}: deletion of ${resource.title} ${target.actual.id} started; run \`tekamolo destroy\` again to finish`,
         });
         throw new PendingDeletion();
@@ -243,7 +243,7 @@ export async function destroy(env: EngineEnv, plan: DestroyPlan): Promise<RunRes
       await env.store.save();
       actions.set(key, 'delete');
       emit(env, {
-        type: 'resource-done',
+        code: 'resource-done',
         key,
         action: 'delete',
         id: target.actual.id,

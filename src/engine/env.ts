@@ -1,9 +1,10 @@
 import type { Aws } from '../aws/clients.js';
 import type { Names } from '../config/names.js';
 import type { Config } from '../config/schema.js';
+import type { ConfirmRequest } from '../output/message.js';
 import type { StateStore } from '../state/store.js';
 import type { AnyResource, RunOptions } from './contract.js';
-import { type EngineEventInput, type EventSink, stamp } from './events.js';
+import { type EngineEventInput, type EventSink, stampEngine } from './events.js';
 import type { TaggedKind } from './leftovers.js';
 import type { Scope } from './scope.js';
 
@@ -23,8 +24,11 @@ export interface EngineEnv {
   sink: EventSink;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
-  /** Answers a handler's `confirm` (and the engine's takeover question) when `--yes` was not given. */
-  confirm(question: string): Promise<boolean>;
+  /**
+   * Answers a handler's `confirm` (and the engine's takeover question) when `--yes` was not given:
+   * the user on a terminal, else the request's default.
+   */
+  confirm(request: ConfirmRequest): Promise<boolean>;
   /** How each deletable kind is recognised among what carries the stack's tag (leftovers); none: not looked for. */
   taggedKinds?: Record<string, TaggedKind>;
   /** Resources worked on at the same time (default 8). */
@@ -34,7 +38,7 @@ export interface EngineEnv {
 export const DEFAULT_CONCURRENCY = 8;
 
 export function emit(env: Pick<EngineEnv, 'sink'>, event: EngineEventInput): void {
-  env.sink(stamp(event));
+  env.sink(stampEngine(event));
 }
 
 /** The same env with read-only run options: handlers never see a changing mode, `record` only keeps in memory. */

@@ -1,64 +1,70 @@
+import type { AwsCalls } from '../aws/trace.js';
+import { type Levels, type Message, type Sink, stamp } from '../output/message.js';
 import type { Change, Health } from './contract.js';
 import type { Scope } from './scope.js';
 
 /**
- * The one event stream from the engine (and sync). The CLI only renders these: a live view on a
- * terminal, timestamped lines when piped, JSON lines with --json.
+ * What the engine reports while it works, as messages of the one output channel (src/output/): the CLI
+ * renders them as a live view on a terminal, timestamped lines when piped, JSON lines with --json.
  */
 
 export type NodeState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
 
 export type PlanAction = 'create' | 'update' | 'replace' | 'takeover' | 'noop' | 'delete';
 
-interface Base {
-  /** ISO-8601. */
-  time: string;
-}
-
-export type EngineEvent =
-  | (Base & {
-      type: 'run-started';
+export type EnginePayload =
+  | {
+      code: 'run-started';
       command: string;
       stack: string;
       resources: number;
       /** Account, region and profile the run works in. */
       scope?: Scope;
-    })
-  | (Base & { type: 'resource-started'; key: string; title: string; action: PlanAction })
-  | (Base & { type: 'resource-progress'; key: string; message: string })
-  | (Base & { type: 'resource-waiting'; key: string; message: string; elapsedMs: number })
-  | (Base & {
-      type: 'resource-done';
+    }
+  | { code: 'resource-started'; key: string; title: string; action: PlanAction }
+  | { code: 'resource-progress'; key: string; message: string }
+  | { code: 'resource-waiting'; key: string; message: string; elapsedMs: number }
+  | {
+      code: 'resource-done';
       key: string;
       action: PlanAction;
       id?: string;
       durationMs: number;
       changes?: Change[];
-    })
-  | (Base & { type: 'resource-failed'; key: string; error: string; hint?: string; durationMs: number })
-  | (Base & { type: 'resource-skipped'; key: string; reason: string })
-  | (Base & { type: 'resource-health'; key: string; health: Health })
-  | (Base & { type: 'warning'; message: string; key?: string })
-  | (Base & { type: 'info'; message: string })
-  | (Base & {
-      type: 'run-finished';
+    }
+  | { code: 'resource-failed'; key: string; error: string; hint?: string; durationMs: number }
+  | { code: 'resource-skipped'; key: string; reason: string }
+  | { code: 'resource-health'; key: string; health: Health }
+  | { code: 'warning'; message: string; key?: string }
+  | { code: 'info'; message: string }
+  | {
+      code: 'run-finished';
       command: string;
       ok: boolean;
       durationMs: number;
       counts: Partial<Record<PlanAction | 'failed' | 'skipped', number>>;
-      awsCalls: number;
-      changingCalls: number;
-    });
+      awsCalls: AwsCalls;
+    };
 
-/** Events without their time, as emitters build them. */
-export type EngineEventInput = EngineEvent extends infer E
-  ? E extends Base
-    ? Omit<E, 'time'>
-    : never
-  : never;
+export const ENGINE_LEVELS: Levels<EnginePayload> = {
+  'run-started': 'info',
+  'resource-started': 'info',
+  'resource-progress': 'debug',
+  'resource-waiting': 'info',
+  'resource-done': 'info',
+  'resource-failed': 'error',
+  'resource-skipped': 'info',
+  'resource-health': 'info',
+  warning: 'warn',
+  info: 'info',
+  'run-finished': 'info',
+};
 
-export type EventSink = (event: EngineEvent) => void;
+export type EngineEvent = Message<EnginePayload>;
+/** Events without their time and level, as emitters build them. */
+export type EngineEventInput = EnginePayload;
+export type EventSink = Sink<EnginePayload>;
 
-export function stamp(event: EngineEventInput): EngineEvent {
-  return { ...event, time: new Date().toISOString() } as EngineEvent;
+export function stampEngine(payload: EnginePayload): EngineEvent {
+  return stamp(payload, ENGINE_LEVELS);
 }

@@ -143,18 +143,18 @@ export async function deleteLeftover(
   const saved = env.taggedKinds?.[leftover.key]?.saved(leftover.id, leftover.region) ?? {};
   const { key, title, id } = leftover;
   const t0 = Date.now();
-  emit(env, { type: 'resource-started', key, title, action: 'delete' });
-  emit(env, { type: 'resource-progress', key, message: `deleting leftover ${id}` });
+  emit(env, { code: 'resource-started', key, title, action: 'delete' });
+  emit(env, { code: 'resource-progress', key, message: `deleting leftover ${id}` });
   try {
     const result = await resource.delete(leftoverContext(env, resource, saved), leftover.actual);
     if (result === 'pending') {
       emit(env, {
-        type: 'info',
+        code: 'info',
         message: `${key}: deletion of leftover ${title} ${id} started; run the command again to finish`,
       });
       return 'pending';
     }
-    emit(env, { type: 'resource-done', key, action: 'delete', id, durationMs: Date.now() - t0 });
+    emit(env, { code: 'resource-done', key, action: 'delete', id, durationMs: Date.now() - t0 });
     return 'deleted';
   } catch (error) {
     return emitFailure(env, key, describeFailure('deleting the leftover', title, error), t0);

@@ -10,7 +10,7 @@ export function emitFailure(
   startedAt: number,
 ): StepFailure {
   emit(env, {
-    type: 'resource-failed',
+    code: 'resource-failed',
     key,
     error: failure.message,
     ...(failure.hint ? { hint: failure.hint } : {}),

@@ -20,14 +20,14 @@ export async function removeUnwanted(
 ): Promise<StepFailure | undefined> {
   const t0 = Date.now();
   const ctx = createContext(env, resource, { outputs: (key) => env.store.get(key) ?? unknown });
-  emit(env, { type: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
+  emit(env, { code: 'resource-started', key: resource.key, title: resource.title, action: 'delete' });
   ctx.progress(`deleting ${what} ${actual.id}`);
   try {
     await resource.delete(ctx, actual);
     forget();
     await env.store.save();
     emit(env, {
-      type: 'resource-done',
+      code: 'resource-done',
       key: resource.key,
       action: 'delete',
       id: actual.id,

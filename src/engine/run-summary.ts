@@ -47,13 +47,12 @@ export function awsCallCounts(aws: Aws): { awsCalls: number; changingCalls: numb
 
 export function finishRun(env: EngineEnv, command: string, result: RunResult): RunResult {
   emit(env, {
-    type: 'run-finished',
+    code: 'run-finished',
     command,
     ok: result.ok,
     durationMs: result.durationMs,
     counts: result.counts,
-    awsCalls: result.awsCalls,
-    changingCalls: result.changingCalls,
+    awsCalls: { total: result.awsCalls, changing: result.changingCalls },
   });
   return result;
 }

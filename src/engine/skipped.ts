@@ -3,7 +3,7 @@ import type { Graph } from './graph.js';
 
 /** `up` and `destroy`: a resource the walk did not start, or stopped by Ctrl-C, told to the renderer. */
 export function reportSkipped(env: Pick<EngineEnv, 'sink'>, key: string, reason: string): void {
-  emit(env, { type: 'resource-skipped', key, reason });
+  emit(env, { code: 'resource-skipped', key, reason });
 }
 
 /** The read-only looks (plan, status, destroy's discovery): the entry of a resource the walk skipped. */

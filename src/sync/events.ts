@@ -1,8 +1,10 @@
+import type { AwsCalls } from '../aws/trace.js';
+import { type Levels, type Message, type Sink, stamp } from '../output/message.js';
 import type { Excluded } from './scan.js';
 
 /**
- * What a sync reports while it runs. The CLI only renders these: a progress bar on a terminal, plain
- * lines when piped, JSON lines with --json.
+ * What a sync reports while it runs, as messages of the one output channel (src/output/): the CLI
+ * renders them as a progress bar on a terminal, plain lines when piped, JSON lines with --json.
  */
 
 export type SyncPhase = 'assets' | 'html' | 'delete';
@@ -40,47 +42,52 @@ export interface PlannedItem {
   bytes?: number;
 }
 
-interface Stamped {
-  time: string;
-}
+export type SyncPayload =
+  | { code: 'sync-started'; bucket: string; distributionId?: string; dir: string; dryRun: boolean }
+  | { code: 'sync-scanned'; files: number; bytes: number; skipped: string[]; excluded: Excluded[] }
+  | {
+      code: 'sync-planned';
+      uploads: PlannedItem[];
+      metadataUpdates: PlannedItem[];
+      unchanged: number;
+      deletes: string[];
+      keeps: string[];
+      invalidationPaths: string[];
+      uploadBytes: number;
+    }
+  | { code: 'sync-phase'; phase: SyncPhase; files: number; bytes: number }
+  | {
+      code: 'sync-progress';
+      filesDone: number;
+      filesTotal: number;
+      bytesDone: number;
+      bytesTotal: number;
+      bytesPerSecond: number;
+      /** Undefined until something was measured. */
+      etaSeconds?: number;
+    }
+  | { code: 'sync-invalidation'; id: string; paths: string[]; status: string }
+  | { code: 'sync-waiting'; message: string; elapsedMs: number }
+  | { code: 'warning'; message: string }
+  /** The final event: a sync that fails ends with an error message instead. */
+  | { code: 'sync-finished'; ok: true; summary: SyncSummary; awsCalls: AwsCalls };
 
-export type SyncEvent = Stamped &
-  (
-    | { type: 'sync-started'; bucket: string; distributionId?: string; dir: string; dryRun: boolean }
-    | { type: 'sync-scanned'; files: number; bytes: number; skipped: string[]; excluded: Excluded[] }
-    | {
-        type: 'sync-planned';
-        uploads: PlannedItem[];
-        metadataUpdates: PlannedItem[];
-        unchanged: number;
-        deletes: string[];
-        keeps: string[];
-        invalidationPaths: string[];
-        uploadBytes: number;
-      }
-    | { type: 'sync-phase'; phase: SyncPhase; files: number; bytes: number }
-    | {
-        type: 'sync-progress';
-        filesDone: number;
-        filesTotal: number;
-        bytesDone: number;
-        bytesTotal: number;
-        bytesPerSecond: number;
-        /** Undefined until something was measured. */
-        etaSeconds?: number;
-      }
-    | { type: 'sync-invalidation'; id: string; paths: string[]; status: string }
-    | { type: 'sync-waiting'; message: string; elapsedMs: number }
-    | { type: 'warning'; message: string }
-    | { type: 'sync-finished'; summary: SyncSummary }
-  );
+export const SYNC_LEVELS: Levels<SyncPayload> = {
+  'sync-started': 'info',
+  'sync-scanned': 'info',
+  'sync-planned': 'info',
+  'sync-phase': 'info',
+  'sync-progress': 'debug',
+  'sync-invalidation': 'info',
+  'sync-waiting': 'info',
+  warning: 'warn',
+  'sync-finished': 'info',
+};
 
-/** Distributes Omit over the union, so that each variant keeps its own fields. */
-type WithoutTime<E> = E extends Stamped ? Omit<E, 'time'> : never;
-export type SyncEventInput = WithoutTime<SyncEvent>;
+export type SyncEvent = Message<SyncPayload>;
+export type SyncEventInput = SyncPayload;
+export type SyncListener = Sink<SyncPayload>;
 
-export type SyncListener = (event: SyncEvent) => void;
-
-export function stampSync(event: SyncEventInput): SyncEvent {
-  return { ...event, time: new Date().toISOString() } as SyncEvent;
+export function stampSync(payload: SyncPayload): SyncEvent {
+  return stamp(payload, SYNC_LEVELS);
 }

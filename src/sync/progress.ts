@@ -38,7 +38,7 @@ export class TransferProgress {
     this.emit(this.snapshot());
   }
 
-  snapshot(): SyncEventInput & { type: 'sync-progress' } {
+  snapshot(): SyncEventInput & { code: 'sync-progress' } {
     const elapsed = Math.max(1, this.now() - this.startedAt) / 1000;
     const bytesPerSecond = Math.round(this.bytesDone / elapsed);
     // Many small files are bound by requests, a few big ones by bytes: the ETA follows whichever of the
@@ -46,8 +46,8 @@ export class TransferProgress {
     const byFiles = this.filesTotal > 0 ? this.filesDone / this.filesTotal : 1;
     const byBytes = this.bytesTotal > 0 ? this.bytesDone / this.bytesTotal : 1;
     const fraction = Math.min(byFiles, byBytes);
-    const event: SyncEventInput & { type: 'sync-progress' } = {
-      type: 'sync-progress',
+    const event: SyncEventInput & { code: 'sync-progress' } = {
+      code: 'sync-progress',
       filesDone: this.filesDone,
       filesTotal: this.filesTotal,
       bytesDone: this.bytesDone,

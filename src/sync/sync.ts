@@ -74,7 +74,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   const distributionId = settings.invalidate ? target.distributionId : undefined;
 
   emit({
-    type: 'sync-started',
+    code: 'sync-started',
     bucket: target.bucket,
     ...(target.distributionId ? { distributionId: target.distributionId } : {}),
     dir: settings.dir,
@@ -90,15 +90,15 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   manifestRead.catch(() => undefined);
 
   const scan = await scanFolder(settings.dir, settings.selection);
-  for (const reason of scan.skipped) emit({ type: 'warning', message: `skipped ${reason}` });
+  for (const reason of scan.skipped) emit({ code: 'warning', message: `skipped ${reason}` });
   for (const key of scan.includedSecrets) {
     emit({
-      type: 'warning',
+      code: 'warning',
       message: `${key} looks like a secret and is published because frontend.include names it: anyone can download it`,
     });
   }
   emit({
-    type: 'sync-scanned',
+    code: 'sync-scanned',
     files: scan.files.length,
     bytes: scan.files.reduce((sum, f) => sum + f.size, 0),
     skipped: scan.skipped,
@@ -114,13 +114,13 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     throw asWorkError(error, `reading the objects of s3://${target.bucket}`);
   });
   // A manifest that may not be read matters only when there is one (not on the first sync).
-  if (manifestDenied && remote.has(MANIFEST_KEY)) emit({ type: 'warning', message: manifestDenied });
+  if (manifestDenied && remote.has(MANIFEST_KEY)) emit({ code: 'warning', message: manifestDenied });
   await completeFingerprints(local, remote, settings, hashes, signal);
   if (!settings.dryRun) {
     // Only a hint for the next sync: a cache that cannot be written costs a re-read, nothing else.
     await hashes.save().catch((error: unknown) =>
       emit({
-        type: 'warning',
+        code: 'warning',
         message: `the hash cache ${settings.hashCacheFile} was not saved: ${(error as Error).message}`,
       }),
     );
@@ -154,7 +154,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   if (settings.dryRun) {
     summary.durationMs = Date.now() - started.getTime();
-    emit({ type: 'sync-finished', summary });
+    emit({ code: 'sync-finished', ok: true, summary, awsCalls: aws.tracer.calls() });
     return summary;
   }
 
@@ -167,7 +167,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   );
   const transfer = async (phase: SyncPhase, uploads: PlannedUpload[], updates: PlannedMetadataUpdate[]) => {
     if (uploads.length + updates.length === 0) return;
-    emit({ type: 'sync-phase', phase, files: uploads.length + updates.length, bytes: sum(uploads) });
+    emit({ code: 'sync-phase', phase, files: uploads.length + updates.length, bytes: sum(uploads) });
     await runTransfers(s3, target.bucket, uploads, updates, {
       concurrency: settings.concurrency,
       progress,
@@ -191,7 +191,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   );
   if (mismatches.length > 0) {
     emit({
-      type: 'warning',
+      code: 'warning',
       message:
         `S3 reported other ETags than the MD5 of the bytes sent for ${mismatches.length} object(s) (e.g. ${mismatches[0]}): ` +
         'with SSE-KMS encryption ETags are not MD5s and every sync uploads everything again',
@@ -199,7 +199,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   }
 
   if (plan.deleteStale && plan.stale.length > 0) {
-    emit({ type: 'sync-phase', phase: 'delete', files: plan.stale.length, bytes: 0 });
+    emit({ code: 'sync-phase', phase: 'delete', files: plan.stale.length, bytes: 0 });
     checkAborted(signal);
     try {
       await deleteKeys(s3, target.bucket, plan.stale, undefined, signal);
@@ -226,7 +226,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   }
 
   summary.durationMs = Date.now() - started.getTime();
-  emit({ type: 'sync-finished', summary });
+  emit({ code: 'sync-finished', ok: true, summary, awsCalls: aws.tracer.calls() });
   return summary;
 }
 
@@ -261,7 +261,7 @@ async function invalidate(
       'the files are uploaded; run the sync again (it uploads nothing) to retry the invalidation',
     );
   }
-  emit({ type: 'sync-invalidation', id: invalidation.id, paths, status: invalidation.status });
+  emit({ code: 'sync-invalidation', id: invalidation.id, paths, status: invalidation.status });
   if (!settings.waitForInvalidation) return invalidation;
   await waitForInvalidation(cloudfront, distributionId, invalidation.id, {
     intervalMs: settings.waitIntervalMs,
@@ -269,19 +269,19 @@ async function invalidate(
     signal,
     onWait: (status, elapsedMs) =>
       emit({
-        type: 'sync-waiting',
+        code: 'sync-waiting',
         message: `waiting for invalidation ${invalidation.id}: ${status}`,
         elapsedMs,
       }),
   });
   checkAborted(signal);
-  emit({ type: 'sync-invalidation', id: invalidation.id, paths, status: 'Completed' });
+  emit({ code: 'sync-invalidation', id: invalidation.id, paths, status: 'Completed' });
   return { id: invalidation.id, status: 'Completed' };
 }
 
 function emitPlan(emit: (event: SyncEventInput) => void, plan: SyncPlan): void {
   emit({
-    type: 'sync-planned',
+    code: 'sync-planned',
     uploads: plan.uploads.map((u) => ({ key: u.key, reason: u.reason, bytes: u.size })),
     metadataUpdates: plan.metadataUpdates.map((m) => ({
       key: m.key,

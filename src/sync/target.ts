@@ -7,9 +7,9 @@ import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import type { Aws } from '../aws/clients.js';
 import { errorName, hasErrorName, orUndefined } from '../aws/errors.js';
 import type { Names } from '../config/names.js';
-import { STACK_TAG } from '../engine/contract.js';
 import { UserError } from '../errors.js';
 import type { BucketOutputs, DistributionOutputs } from '../resources/outputs.js';
+import { STACK_TAG } from '../tags.js';
 
 /** Where a sync goes. */
 export interface SyncTarget {

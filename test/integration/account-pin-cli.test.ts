@@ -49,7 +49,7 @@ describe.skipIf(!motoAvailable())('the state is pinned to the account of the fir
       const first = await run(['--yes', '--json', 'up']);
       expect(first.code, first.stderr).toBe(0);
       const scope = { account: MOTO_ACCOUNT, partition: 'aws', region: 'eu-central-1', profile: null };
-      expect(jsonLines(first.stdout)[0]).toMatchObject({ type: 'run-started', scope });
+      expect(jsonLines(first.stdout)[0]).toMatchObject({ code: 'run-started', scope });
       const stateText = await readFile(project.stateFile, 'utf8');
       expect((JSON.parse(stateText) as StateFile).account).toEqual({ id: MOTO_ACCOUNT, partition: 'aws' });
       const before = await countStack(sdk, 'pin', zoneId);

@@ -126,7 +126,7 @@ describe.skipIf(!motoAvailable())('the bucket policy of `up` and the sync after 
         records.filter((r) => r.operation === 'ListObjectsV2'),
         name,
       ).toHaveLength(1);
-      const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.type === 'warning');
+      const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.code === 'warning');
       expect(warnings, name).toEqual([]);
     };
     await quiet('unchanged');

@@ -3,7 +3,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { planDocument } from '../../src/output/json-schema.js';
 import { changingCalls, createZone, readTrace, runCli, writeProject } from '../support/e2e.js';
+import { expectDocument, expectEventLines } from '../support/json-contract.js';
 import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
@@ -83,7 +85,7 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
   it('plan --exit-code exits 3 when something would change; --json is one document', async () => {
     const run = await tekamolo(['--json', 'plan', '--exit-code']);
     expect(run.code).toBe(3);
-    const doc = JSON.parse(run.stdout) as { stack: string; summary: { create: number }; summaryLine: string };
+    const doc = expectDocument(run.stdout, planDocument);
     expect(doc.stack).toBe('clitest');
     expect(doc.summary.create).toBeGreaterThan(10);
     expect(doc.summaryLine).toMatch(/^\d+ to create, 0 to update, 0 to replace, 0 to take over$/);
@@ -127,11 +129,8 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
 
     const down = await tekamolo(['--json', 'destroy', '--yes']);
     expect(down.code).toBe(0);
-    const events = down.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; ok?: boolean });
-    expect(events.at(-1)).toMatchObject({ type: 'run-finished', ok: true });
+    const events = expectEventLines(down.stdout);
+    expect(events.at(-1)).toMatchObject({ code: 'run-finished', command: 'destroy', ok: true });
     expect(existsSync(stateFile)).toBe(false);
     expect(existsSync(`${stateFile}.bak`)).toBe(true);
 
@@ -181,8 +180,8 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
     const events = up.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; message?: string });
-    expect(events.filter((e) => e.type === 'warning').map((e) => e.message)).toEqual([warning]);
+      .map((line) => JSON.parse(line) as { code: string; message?: string });
+    expect(events.filter((e) => e.code === 'warning').map((e) => e.message)).toEqual([warning]);
   });
 
   it('exits 2 on a corrupt state file and leaves it alone', async () => {

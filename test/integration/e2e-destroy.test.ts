@@ -43,7 +43,6 @@ import {
   changingCalls,
   createZone,
   type E2eProject,
-  jsonLines,
   killAfterCalls,
   readTrace,
   runCli,
@@ -206,6 +205,9 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode(errors='replace'))
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
+
+import { destroyPlanDocument } from '../../src/output/json-schema.js';
+import { expectDocument, expectEventLines } from '../support/json-contract.js';
 
 function destroyOnTerminal(answer: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
   return new Promise<{ code: number | null; screen: string }>((ok, fail) => {
@@ -431,6 +433,11 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     expect(plan.stdout).toMatch(/\n\d+ to delete, 2 kept/);
     expect(plan.stdout).not.toContain(foreign.buckets[0]);
     expect(changingCalls(await readTrace(planTrace))).toEqual([]);
+    const planJson = expectDocument((await cli(['--json', 'plan', '--destroy'])).stdout, destroyPlanDocument);
+    expect(planJson).toMatchObject({ command: 'plan', destroy: true, ok: true, awsCalls: { changing: 0 } });
+    expect(planJson.resources.filter((r) => r.action === 'delete').map((r) => r.key)).toEqual(
+      expect.arrayContaining(['bucket', 'distribution']),
+    );
 
     // No terminal and no --yes: exit 2, nothing deleted.
     const refusedTrace = traceFile();
@@ -450,11 +457,13 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const down = await cli(['--json', 'destroy', '--yes'], trace);
     const wallMs = Date.now() - started;
     expect(down.code).toBe(0);
-    expect(jsonLines<{ type: string; ok?: boolean }>(down.stdout).at(-1)).toMatchObject({
-      type: 'run-finished',
-      ok: true,
-    });
     const records = await readTrace(trace);
+    expect(expectEventLines(down.stdout).at(-1)).toMatchObject({
+      code: 'run-finished',
+      command: 'destroy',
+      ok: true,
+      awsCalls: { total: records.length, changing: changingCalls(records).length },
+    });
     const changing = changingCalls(records);
     console.info(
       `destroy of a full stack on the emulator: ${records.length} AWS calls (${changing.length} changing), ${wallMs} ms wall time`,

@@ -31,12 +31,12 @@ const STACK = 'left';
 const REGION = 'eu-central-1';
 
 interface RunFinished {
-  type: 'run-finished';
+  code: 'run-finished';
   counts: Record<string, number>;
 }
 
 interface ResourceDone {
-  type: 'resource-done';
+  code: 'resource-done';
   key: string;
   action: string;
 }
@@ -118,7 +118,8 @@ describe.skipIf(!motoAvailable())('leftovers end to end', () => {
     });
 
     const status = await cli(['--json', 'status']);
-    const rows = (JSON.parse(status.stdout) as { rows: { key: string; state: string; id: string }[] }).rows;
+    const rows = (JSON.parse(status.stdout) as { resources: { key: string; state: string; id: string }[] })
+      .resources;
     expect(rows.filter((r) => r.state === 'leftover').map((r) => [r.key, r.id])).toEqual([
       ['targetGroup', plan.leftovers[0]?.id],
     ]);
@@ -128,11 +129,11 @@ describe.skipIf(!motoAvailable())('leftovers end to end', () => {
     expect(up.code, up.stderr).toBe(0);
     const events = jsonLines<RunFinished | ResourceDone>(up.stdout);
     const done = events
-      .filter((e): e is ResourceDone => e.type === 'resource-done' && e.action !== 'noop')
+      .filter((e): e is ResourceDone => e.code === 'resource-done' && e.action !== 'noop')
       .map((e) => `${e.key} ${e.action}`)
       .sort();
     expect(done).toEqual([...changing, 'targetGroup delete'].sort());
-    const finished = events.find((e): e is RunFinished => e.type === 'run-finished');
+    const finished = events.find((e): e is RunFinished => e.code === 'run-finished');
     expect(finished?.counts).toMatchObject({
       create: plan.summary.create,
       update: plan.summary.update,

@@ -35,13 +35,13 @@ import {
   GetPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { planDocument } from '../../src/output/json-schema.js';
 import {
   assertBuilt,
   changingCalls,
   countStack,
   createZone,
   type E2eProject,
-  jsonLines,
   killAfterCalls,
   killAfterOperation,
   ONE_OF_EACH,
@@ -53,6 +53,7 @@ import {
   writeProject,
   zoneRecords,
 } from '../support/e2e.js';
+import { expectDocument, expectEventLines } from '../support/json-contract.js';
 import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
@@ -372,8 +373,9 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     const planTrace = trace('plan');
     const plan = await cli(['--trace', planTrace, '--json', 'plan']);
     expect(plan.code).toBe(0);
-    const doc = JSON.parse(plan.stdout) as { stack: string; resources: { key: string; action: string }[] };
-    expect(doc.stack).toBe(STACK);
+    const doc = expectDocument(plan.stdout, planDocument);
+    expect(doc).toMatchObject({ command: 'plan', ok: true, stack: STACK });
+    expect(doc.awsCalls.changing).toBe(0);
     expect(doc.resources.filter((r) => r.action === 'create').map((r) => r.key)).toEqual(
       expect.arrayContaining(['bucket', 'distribution', 'listener', 'dnsAlias']),
     );
@@ -387,10 +389,12 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     expect(runs[0]!.code).toBe(0);
     // --json writes the same events with or without -v.
     const run = runs[0]!;
-    const events = jsonLines<{ type: string; key?: string; ok?: boolean; time: string }>(run.stdout);
-    expect(events[0]).toMatchObject({ type: 'run-started', command: 'up', stack: STACK });
-    expect(events.at(-1)).toMatchObject({ type: 'run-finished', ok: true });
-    const done = events.filter((e) => e.type === 'resource-done').map((e) => e.key);
+    const events = expectEventLines(run.stdout);
+    expect(events[0]).toMatchObject({ code: 'run-started', command: 'up', stack: STACK });
+    const finished = events.at(-1);
+    expect(finished).toMatchObject({ code: 'run-finished', ok: true });
+    if (finished?.code === 'run-finished') expect(finished.awsCalls.changing).toBeGreaterThan(15);
+    const done = events.flatMap((e) => (e.code === 'resource-done' ? [e.key] : []));
     expect(done).toEqual(expect.arrayContaining(['distribution', 'listener', 'elasticIp', 'dnsAlias']));
     for (const event of events) expect(new Date(event.time).toISOString()).toBe(event.time);
     const state = JSON.parse(await readFile(project.stateFile, 'utf8')) as {

@@ -8,6 +8,8 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { statusDocument } from '../../src/output/json-schema.js';
+import { JSON_VERSION } from '../../src/output/message.js';
 import { interruptWhen } from '../support/cli.js';
 import {
   type CliRun,
@@ -18,6 +20,7 @@ import {
   runCli,
   writeProject,
 } from '../support/e2e.js';
+import { expectDocument } from '../support/json-contract.js';
 import { MOTO_ACCOUNT, motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
@@ -52,7 +55,7 @@ interface JsonDocument {
   durationMs: number;
   stateFile: { path: string; exists: boolean };
   ok: boolean;
-  rows: JsonRow[];
+  resources: JsonRow[];
   summary: {
     ok: boolean;
     counts: Record<string, number>;
@@ -62,8 +65,9 @@ interface JsonDocument {
   awsCalls: { total: number; changing: number } | null;
 }
 
+/** The reading's rows, after checking the document against the JSON contract. */
 function rowsOf(run: CliRun): JsonRow[] {
-  return (JSON.parse(run.stdout) as JsonDocument).rows;
+  return (expectDocument(run.stdout, statusDocument) as JsonDocument).resources;
 }
 
 function states(rows: JsonRow[]): Record<string, string> {
@@ -136,13 +140,14 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
 
       const json = await run('--json', 'status', '--exit-code');
       expect(json.code).toBe(0);
-      const doc = JSON.parse(json.stdout) as JsonDocument;
+      const doc = expectDocument(json.stdout, statusDocument) as JsonDocument;
       expect(Object.keys(doc).sort()).toEqual(
         [
           'awsCalls',
+          'command',
           'durationMs',
           'ok',
-          'rows',
+          'resources',
           'scope',
           'stack',
           'stateFile',
@@ -157,7 +162,13 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
         region: 'eu-central-1',
         profile: null,
       });
-      expect(doc).toMatchObject({ version: 1, stack: 'st', ok: true, stateFile: { exists: true } });
+      expect(doc).toMatchObject({
+        version: JSON_VERSION,
+        command: 'status',
+        stack: 'st',
+        ok: true,
+        stateFile: { exists: true },
+      });
       expect(Number.isNaN(Date.parse(doc.time))).toBe(false);
       expect(doc.awsCalls?.changing).toBe(0);
       expect(doc.summary.urls).toEqual({
@@ -189,12 +200,12 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
         'error',
         'hint',
       ];
-      for (const row of doc.rows) {
+      for (const row of doc.resources) {
         expect(Object.keys(row).sort()).toEqual([...rowKeys].sort());
         expect(row.state).toBe('ok');
         expect(typeof row.id).toBe('string');
       }
-      const byKey = new Map(doc.rows.map((r) => [r.key, r]));
+      const byKey = new Map(doc.resources.map((r) => [r.key, r]));
       expect(byKey.get('certificate.cdn')?.detail).toMatch(/^ISSUED, expires \d{4}-\d\d-\d\d/);
       expect(byKey.get('targetGroup')?.detail).toMatch(/2\/2 targets healthy/);
       expect(byKey.get('autoScalingGroup')?.detail).toMatch(/desired 2 .*2 InService/);
@@ -290,9 +301,11 @@ describe.skipIf(!motoAvailable())('tekamolo status against the emulator', () => 
         (out) => lines(out).length >= 2 && out.endsWith('\n'),
       );
       expect(json.code, json.stderr).toBe(0);
-      const documents = lines(json.stdout).map((line) => JSON.parse(line) as JsonDocument);
+      const documents = lines(json.stdout).map(
+        (line) => expectDocument(line, statusDocument) as JsonDocument,
+      );
       expect(documents.length).toBeGreaterThanOrEqual(2);
-      expect(documents.every((d) => d.stack === 'st' && d.rows.length === 19)).toBe(true);
+      expect(documents.every((d) => d.stack === 'st' && d.resources.length === 19)).toBe(true);
       expect(new Set(documents.map((d) => d.time)).size).toBe(documents.length);
     },
     CLI_TEST_MS,

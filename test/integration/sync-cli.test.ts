@@ -14,6 +14,7 @@ import {
   runCli,
   writeProject,
 } from '../support/e2e.js';
+import { expectEventLines } from '../support/json-contract.js';
 import { motoAvailable, useMoto } from '../support/moto.js';
 import { createSite } from '../support/site.js';
 
@@ -22,9 +23,10 @@ import { createSite } from '../support/site.js';
 const REGION = 'eu-central-1';
 const STACK = 'synccli';
 
+/** The summary of a `--json` sync, after checking every line against the JSON contract. */
 function summaryOf(run: CliRun): SyncSummary | undefined {
-  const finished = jsonLines<SyncEvent>(run.stdout).find((e) => e.type === 'sync-finished');
-  return finished?.type === 'sync-finished' ? finished.summary : undefined;
+  const finished = expectEventLines(run.stdout).at(-1);
+  return finished?.code === 'sync-finished' ? finished.summary : undefined;
 }
 
 describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
@@ -80,6 +82,11 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(summaryOf(second)).toMatchObject({ uploaded: 0, unchanged: 3, invalidatedPaths: 0 });
     const records = await readTrace(trace);
+    // The final event counts the calls the trace holds.
+    expect(expectEventLines(second.stdout).at(-1)).toMatchObject({
+      ok: true,
+      awsCalls: { total: records.length, changing: 0 },
+    });
     expect(records.filter((r) => r.operation === 'HeadObject')).toEqual([]);
     expect(records.filter((r) => r.operation === 'ListObjectsV2')).toHaveLength(1);
     expect(changingCalls(records)).toEqual([]);
@@ -136,8 +143,8 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
       'assets/app-1a2b3c4d.js',
       'index.html',
     ]);
-    const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.type === 'warning');
-    expect(warnings.map((w) => w.type === 'warning' && w.message)).toEqual([
+    const warnings = jsonLines<SyncEvent>(run.stdout).filter((e) => e.code === 'warning');
+    expect(warnings.map((w) => w.code === 'warning' && w.message)).toEqual([
       expect.stringMatching(/^\.env looks like a secret and is published because frontend\.include names it/),
     ]);
     const validate = await tekamolo(['validate']);
@@ -263,10 +270,10 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     }
   }
 
-  /** `tekamolo --json <args>`, interrupted once its stdout holds an event of `type`. */
-  function interruptAt(type: string, args: string[]) {
+  /** `tekamolo --json <args>`, interrupted once its stdout holds an event of `code`. */
+  function interruptAt(code: string, args: string[]) {
     const cli = { env: moto.env(), cwd: work };
-    return interruptWhen(['--json', ...args], cli, 'stdout', (out) => out.includes(`"type":"${type}"`));
+    return interruptWhen(['--json', ...args], cli, 'stdout', (out) => out.includes(`"code":"${code}"`));
   }
 
   it('Ctrl-C during a sync says that calls in flight finish, not that a state is saved; the next sync finishes', async () => {
@@ -319,8 +326,8 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     // Without the manifest the headers of the unchanged objects are unknown: set again, bytes not sent.
     const again = await tekamolo(['--json', 'sync-frontend']);
     expect(again.code, again.stderr).toBe(0);
-    const warnings = jsonLines<SyncEvent>(again.stdout).filter((e) => e.type === 'warning');
-    expect(warnings.map((w) => w.type === 'warning' && w.message)).toEqual([
+    const warnings = jsonLines<SyncEvent>(again.stdout).filter((e) => e.code === 'warning');
+    expect(warnings.map((w) => w.code === 'warning' && w.message)).toEqual([
       expect.stringContaining('.tekamolo/sync-manifest.json may not be read (access denied)'),
     ]);
     expect(summaryOf(again)).toMatchObject({ uploaded: 0, metadataUpdated: 3 });

@@ -252,8 +252,8 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
     // HTML goes up after the assets it may reference
     const puts = edited.records.filter((r) => r.operation === 'PutObject');
     expect(puts).toHaveLength(4);
-    const planned = edited.events.find((e) => e.type === 'sync-planned');
-    const order = planned?.type === 'sync-planned' ? planned.uploads.map((u) => u.key) : [];
+    const planned = edited.events.find((e) => e.code === 'sync-planned');
+    const order = planned?.code === 'sync-planned' ? planned.uploads.map((u) => u.key) : [];
     expect(order[0]).toBe(asset);
     expect(order.slice(1).sort()).toEqual(['index.html', 'page3/index.html']);
   });
@@ -330,8 +330,8 @@ describe.skipIf(!motoAvailable())('sync-frontend against the emulator', () => {
     expect(dry.summary).toMatchObject({ dryRun: true, uploaded: 8 });
     expect(dry.records.filter((r) => !/^(Get|List)/.test(r.operation))).toEqual([]);
     expect((await listKeys()).size).toBe(0);
-    const planned = dry.events.find((e) => e.type === 'sync-planned');
-    expect(planned?.type === 'sync-planned' && planned.uploads).toHaveLength(8);
+    const planned = dry.events.find((e) => e.code === 'sync-planned');
+    expect(planned?.code === 'sync-planned' && planned.uploads).toHaveLength(8);
 
     await sync();
     await writeFile(join(dir, 'index.html'), 'changed');

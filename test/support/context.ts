@@ -69,7 +69,6 @@ export function testContext(opts: ContextOptions = {}): TestContext {
     warn: (m) => messages.push(`warning: ${m}`),
     confirm: async () => opts.confirm ?? options.yes,
     signal: new AbortController().signal,
-    emit: (e) => events.push(e),
     events,
     recorded,
     messages,

@@ -291,7 +291,7 @@ export async function fakeEnv(resources: AnyResource[], opts: FakeEnvOptions = {
     options: { wait: true, yes: false, readOnly: false, keepBucket: false, ...opts.options },
     sink: (event) => events.push(event),
     signal: controller.signal,
-    confirm: async (question) => {
+    confirm: async ({ question }) => {
       questions.push(question);
       return opts.answer ?? false;
     },
@@ -304,10 +304,10 @@ export async function fakeEnv(resources: AnyResource[], opts: FakeEnvOptions = {
   return env;
 }
 
-/** Events of one type, typed. */
-export function eventsOf<T extends EngineEvent['type']>(
+/** Events of one code, typed. */
+export function eventsOf<C extends EngineEvent['code']>(
   events: EngineEvent[],
-  type: T,
-): Extract<EngineEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
+  code: C,
+): Extract<EngineEvent, { code: C }>[] {
+  return events.filter((e): e is Extract<EngineEvent, { code: C }> => e.code === code);
 }

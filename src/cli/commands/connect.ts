@@ -10,8 +10,8 @@ import { openSession } from '../session.js';
  * group, through the AWS CLI and its session-manager-plugin; without them, the exact command to run.
  * No SSH key and no open port: the instance profile lets the SSM agent reach Systems Manager.
  */
-export const run: CommandRunner<ConnectOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'connect', lock: false, readOnly: true });
+export const run: CommandRunner<ConnectOptions> = async (globals, options, tracer) => {
+  const session = await openSession(globals, { command: 'connect', tracer, lock: false, readOnly: true });
   let args: string[];
   try {
     const group = session.loaded.names.autoScalingGroup;

@@ -2,19 +2,19 @@ import { destroy, discoverForDestroy } from '../../engine/destroy.js';
 import { InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import type { CommandRunner, DestroyOptions } from '../options.js';
-import { colorFor } from '../render/color-for.js';
 import { colors } from '../render/colors.js';
+import { resultColors } from '../render/index.js';
 import { renderDestroyPlan } from '../render/plan.js';
 import { ask, canPrompt } from '../render/prompt.js';
 import { destroySummary } from '../render/summary.js';
-import { engineEnv, humanOut, openSession, runExitCode } from '../session.js';
+import { engineEnv, openSession, runExitCode } from '../session.js';
 
 /**
  * `tekamolo destroy`: show what will be deleted (with the bucket's content), have the user type the
  * stack name (or --yes), then delete in reverse dependency order.
  */
-export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'destroy', lock: true });
+export const run: CommandRunner<DestroyOptions> = async (globals, options, tracer) => {
+  const session = await openSession(globals, { command: 'destroy', tracer, lock: true });
   try {
     const name = session.loaded.config.stack;
     const runOptions = {
@@ -26,7 +26,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
     const env = engineEnv(session, stack, runOptions);
     const found = await discoverForDestroy(env, { describe: true });
     if (session.signal.aborted) throw new InterruptedError('interrupted: nothing was deleted');
-    const c = colors(globals.color && colorFor(process.stderr));
+    const c = colors(globals.color);
     session.renderer.note(renderDestroyPlan(found, c).trimEnd());
     if (found.summary.delete > 0 && !globals.yes) {
       if (!canPrompt()) {
@@ -46,8 +46,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options) => {
     }
     const result = await destroy(env, found);
     session.renderer.close();
-    const out = humanOut(globals);
-    out.write(destroySummary(result, name, colors(globals.color && colorFor(out))));
+    session.renderer.result({ text: destroySummary(result, name, resultColors(globals)) });
     return runExitCode(result, 'destroy');
   } finally {
     await session.close();

@@ -21,8 +21,8 @@ function text(o: StackOutputs): string {
 }
 
 /** `tekamolo outputs`: the stack's addresses and ids from the state, each confirmed by one read. */
-export const run: CommandRunner<Record<string, never>> = async (globals) => {
-  const session = await openSession(globals, { command: 'outputs', lock: false, readOnly: true });
+export const run: CommandRunner<Record<string, never>> = async (globals, _options, tracer) => {
+  const session = await openSession(globals, { command: 'outputs', tracer, lock: false, readOnly: true });
   try {
     const { config, names } = session.loaded;
     const outputs = await readOutputs({

@@ -4,24 +4,27 @@ import { ExitCode, InterruptedError, UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, PlanOptions } from '../options.js';
-import { colorFor } from '../render/color-for.js';
-import { colors } from '../render/colors.js';
-import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../render/plan.js';
+import { resultColors } from '../render/index.js';
+import { destroyPlanDocument, planDocument, renderDestroyPlan, renderPlan } from '../render/plan.js';
 import { configWarnings, engineEnv, openSession } from '../session.js';
 
 /** `tekamolo plan`: what `up` (or, with --destroy, `destroy`) would do; read-only. */
-export const run: CommandRunner<PlanOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'plan', lock: false, readOnly: true });
+export const run: CommandRunner<PlanOptions> = async (globals, options, tracer) => {
+  const session = await openSession(globals, { command: 'plan', tracer, lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
-    const c = colors(globals.color && colorFor(process.stdout));
+    const c = resultColors(globals);
+    const { renderer, tracer } = session;
     const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
     // On stderr: stdout holds the plan (one JSON document with --json).
-    for (const warning of configWarnings(session)) session.renderer.note(`warning: ${warning}`);
+    for (const warning of configWarnings(session)) renderer.note(`warning: ${warning}`);
     if (options.destroy) {
       const found = await discoverForDestroy(env, { describe: true });
       if (session.signal.aborted) throw new InterruptedError();
-      process.stdout.write(globals.json ? destroyPlanJson(found) : renderDestroyPlan(found, c, columns));
+      renderer.result({
+        text: renderDestroyPlan(found, c, columns),
+        document: destroyPlanDocument(found, tracer.calls()),
+      });
       if (found.summary.errors) return ExitCode.failure;
       return options.exitCode && found.summary.delete > 0 ? ExitCode.differs : ExitCode.ok;
     }
@@ -35,7 +38,10 @@ export const run: CommandRunner<PlanOptions> = async (globals, options) => {
     }
     const result = await plan(env);
     if (session.signal.aborted) throw new InterruptedError();
-    process.stdout.write(globals.json ? planJson(result) : renderPlan(result, c, globals.verbose, columns));
+    renderer.result({
+      text: renderPlan(result, c, globals.verbose, columns),
+      document: planDocument(result, tracer.calls()),
+    });
     if (result.summary.errors) return onlyBadInput(result) ? ExitCode.badInput : ExitCode.failure;
     return options.exitCode && planChanges(result) ? ExitCode.differs : ExitCode.ok;
   } finally {

@@ -28,8 +28,8 @@ function requireRemote(session: Session, what: string): RemotePlace {
 }
 
 /** `tekamolo state pull`: the current state on stdout, wherever it is kept. */
-export const pull: CommandRunner<Record<string, never>> = async (globals) => {
-  const session = await openSession(globals, { command: 'state pull', lock: false, readOnly: true });
+export const pull: CommandRunner<Record<string, never>> = async (globals, _options, tracer) => {
+  const session = await openSession(globals, { command: 'state pull', tracer, lock: false, readOnly: true });
   try {
     if (!session.store.exists) {
       throw new WorkError(`there is no state at ${session.store.location}`, 'run `tekamolo up` first');
@@ -45,8 +45,13 @@ export const pull: CommandRunner<Record<string, never>> = async (globals) => {
  * `tekamolo state push [file]`: move a local state file (default: state.path) into state.bucket,
  * under the lock. A different state already there is never overwritten.
  */
-export const push: CommandRunner<StatePushOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'state push', lock: true, createStateBucket: true });
+export const push: CommandRunner<StatePushOptions> = async (globals, options, tracer) => {
+  const session = await openSession(globals, {
+    command: 'state push',
+    tracer,
+    lock: true,
+    createStateBucket: true,
+  });
   try {
     requireRemote(session, 'state push');
     const source = options.file ? resolve(options.file) : session.store.path;
@@ -95,8 +100,13 @@ interface HistoryEntry {
 }
 
 /** `tekamolo state history`: every version of the state in its bucket, newest first. */
-export const history: CommandRunner<Record<string, never>> = async (globals) => {
-  const session = await openSession(globals, { command: 'state history', lock: false, readOnly: true });
+export const history: CommandRunner<Record<string, never>> = async (globals, _options, tracer) => {
+  const session = await openSession(globals, {
+    command: 'state history',
+    tracer,
+    lock: false,
+    readOnly: true,
+  });
   try {
     const place = requireRemote(session, 'state history');
     const entries = await listHistory(place);

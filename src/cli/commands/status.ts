@@ -3,9 +3,9 @@ import { stack } from '../../resources/index.js';
 import { statusExitCode } from '../../status/exit-code.js';
 import { readStatus, type StatusReport } from '../../status/read.js';
 import type { CommandRunner, StatusOptions } from '../options.js';
-import { colorFor } from '../render/color-for.js';
-import { type Colors, colors } from '../render/colors.js';
-import { statusJson } from '../render/status-json.js';
+import type { Colors } from '../render/colors.js';
+import { resultColors } from '../render/index.js';
+import { statusDocument } from '../render/status-json.js';
 import { renderStatus } from '../render/status-table.js';
 import { engineEnv, openSession } from '../session.js';
 
@@ -26,17 +26,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 interface Output {
-  json: boolean;
   verbose: boolean;
   c: Colors;
   /** The terminal's width when stdout is one. */
   columns?: number;
 }
 
-function format(report: StatusReport, output: Output, compact: boolean): string {
-  return output.json
-    ? statusJson(report, compact)
-    : renderStatus(report, output.c, output.verbose, output.columns);
+function table(report: StatusReport, output: Output): string {
+  return renderStatus(report, output.c, output.verbose, output.columns);
 }
 
 /**
@@ -44,37 +41,37 @@ function format(report: StatusReport, output: Output, compact: boolean): string 
  * until Ctrl-C: redrawn in place on a terminal, appended when piped (one JSON document per line with
  * --json). The exit code is that of the last complete reading.
  */
-export const run: CommandRunner<StatusOptions> = async (globals, options) => {
-  const session = await openSession(globals, { command: 'status', lock: false, readOnly: true });
+export const run: CommandRunner<StatusOptions> = async (globals, options, tracer) => {
+  const session = await openSession(globals, { command: 'status', tracer, lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: false, yes: false, readOnly: true, keepBucket: false });
-    const out = process.stdout;
-    const output: Output = {
-      json: globals.json,
-      verbose: globals.verbose,
-      c: colors(globals.color && colorFor(out)),
-    };
-    if (out.isTTY && out.columns) output.columns = out.columns;
+    const { renderer } = session;
+    // Read, never written: the table fits the terminal that shows it.
+    const tty = Boolean(process.stdout.isTTY);
+    const output: Output = { verbose: globals.verbose, c: resultColors(globals) };
+    if (tty && process.stdout.columns) output.columns = process.stdout.columns;
     const read = () => readStatus(env, { tracer: session.tracer });
 
     if (options.watch === undefined) {
       const report = await read();
-      out.write(format(report, output, false));
+      renderer.result({ text: table(report, output), document: statusDocument(report) });
       return statusExitCode(report, options.exitCode);
     }
 
-    const redraw = Boolean(out.isTTY) && !globals.json;
+    const redraw = tty && !globals.json;
     let code: number = ExitCode.interrupted;
     while (!session.signal.aborted) {
       const report = await read();
       // A reading cut short by Ctrl-C is incomplete: the last complete one stands.
       if (session.signal.aborted) break;
-      const text = format(report, output, true);
-      if (redraw) {
-        out.write(`${REDRAW}${text}${output.c.dim(`every ${options.watch}s; Ctrl-C to stop`)}\n`);
-      } else {
-        out.write(globals.json ? text : `${text}\n`);
-      }
+      const text = table(report, output);
+      renderer.result({
+        text: redraw
+          ? `${REDRAW}${text}${output.c.dim(`every ${options.watch}s; Ctrl-C to stop`)}\n`
+          : `${text}\n`,
+        document: statusDocument(report),
+        compact: true,
+      });
       code = statusExitCode(report, options.exitCode);
       await sleep(options.watch * 1000, session.signal);
     }

@@ -4,19 +4,12 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ExitCode, WorkError } from '../../errors.js';
 import type { BucketOutputs, DistributionOutputs } from '../../resources/outputs.js';
+import { stampSync } from '../../sync/events.js';
 import { HASH_CACHE_NAME } from '../../sync/hash-cache.js';
 import { syncFrontend } from '../../sync/sync.js';
 import { findSyncTarget } from '../../sync/target.js';
-import type { CommandRunner, GlobalOptions, SyncOptions } from '../options.js';
-import { colorFor } from '../render/color-for.js';
-import { colors } from '../render/colors.js';
-import { type SyncRenderMode, syncRenderer } from '../render/sync-progress.js';
+import type { CommandRunner, SyncOptions } from '../options.js';
 import { openSession } from '../session.js';
-
-function renderMode(globals: GlobalOptions): SyncRenderMode {
-  if (globals.json) return 'json';
-  return process.stderr.isTTY && process.env.TERM !== 'dumb' ? 'live' : 'plain';
-}
 
 /**
  * sync-frontend takes no state lock: it only reads the state (never writes it), and a deploy from CI
@@ -55,29 +48,24 @@ function entry<T>(
   return value && typeof value[field] === 'string' ? (value as Partial<T>) : undefined;
 }
 
-export const run: CommandRunner<SyncOptions> = async (globals, options) => {
+export const run: CommandRunner<SyncOptions> = async (globals, options, tracer) => {
   // A dry run only reads; a real sync uploads but keeps no state: each gets its own Ctrl-C wording.
   const session = await openSession(globals, {
     command: 'sync-frontend',
+    tracer,
     lock: false,
     readOnly: options.dryRun,
     stateless: !options.dryRun,
+    view: 'transfer',
   });
   // Every S3 call listens on the Ctrl-C signal (the SDK's abortSignal) until its HTTP request closes, a
   // moment after the call resolves: --concurrency uploads pass Node's limit of 10 listeners, and then
   // some, without a leak. Node would print a MaxListenersExceededWarning in the middle of the output.
   setMaxListeners(0, session.signal);
-  const renderer = syncRenderer({
-    mode: renderMode(globals),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    colors: colors(globals.color && colorFor(process.stderr)),
-    verbose: globals.verbose,
-  });
+  const { renderer } = session;
   try {
     const warning = await refuseDuringDestroy(session.store.path);
-    const warn = (message: string) =>
-      renderer.event({ type: 'warning', message, time: new Date().toISOString() });
+    const warn = (message: string) => renderer.sink(stampSync({ code: 'warning', message }));
     if (warning) warn(warning);
 
     const { config, dir: configDir, names, file: configFile } = session.loaded;
@@ -131,12 +119,11 @@ export const run: CommandRunner<SyncOptions> = async (globals, options) => {
       aws: session.aws,
       target,
       settings,
-      emit: (event) => renderer.event(event),
+      emit: renderer.sink,
       signal: session.signal,
     });
     return ExitCode.ok;
   } finally {
-    renderer.close();
     await session.close();
   }
 };

@@ -16,8 +16,8 @@ export interface UnlockOptions {
  * `tekamolo unlock <lock-id>`: remove a lock left by a run that died. Only the lock with that id, so
  * an id copied from an old message never removes the lock of a run that is working now.
  */
-export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }) => {
-  const session = await openSession(globals, { command: 'unlock', lock: false, readOnly: true });
+export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }, tracer) => {
+  const session = await openSession(globals, { command: 'unlock', tracer, lock: false, readOnly: true });
   try {
     const place = remotePlace(session.loaded, session.aws);
     if (!place) {
@@ -47,7 +47,7 @@ export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }) => 
       );
     }
     const question = `Remove the lock of ${describeHolder(held.info)}? Only if that run is gone.`;
-    if (!(await session.confirm(question))) {
+    if (!(await session.confirm({ code: 'unlock', question, default: false }))) {
       throw new UserError('the lock was not removed', 'answer y on a terminal, or pass --yes');
     }
     try {

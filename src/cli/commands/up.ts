@@ -1,15 +1,15 @@
 import { apply } from '../../engine/apply.js';
+import { stampEngine } from '../../engine/events.js';
 import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
 import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, UpOptions } from '../options.js';
-import { colorFor } from '../render/color-for.js';
-import { colors } from '../render/colors.js';
+import { resultColors } from '../render/index.js';
 import { upSummary } from '../render/summary.js';
-import { configWarnings, engineEnv, humanOut, openSession, runExitCode } from '../session.js';
+import { configWarnings, engineEnv, openSession, runExitCode } from '../session.js';
 
 /** `tekamolo up`: converge AWS to the config; resumes after a crash. */
-export const run: CommandRunner<UpOptions> = async (globals, options) => {
+export const run: CommandRunner<UpOptions> = async (globals, options, tracer) => {
   const keys = stack.map((r) => r.key);
   const unknown = options.takeOver.find((key) => !keys.includes(key));
   if (unknown) {
@@ -17,6 +17,7 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
   }
   const session = await openSession(globals, {
     command: 'up',
+    tracer,
     lock: true,
     pinAccount: true,
     createStateBucket: true,
@@ -32,13 +33,10 @@ export const run: CommandRunner<UpOptions> = async (globals, options) => {
     const warnings = configWarnings(session);
     const dns = await dnsPreflight(env, { skip: options.skipDnsCheck === true });
     if (dns) warnings.push(dns);
-    for (const message of warnings) {
-      session.sink({ type: 'warning', message, time: new Date().toISOString() });
-    }
+    for (const message of warnings) session.sink(stampEngine({ code: 'warning', message }));
     const result = await apply(env);
     session.renderer.close();
-    const out = humanOut(globals);
-    out.write(upSummary(result, session.loaded.names, colors(globals.color && colorFor(out))));
+    session.renderer.result({ text: upSummary(result, session.loaded.names, resultColors(globals)) });
     return runExitCode(result, 'up');
   } finally {
     await session.close();

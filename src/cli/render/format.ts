@@ -1,7 +1,8 @@
 import type { Change } from '../../engine/contract.js';
-import type { EngineEvent, PlanAction } from '../../engine/events.js';
+import type { PlanAction } from '../../engine/events.js';
 import type { Scope } from '../../engine/scope.js';
 import type { Colors } from './colors.js';
+import { type AnyMessage, errorText } from './renderer.js';
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -34,12 +35,12 @@ export function redactChange(change: Change): Change {
   return { ...change, from: '(sensitive)', to: '(sensitive)' };
 }
 
-/** An event as JSON data, with secret values replaced. */
-export function redactEvent(event: EngineEvent): EngineEvent {
-  if (event.type === 'resource-done' && event.changes) {
-    return { ...event, changes: event.changes.map(redactChange) };
+/** A message as JSON data, with secret values replaced. */
+export function redactMessage(message: AnyMessage): AnyMessage {
+  if (message.code === 'resource-done' && message.changes) {
+    return { ...message, changes: message.changes.map(redactChange) };
   }
-  return event;
+  return message;
 }
 
 export const ACTION_VERB: Record<PlanAction, string> = {
@@ -69,8 +70,8 @@ export function scopeText(scope: Scope | undefined): string {
 }
 
 /** One line for an event, without time stamp; undefined for events that print nothing. */
-export function describeEvent(event: EngineEvent, c: Colors, verbose: boolean): string | undefined {
-  switch (event.type) {
+export function describeEvent(event: AnyMessage, c: Colors, verbose: boolean): string | undefined {
+  switch (event.code) {
     case 'run-started':
       return c.bold(`${event.command} ${event.stack}: ${event.resources} resources${scopeText(event.scope)}`);
     case 'resource-started':
@@ -96,11 +97,14 @@ export function describeEvent(event: EngineEvent, c: Colors, verbose: boolean): 
     case 'resource-health':
       return `${event.key}: ${event.health.state}${'detail' in event.health && event.health.detail ? ` ${event.health.detail}` : ''}`;
     case 'warning':
-      return c.yellow(`warning: ${event.key ? `${event.key}: ` : ''}${event.message}`);
+      return c.yellow(`warning: ${'key' in event && event.key ? `${event.key}: ` : ''}${event.message}`);
     case 'info':
       return event.message;
-    case 'run-finished':
-      // The command's closing summary says this in words; only --json carries the event as such.
+    case 'error':
+      return errorText(event);
+    default:
+      // run-finished: the command's closing summary says this in words; only --json carries the event
+      // as such. Sync's messages are drawn by the sync renderer.
       return undefined;
   }
 }

@@ -3,7 +3,8 @@ import { colors } from './colors.js';
 import { jsonRenderer } from './json.js';
 import { liveRenderer } from './live.js';
 import { plainRenderer } from './plain.js';
-import type { Renderer } from './renderer.js';
+import type { Renderer, Streams } from './renderer.js';
+import { syncRenderer } from './sync-progress.js';
 
 export type { Renderer } from './renderer.js';
 
@@ -11,13 +12,34 @@ export interface RendererOptions {
   json: boolean;
   color: boolean;
   verbose: boolean;
+  /** What the human view draws: resources being worked on (default) or a transfer (sync-frontend). */
+  view?: 'resources' | 'transfer';
 }
 
-/** `--json` → JSON lines on stdout; a terminal on stderr → live view; otherwise plain lines. */
-export function pickRenderer(options: RendererOptions): Renderer {
-  const tty = Boolean(process.stderr.isTTY);
-  const c = colors(options.color && colorFor(process.stderr));
-  if (options.json) return jsonRenderer(process.stdout, process.stderr);
-  if (tty && process.env.TERM !== 'dumb') return liveRenderer(process.stderr, c, options.verbose);
-  return plainRenderer(process.stderr, c, options.verbose);
+const processStreams: Streams = { stdout: process.stdout, stderr: process.stderr };
+
+/**
+ * `--json` → JSON on stdout; a terminal on stderr → live view; otherwise plain lines. Results go to
+ * stdout, progress, warnings and errors to stderr, whichever is picked.
+ */
+export function pickRenderer(options: RendererOptions, streams: Streams = processStreams): Renderer {
+  if (options.json) return jsonRenderer(streams);
+  const live = Boolean(streams.stderr.isTTY) && process.env.TERM !== 'dumb';
+  const c = colors(options.color && colorFor(streams.stderr));
+  if (options.view === 'transfer') {
+    return syncRenderer({ mode: live ? 'live' : 'plain', ...streams, colors: c, verbose: options.verbose });
+  }
+  if (live) return liveRenderer(streams, c, options.verbose);
+  return plainRenderer(streams, c, options.verbose);
+}
+
+/**
+ * Colours for a command's result text: it goes to stdout, or to stderr with --json, and is coloured
+ * only when that stream is a terminal (`color` already says whether stderr is one).
+ */
+export function resultColors(
+  options: Pick<RendererOptions, 'json' | 'color'>,
+  streams: Streams = processStreams,
+) {
+  return colors(options.color && (options.json || colorFor(streams.stdout)));
 }

@@ -1,9 +1,9 @@
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
-import type { EngineEvent, PlanAction } from '../../engine/events.js';
+import type { PlanAction } from '../../engine/events.js';
 import type { Colors } from './colors.js';
 import { ACTION_VERB, describeEvent, formatMs } from './format.js';
-import type { Output, Renderer } from './renderer.js';
+import type { Renderer, Streams } from './renderer.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /** At most 10 redraws a second: more only costs CPU and flickers on slow terminals. */
@@ -22,7 +22,7 @@ interface Row {
  * spinner, its elapsed time and what it is doing or waiting for, redrawn in place with ANSI codes.
  */
 export function liveRenderer(
-  out: Output,
+  { stdout, stderr: out }: Streams,
   c: Colors,
   verbose: boolean,
   now: () => number = Date.now,
@@ -86,8 +86,8 @@ export function liveRenderer(
   };
 
   return {
-    sink(event: EngineEvent) {
-      switch (event.type) {
+    sink(event) {
+      switch (event.code) {
         case 'resource-started':
           rows.set(event.key, {
             key: event.key,
@@ -112,9 +112,9 @@ export function liveRenderer(
           break;
       }
       const keep =
-        event.type !== 'resource-started' &&
-        event.type !== 'resource-progress' &&
-        event.type !== 'resource-waiting';
+        event.code !== 'resource-started' &&
+        event.code !== 'resource-progress' &&
+        event.code !== 'resource-waiting';
       const text = keep ? describeEvent(event, c, verbose) : undefined;
       if (text !== undefined) permanent(text);
       else draw();
@@ -122,6 +122,12 @@ export function liveRenderer(
     },
     note(text) {
       permanent(text);
+    },
+    result({ text }) {
+      if (!text) return;
+      clear();
+      stdout.write(text);
+      draw();
     },
     close() {
       if (timer) clearInterval(timer);

@@ -1,3 +1,4 @@
+import type { AwsCalls } from '../../aws/trace.js';
 import type { DestroyPlan } from '../../engine/destroy.js';
 import { destroyPlanLine } from '../../engine/destroy.js';
 import type { Plan, PlanEntry } from '../../engine/plan.js';
@@ -72,10 +73,17 @@ export function renderPlan(plan: Plan, c: Colors, verbose: boolean, columns?: nu
   return fitToWidth(`${lines.join('\n')}\n`, columns);
 }
 
-/** `plan --json`: the plan as one document, secret values replaced. */
-export function planJson(plan: Plan): string {
+/** `plan --json`: the plan as one document (docs/json.md), secret values replaced. */
+export function planDocument(plan: Plan, awsCalls: AwsCalls): Record<string, unknown> {
   const resources = plan.resources.map((r) => ({ ...r, changes: r.changes.map(redactChange) }));
-  return `${JSON.stringify({ ...plan, resources, summaryLine: summaryLine(plan.summary) }, null, 2)}\n`;
+  return {
+    command: 'plan',
+    ok: plan.summary.errors === 0,
+    ...plan,
+    resources,
+    summaryLine: summaryLine(plan.summary),
+    awsCalls,
+  };
 }
 
 /**
@@ -109,7 +117,7 @@ export function renderDestroyPlan(plan: DestroyPlan, c: Colors, columns?: number
  * What a handler read (a listener's origin secret, a distribution's origin header) stays inside: each
  * resource, replaced resource and leftover is named by its id, and a foreign one says why.
  */
-export function destroyPlanJson(plan: DestroyPlan): string {
+export function destroyPlanDocument(plan: DestroyPlan, awsCalls: AwsCalls): Record<string, unknown> {
   const resources = plan.resources.map(({ actual, ...target }) => {
     if (!actual) return target;
     return {
@@ -119,6 +127,15 @@ export function destroyPlanJson(plan: DestroyPlan): string {
   });
   const retired = plan.retired.map(({ key, actual }) => ({ key, id: actual.id }));
   const leftovers = plan.leftovers.map(({ key, title, id, region }) => ({ key, title, id, region }));
-  const document = { ...plan, resources, retired, leftovers, summaryLine: destroyPlanLine(plan) };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return {
+    command: 'plan',
+    destroy: true,
+    ok: plan.summary.errors === 0,
+    ...plan,
+    resources,
+    retired,
+    leftovers,
+    summaryLine: destroyPlanLine(plan),
+    awsCalls,
+  };
 }

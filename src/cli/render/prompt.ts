@@ -17,9 +17,8 @@ export async function ask(question: string, signal?: AbortSignal): Promise<strin
   }
 }
 
-/** y/N question; no terminal = no. */
+/** y/N question on the terminal (callers check `canPrompt` first). */
 export async function confirmOnTerminal(question: string, signal?: AbortSignal): Promise<boolean> {
-  if (!canPrompt()) return false;
   const answer = await ask(`${question} [y/N] `, signal);
   return /^y(es)?$/i.test(answer);
 }

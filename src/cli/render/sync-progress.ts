@@ -1,20 +1,14 @@
 import type { PlannedItem, SyncEvent, SyncSummary } from '../../sync/events.js';
 import type { Colors } from './colors.js';
 import { formatMs } from './format.js';
-import type { Output } from './renderer.js';
+import { type AnyMessage, errorText, type Output, type Renderer } from './renderer.js';
 
 /**
- * What sync-frontend shows: a progress bar redrawn in place on a terminal (files, bytes, rate, ETA),
- * plain lines when piped (progress at most every few seconds), JSON lines on stdout with --json.
+ * What sync-frontend shows without --json: a progress bar redrawn in place on a terminal (files,
+ * bytes, rate, ETA), plain lines when piped (progress at most every few seconds). Progress goes to
+ * stderr, the closing summary (the result) to stdout.
  */
-export interface SyncRenderer {
-  event(event: SyncEvent): void;
-  /** A line outside the event stream (stderr), kept above the bar. */
-  note(line: string): void;
-  close(): void;
-}
-
-export type SyncRenderMode = 'json' | 'live' | 'plain';
+export type SyncRenderMode = 'live' | 'plain';
 
 export interface SyncRenderOptions {
   mode: SyncRenderMode;
@@ -49,7 +43,7 @@ function formatEta(seconds: number | undefined): string {
   return `ETA ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-type Progress = Extract<SyncEvent, { type: 'sync-progress' }>;
+type Progress = Extract<SyncEvent, { code: 'sync-progress' }>;
 
 export function progressText(p: Progress, c: Colors, withBar: boolean): string {
   const byFiles = p.filesTotal > 0 ? p.filesDone / p.filesTotal : 1;
@@ -82,7 +76,7 @@ export function summaryText(s: SyncSummary, c: Colors): string {
   return `${head} ${parts.join(', ')}`;
 }
 
-function planLines(event: Extract<SyncEvent, { type: 'sync-planned' }>, c: Colors, all: boolean): string[] {
+function planLines(event: Extract<SyncEvent, { code: 'sync-planned' }>, c: Colors, all: boolean): string[] {
   const lines: string[] = [];
   const list = (title: string, items: string[]) => {
     if (items.length === 0) return;
@@ -104,7 +98,7 @@ function planLines(event: Extract<SyncEvent, { type: 'sync-planned' }>, c: Color
   return lines;
 }
 
-export function syncRenderer(options: SyncRenderOptions): SyncRenderer {
+export function syncRenderer(options: SyncRenderOptions): Renderer {
   const { mode, stdout, stderr, colors: c, verbose } = options;
   const now = options.now ?? Date.now;
   const plainInterval = options.plainIntervalMs ?? 5000;
@@ -130,8 +124,8 @@ export function syncRenderer(options: SyncRenderOptions): SyncRenderer {
     barShown = true;
   };
 
-  const human = (event: SyncEvent) => {
-    switch (event.type) {
+  const human = (event: AnyMessage) => {
+    switch (event.code) {
       case 'sync-started':
         dryRun = event.dryRun;
         line(
@@ -183,22 +177,25 @@ export function syncRenderer(options: SyncRenderOptions): SyncRenderer {
         break;
       case 'sync-finished':
         lastProgress = undefined;
-        line(summaryText(event.summary, c));
+        clearBar();
+        stdout.write(`${summaryText(event.summary, c)}\n`);
+        break;
+      case 'error':
+        line(errorText(event));
         break;
     }
   };
 
   return {
-    event(event) {
-      if (mode === 'json') stdout.write(`${JSON.stringify(event)}\n`);
-      else human(event);
-    },
-    note(text) {
-      if (mode === 'json') stderr.write(`${text}\n`);
-      else line(text);
+    sink: human,
+    note: line,
+    result({ text }) {
+      clearBar();
+      if (text) stdout.write(text);
     },
     close() {
       if (mode === 'live') clearBar();
     },
+    suspend: (fn) => fn(),
   };
 }

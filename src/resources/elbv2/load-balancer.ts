@@ -11,7 +11,7 @@ import {
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as z from 'zod/mini';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import { hasErrorName, isNotFound } from '../../aws/errors.js';
 import { USUALLY } from '../../aws/usual-durations.js';
 import { waitFor } from '../../aws/waiter.js';
 import {

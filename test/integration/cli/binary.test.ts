@@ -4,6 +4,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateDocument } from '../../../src/output/json-schema.js';
+import { JSON_VERSION } from '../../../src/output/message.js';
+import { expectDocument } from '../../support/json-contract.js';
 
 /**
  * The built command line (`npm run build` first), as a user runs it: exit codes, where output goes,
@@ -57,8 +60,9 @@ describe('tekamolo validate (built CLI)', () => {
   it('says a good config is valid on stderr and exits 0', () => {
     const result = tekamolo(['validate', '-c', 'config.example.yaml']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('✓ config.example.yaml is valid (stack tekamolo, region eu-central-1)\n');
-    expect(result.stdout).toBe('');
+    // The result goes to stdout, as in every command.
+    expect(result.stdout).toBe('✓ config.example.yaml is valid (stack tekamolo, region eu-central-1)\n');
+    expect(result.stderr).toBe('');
   });
 
   it('lists every issue of a bad config and exits 2', () => {
@@ -74,16 +78,19 @@ describe('tekamolo validate (built CLI)', () => {
   it('with --json prints one JSON document on stdout', () => {
     const good = tekamolo(['--json', 'validate', '-c', 'config.example.yaml']);
     expect(good.code).toBe(0);
-    expect(JSON.parse(good.stdout)).toEqual({
-      valid: true,
+    expect(expectDocument(good.stdout, validateDocument)).toEqual({
+      version: JSON_VERSION,
+      command: 'validate',
+      ok: true,
       file: join(root, 'config.example.yaml'),
       issues: [],
       warnings: [],
+      awsCalls: { total: 0, changing: 0 },
     });
     const bad = tekamolo(['validate', '--json', '-c', 'test/fixtures/config/bad/min-above-max.yaml']);
     expect(bad.code).toBe(2);
-    const document = JSON.parse(bad.stdout) as { valid: boolean; issues: { path: string; line: number }[] };
-    expect(document.valid).toBe(false);
+    const document = expectDocument(bad.stdout, validateDocument);
+    expect(document.ok).toBe(false);
     expect(document.issues.map((i) => [i.path, i.line])).toEqual([['backend.scaling.min', 6]]);
   });
 
@@ -95,7 +102,7 @@ describe('tekamolo validate (built CLI)', () => {
     );
     await writeFile(join(dir, 'tekamolo.yaml'), 'stack: here\nregion: us-west-2\ndomain: example.org\n');
     const found = tekamolo(['validate'], { cwd: dir });
-    expect(found.stderr).toBe('✓ tekamolo.yaml is valid (stack here, region us-west-2)\n');
+    expect(found.stdout).toBe('✓ tekamolo.yaml is valid (stack here, region us-west-2)\n');
     expect(found.code).toBe(0);
   });
 

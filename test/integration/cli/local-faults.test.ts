@@ -4,6 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { validateDocument } from '../../../src/output/json-schema.js';
+import { JSON_VERSION } from '../../../src/output/message.js';
+import { expectDocument, expectEventLines } from '../../support/json-contract.js';
 
 /**
  * Local faults as a user meets them, through the built command line (`npm run build` first): a hostile
@@ -119,11 +122,14 @@ describe('config', () => {
   it('validate --json prints the validate document for an alias bomb', async () => {
     const run = await tekamolo(['validate', '--json', '-c', bomb], root);
     expect(run.code).toBe(2);
-    expect(JSON.parse(run.stdout)).toEqual({
-      valid: false,
+    expect(expectDocument(run.stdout, validateDocument)).toEqual({
+      version: JSON_VERSION,
+      command: 'validate',
+      ok: false,
       file: join(root, bomb),
       issues: [{ file: bomb, line: 7, column: 10, path: '', message: bombIssue }],
       warnings: [],
+      awsCalls: { total: 0, changing: 0 },
     });
   });
 
@@ -154,15 +160,12 @@ describe('config', () => {
     expect(run.stderr).toBe(
       'warning: tekamolo.yaml:5:9  backend.port: 22 is also the SSH port that sshCidrs opens: the load balancer would send requests to the SSH server; use another port for the app, such as 8080\n' +
         `warning: tekamolo.yaml:6:31  backend.sshCidrs[1]: ${world('0.0.0.0/0')}\n` +
-        `warning: tekamolo.yaml:6:42  backend.sshCidrs[2]: ${world('::/0')}\n` +
-        '✓ tekamolo.yaml is valid (stack demo, region eu-central-1)\n',
+        `warning: tekamolo.yaml:6:42  backend.sshCidrs[2]: ${world('::/0')}\n`,
     );
+    expect(run.stdout).toBe('✓ tekamolo.yaml is valid (stack demo, region eu-central-1)\n');
     const json = await tekamolo(['validate', '--json']);
-    const document = JSON.parse(json.stdout) as {
-      valid: boolean;
-      warnings: { path: string; line: number }[];
-    };
-    expect(document.valid).toBe(true);
+    const document = expectDocument(json.stdout, validateDocument);
+    expect(document.ok).toBe(true);
     expect(document.warnings.map((w) => [w.path, w.line])).toEqual([
       ['backend.port', 5],
       ['backend.sshCidrs[1]', 6],
@@ -173,7 +176,8 @@ describe('config', () => {
   it('a safe SSH setting gives no warning', async () => {
     await writeFile(join(dir, 'tekamolo.yaml'), `${CONFIG}backend:\n  sshCidrs: [203.0.113.0/24]\n`);
     const run = await tekamolo(['validate']);
-    expect(run.stderr).toBe('✓ tekamolo.yaml is valid (stack demo, region eu-central-1)\n');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('✓ tekamolo.yaml is valid (stack demo, region eu-central-1)\n');
   });
 });
 
@@ -331,5 +335,9 @@ describe('no raw Node error reaches the user', () => {
     expect(output).not.toMatch(/\bE[A-Z]+:/);
     expect(output).not.toContain('check the network');
     expect(run.code).toBe(2);
+    if (args.includes('--json') && !args.includes('validate')) {
+      // The error is the final event of the one JSON contract.
+      expect(expectEventLines(run.stdout).at(-1)).toMatchObject({ code: 'error', ok: false, exitCode: 2 });
+    }
   });
 });

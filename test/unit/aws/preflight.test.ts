@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Aws } from '../../../src/aws/clients.js';
 import { preflight } from '../../../src/aws/preflight.js';
 import { Tracer } from '../../../src/aws/trace.js';

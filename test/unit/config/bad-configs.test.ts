@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { Tracer } from '../../../src/aws/trace.js';
 import { run } from '../../../src/cli/commands/validate.js';
 import type { GlobalOptions } from '../../../src/cli/options.js';
 import { ExitCode } from '../../../src/errors.js';
@@ -163,7 +164,7 @@ describe('validate: the corpus of bad configs', () => {
     '%s: exit 2 with every issue at its line and column',
     async (name, expected) => {
       const file = `${BAD}/${name}`;
-      const code = await run(globals(file), {});
+      const code = await run(globals(file), {}, new Tracer());
       expect(code).toBe(ExitCode.badInput);
       const count = expected.length === 1 ? '1 problem' : `${expected.length} problems`;
       expect(written(stderr)).toBe(
@@ -175,14 +176,14 @@ describe('validate: the corpus of bad configs', () => {
 
   it('--json prints one document with the same issues on stdout', async () => {
     const file = `${BAD}/several-errors.yaml`;
-    const code = await run(globals(file, true), {});
+    const code = await run(globals(file, true), {}, new Tracer());
     expect(code).toBe(ExitCode.badInput);
     const document = JSON.parse(written(stdout)) as {
-      valid: boolean;
+      ok: boolean;
       file: string;
       issues: { line: number; column: number; path: string; message: string; suggestion?: string }[];
     };
-    expect(document.valid).toBe(false);
+    expect(document.ok).toBe(false);
     expect(document.file).toBe(`${process.cwd()}/${file}`);
     expect(document.issues.map((i) => `${i.line}:${i.column}  ${i.path}: ${i.message}`)).toEqual(
       cases['several-errors.yaml'],
@@ -191,7 +192,7 @@ describe('validate: the corpus of bad configs', () => {
   });
 
   it('a missing file is exit 2 with where it looked', async () => {
-    const code = await run(globals(`${BAD}/no-such-file.yaml`), {});
+    const code = await run(globals(`${BAD}/no-such-file.yaml`), {}, new Tracer());
     expect(code).toBe(ExitCode.badInput);
     expect(written(stderr)).toContain(
       `${BAD}/no-such-file.yaml  config file not found (looked for ${process.cwd()}/${BAD}/no-such-file.yaml)`,

@@ -24,8 +24,8 @@ describe('apply', () => {
     // Overlap: each started before the other ended, in the calls and in the events.
     expect(a!.at).toBeLessThan(b!.end!);
     expect(b!.at).toBeLessThan(a!.end!);
-    const time = (type: 'resource-started' | 'resource-done', key: string) =>
-      Date.parse(env.events.find((e) => e.type === type && 'key' in e && e.key === key)!.time);
+    const time = (code: 'resource-started' | 'resource-done', key: string) =>
+      Date.parse(env.events.find((e) => e.code === code && 'key' in e && e.key === key)!.time);
     expect(time('resource-started', 'a')).toBeLessThan(time('resource-done', 'b'));
     expect(time('resource-started', 'b')).toBeLessThan(time('resource-done', 'a'));
   });
@@ -320,8 +320,7 @@ describe('apply', () => {
       command: 'up',
       ok: true,
       counts: { create: 1 },
-      awsCalls: 0,
-      changingCalls: 0,
+      awsCalls: { total: 0, changing: 0 },
     });
   });
 });

@@ -118,7 +118,7 @@ describe('destroy', () => {
     expect(file.resources.distribution).toMatchObject({ deleting: true });
     expect(
       down.events.some(
-        (e) => e.type === 'resource-skipped' && e.reason === 'distribution is still being deleted',
+        (e) => e.code === 'resource-skipped' && e.reason === 'distribution is still being deleted',
       ),
     ).toBe(true);
   });
@@ -140,10 +140,11 @@ describe('destroy', () => {
     const result = await destroy(down, await discoverForDestroy(down));
     expect(result.ok).toBe(false);
     expect(result.failures[0]!.failure.message).toBe('deleting fake alb: in use (ResourceInUse)');
-    const failed = down.events.filter((e) => e.type === 'resource-failed');
+    const failed = down.events.filter((e) => e.code === 'resource-failed');
     expect(failed).toEqual([
       {
-        type: 'resource-failed',
+        code: 'resource-failed',
+        level: 'error',
         key: 'alb',
         error: 'deleting fake alb: in use (ResourceInUse)',
         durationMs: expect.any(Number),

@@ -132,8 +132,8 @@ describe('a change of cache rules only', () => {
     expect(
       cfMock.commandCalls(CreateInvalidationCommand)[0]!.args[0].input.InvalidationBatch?.Paths?.Items,
     ).toEqual(['/robots.txt']);
-    const planned = events.find((e) => e.type === 'sync-planned');
-    expect(planned?.type === 'sync-planned' && planned.metadataUpdates[0]?.reason).toBe(
+    const planned = events.find((e) => e.code === 'sync-planned');
+    expect(planned?.code === 'sync-planned' && planned.metadataUpdates[0]?.reason).toBe(
       'Cache-Control public, max-age=300 → public, max-age=60',
     );
   });

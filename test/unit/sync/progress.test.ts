@@ -21,7 +21,7 @@ describe('TransferProgress', () => {
     progress.bytes(400);
     progress.fileDone();
     expect(events).toHaveLength(1);
-    const last = events[0] as SyncEventInput & { type: 'sync-progress' };
+    const last = events[0] as Extract<SyncEventInput, { code: 'sync-progress' }>;
     expect(last.bytesDone).toBe(500);
     expect(last.filesDone).toBe(1);
     expect(last.bytesPerSecond).toBe(250);

@@ -4,13 +4,20 @@ import { colors } from '../../../../src/cli/render/colors.js';
 import { jsonRenderer } from '../../../../src/cli/render/json.js';
 import { liveRenderer } from '../../../../src/cli/render/live.js';
 import { plainRenderer } from '../../../../src/cli/render/plain.js';
-import { destroyPlanJson, planJson, renderDestroyPlan, renderPlan } from '../../../../src/cli/render/plan.js';
+import {
+  destroyPlanDocument,
+  planDocument,
+  renderDestroyPlan,
+  renderPlan,
+} from '../../../../src/cli/render/plan.js';
+import { errorEvent } from '../../../../src/cli/render/renderer.js';
 import { destroySummary, upSummary } from '../../../../src/cli/render/summary.js';
 import { deriveNames } from '../../../../src/config/names.js';
 import type { DestroyPlan } from '../../../../src/engine/destroy.js';
 import type { EngineEvent } from '../../../../src/engine/events.js';
 import type { Plan } from '../../../../src/engine/plan.js';
 import type { RunResult } from '../../../../src/engine/run-summary.js';
+import { JSON_VERSION } from '../../../../src/output/message.js';
 import { testConfig } from '../../../support/context.js';
 
 class Buffer {
@@ -27,65 +34,88 @@ class Buffer {
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 21, 0, seconds)).toISOString();
 const noColor = colors(false);
+const noCalls = { total: 0, changing: 0 };
+const planJson = (plan: Plan) => JSON.stringify(planDocument(plan, noCalls));
+const destroyPlanJson = (plan: DestroyPlan) => JSON.stringify(destroyPlanDocument(plan, noCalls));
 
 const events: EngineEvent[] = [
-  { type: 'run-started', time: at(0), command: 'up', stack: 'demo', resources: 3 },
-  { type: 'resource-started', time: at(1), key: 'bucket', title: 'S3 bucket', action: 'create' },
-  { type: 'resource-done', time: at(2), key: 'bucket', action: 'create', id: 'demo-site', durationMs: 1200 },
+  { code: 'run-started', time: at(0), level: 'info', command: 'up', stack: 'demo', resources: 3 },
   {
-    type: 'resource-waiting',
+    code: 'resource-started',
+    time: at(1),
+    level: 'info',
+    key: 'bucket',
+    title: 'S3 bucket',
+    action: 'create',
+  },
+  {
+    code: 'resource-done',
+    time: at(2),
+    level: 'info',
+    key: 'bucket',
+    action: 'create',
+    id: 'demo-site',
+    durationMs: 1200,
+  },
+  {
+    code: 'resource-waiting',
     time: at(3),
+    level: 'info',
     key: 'validation',
     message: 'waiting for ISSUED',
     elapsedMs: 1000,
   },
   {
-    type: 'resource-waiting',
+    code: 'resource-waiting',
     time: at(13),
+    level: 'info',
     key: 'validation',
     message: 'waiting for ISSUED',
     elapsedMs: 11000,
   },
   {
-    type: 'resource-waiting',
+    code: 'resource-waiting',
     time: at(34),
+    level: 'info',
     key: 'validation',
     message: 'waiting for ISSUED',
     elapsedMs: 32000,
   },
   {
-    type: 'resource-failed',
+    code: 'resource-failed',
     time: at(40),
+    level: 'info',
     key: 'listener',
     error: 'creating HTTPS listener: certificate not found (CertificateNotFound)',
     hint: 'check the certificate',
     durationMs: 300,
   },
-  { type: 'resource-skipped', time: at(40), key: 'distribution', reason: 'listener failed' },
+  { code: 'resource-skipped', time: at(40), level: 'info', key: 'distribution', reason: 'listener failed' },
   {
-    type: 'resource-done',
+    code: 'resource-done',
     time: at(41),
+    level: 'info',
     key: 'listener',
     action: 'update',
     durationMs: 5,
     changes: [{ field: 'originSecret', from: 'abc', to: 'def', action: 'update' }],
   },
   {
-    type: 'run-finished',
+    code: 'run-finished',
     time: at(42),
+    level: 'info',
     command: 'up',
     ok: false,
     durationMs: 42000,
     counts: { create: 1, failed: 1, skipped: 1 },
-    awsCalls: 10,
-    changingCalls: 2,
+    awsCalls: { total: 10, changing: 2 },
   },
 ];
 
 describe('plain renderer', () => {
   it('prints one timestamped line per event that matters, and a long wait only when it changes or every 30 s', () => {
     const out = new Buffer();
-    const r = plainRenderer(out, noColor, false);
+    const r = plainRenderer({ stdout: new Buffer(), stderr: out }, noColor, false);
     for (const e of events) r.sink(e);
     expect(out.lines).toEqual([
       '21:00:00 up demo: 3 resources',
@@ -102,7 +132,7 @@ describe('plain renderer', () => {
 
   it('shows changed fields with --verbose, never a secret value', () => {
     const out = new Buffer();
-    const r = plainRenderer(out, noColor, true);
+    const r = plainRenderer({ stdout: new Buffer(), stderr: out }, noColor, true);
     for (const e of events) r.sink(e);
     expect(out.text).toContain('originSecret: (sensitive)');
     expect(out.text).not.toContain('abc');
@@ -111,7 +141,7 @@ describe('plain renderer', () => {
 
   it('has no escape codes without colour', () => {
     const out = new Buffer();
-    const r = plainRenderer(out, noColor, true);
+    const r = plainRenderer({ stdout: new Buffer(), stderr: out }, noColor, true);
     for (const e of events) r.sink(e);
     expect(out.text).not.toContain(String.fromCharCode(27));
   });
@@ -121,12 +151,12 @@ describe('json renderer', () => {
   it('writes every event as one JSON object per line on stdout, secrets replaced', () => {
     const stdout = new Buffer();
     const stderr = new Buffer();
-    const r = jsonRenderer(stdout, stderr);
+    const r = jsonRenderer({ stdout, stderr });
     for (const e of events) r.sink(e);
     r.note('human text');
     const parsed = stdout.lines.map((line) => JSON.parse(line) as EngineEvent);
-    expect(parsed.map((e) => e.type)).toEqual(events.map((e) => e.type));
-    expect(parsed.at(-1)).toEqual(events.at(-1));
+    expect(parsed.map((e) => e.code)).toEqual(events.map((e) => e.code));
+    expect(parsed.at(-1)).toEqual({ version: JSON_VERSION, ...events.at(-1) });
     expect(stdout.text).not.toContain('"abc"');
     expect(parsed[8]).toMatchObject({
       changes: [{ field: 'originSecret', from: '(sensitive)', to: '(sensitive)' }],
@@ -135,16 +165,60 @@ describe('json renderer', () => {
   });
 });
 
+describe('results and errors', () => {
+  it('--json: a result document with the version (one line when compact); its words go to stderr', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    const r = jsonRenderer({ stdout, stderr });
+    r.result({ text: 'the table', document: { command: 'status', ok: true }, compact: true });
+    r.result({ text: 'The stack is up.\n' });
+    expect(stdout.text).toBe(`{"version":${JSON_VERSION},"command":"status","ok":true}\n`);
+    expect(stderr.text).toBe('The stack is up.\n');
+  });
+
+  it('without --json: the result on stdout, the error in words on stderr, no JSON anywhere', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    const r = plainRenderer({ stdout, stderr }, noColor, false);
+    r.result({ text: 'the table\n', document: { command: 'status' } });
+    r.sink(errorEvent({ error: 'no credentials', hint: 'set AWS_PROFILE', exitCode: 2, awsCalls: noCalls }));
+    expect(stdout.text).toBe('the table\n');
+    expect(stderr.text).toBe('error: no credentials\n  → set AWS_PROFILE\n');
+  });
+
+  it('--json: the error is the final event on stdout, and in words on stderr', () => {
+    const stdout = new Buffer();
+    const stderr = new Buffer();
+    jsonRenderer({ stdout, stderr }).sink(errorEvent({ error: 'lock held', exitCode: 1, awsCalls: noCalls }));
+    expect(JSON.parse(stdout.text)).toMatchObject({
+      version: JSON_VERSION,
+      level: 'error',
+      code: 'error',
+      ok: false,
+      error: 'lock held',
+      exitCode: 1,
+      awsCalls: noCalls,
+    });
+    expect(stderr.text).toBe('error: lock held\n');
+  });
+});
+
 describe('live renderer', () => {
   it('draws running resources below the finished lines and redraws them in place', () => {
     const out = new Buffer();
     let now = Date.parse(at(1));
-    const r = liveRenderer(out, noColor, false, () => now);
+    const r = liveRenderer({ stdout: new Buffer(), stderr: out }, noColor, false, () => now);
     r.sink(events[0]!);
     r.sink(events[1]!);
     expect(out.text).toContain('bucket: creating 0ms');
     now += 2500;
-    r.sink({ type: 'resource-progress', time: at(3), key: 'bucket', message: 'setting encryption' });
+    r.sink({
+      code: 'resource-progress',
+      time: at(3),
+      level: 'info',
+      key: 'bucket',
+      message: 'setting encryption',
+    });
     expect(out.text).toContain('\x1b[1A\x1b[0J');
     expect(out.text).toContain('bucket: setting encryption 2.5s');
     r.sink(events[2]!);
@@ -160,18 +234,20 @@ describe('live renderer on a narrow terminal', () => {
     out.columns = 50;
     const color = colors(true);
     let now = Date.parse(at(1));
-    const r = liveRenderer(out, color, false, () => now);
+    const r = liveRenderer({ stdout: new Buffer(), stderr: out }, color, false, () => now);
     r.sink({
-      type: 'resource-started',
+      code: 'resource-started',
       time: at(1),
+      level: 'info',
       key: 'distribution',
       title: 'CloudFront distribution',
       action: 'create',
     });
     now += 754_000;
     r.sink({
-      type: 'resource-waiting',
+      code: 'resource-waiting',
       time: at(2),
+      level: 'info',
       key: 'distribution',
       message: 'waiting for CloudFront to reach Deployed (InProgress; usually 5–10 minutes)',
       elapsedMs: 754_000,
@@ -188,7 +264,7 @@ describe('live renderer on a narrow terminal', () => {
 describe('live renderer while a question is asked', () => {
   it('clears the running rows and holds finished lines until the answer', async () => {
     const out = new Buffer();
-    const r = liveRenderer(out, noColor, false, () => Date.parse(at(1)));
+    const r = liveRenderer({ stdout: new Buffer(), stderr: out }, noColor, false, () => Date.parse(at(1)));
     r.sink(events[1]!);
     let during = '';
     const answer = await r.suspend(async () => {
@@ -443,15 +519,20 @@ describe('the account, region and profile of a run', () => {
     };
     expect(renderDestroyPlan(found, noColor).split('\n')[0]).toBe(`Destroy stack demo ${where}:`);
     const started: EngineEvent = {
-      type: 'run-started',
+      code: 'run-started',
       time: '2026-11-25T21:50:03.000Z',
+      level: 'info',
       command: 'up',
       stack: 'demo',
       resources: 3,
       scope,
     };
     const out: string[] = [];
-    plainRenderer({ write: (t: string) => out.push(t) }, noColor, false).sink(started);
+    plainRenderer(
+      { stdout: new Buffer(), stderr: { write: (t: string) => out.push(t) } },
+      noColor,
+      false,
+    ).sink(started);
     expect(out.join('')).toContain(`up demo: 3 resources ${where}`);
   });
 

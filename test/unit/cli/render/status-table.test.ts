@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { colors } from '../../../../src/cli/render/colors.js';
-import { STATUS_JSON_VERSION, statusJson } from '../../../../src/cli/render/status-json.js';
+import { statusDocument } from '../../../../src/cli/render/status-json.js';
 import { renderStatus } from '../../../../src/cli/render/status-table.js';
 import type { StatusReport } from '../../../../src/status/read.js';
 import type { StatusRow } from '../../../../src/status/row.js';
@@ -101,7 +101,7 @@ describe('status table', () => {
     expect(renderStatus(scoped, c).split('\n')[0]).toBe(
       'Status of stack demo at 2026-11-25 21:50:03 UTC (account 111122223333, region eu-central-1, profile dev)',
     );
-    expect(JSON.parse(statusJson(scoped)).scope).toEqual(scope);
+    expect(statusDocument(scoped).scope).toEqual(scope);
     expect(text).toMatch(/^ {2}KEY +STATE +ID +DETAIL$/m);
     expect(text).toMatch(/^ {2}zone +ok +Z1 +example\.com \(Z1\)$/m);
     expect(text).toMatch(/^ {2}autoScalingGroup +drifted +demo-backend +desired 2/m);
@@ -174,31 +174,27 @@ describe('status table', () => {
 describe('status --json', () => {
   it('one document with the reading time, every row with stable keys, secrets redacted', () => {
     const doc = JSON.parse(
-      statusJson(
-        report([
-          drifted,
-          row({
-            key: 'listener',
-            state: 'drifted',
-            changes: [{ field: 'originSecret', from: 'old', to: 'new', action: 'update' }],
-          }),
-        ]),
+      JSON.stringify(
+        statusDocument(
+          report([
+            drifted,
+            row({
+              key: 'listener',
+              state: 'drifted',
+              changes: [{ field: 'originSecret', from: 'old', to: 'new', action: 'update' }],
+            }),
+          ]),
+        ),
       ),
-    ) as Record<string, unknown> & { rows: StatusRow[] };
-    expect(doc.version).toBe(STATUS_JSON_VERSION);
+    ) as Record<string, unknown> & { resources: StatusRow[] };
+    expect(doc.command).toBe('status');
     expect(doc.time).toBe('2026-11-25T21:50:03.123Z');
     expect(doc.ok).toBe(false);
-    expect(doc.rows[0]).toEqual(drifted);
-    expect(doc.rows[1]?.changes).toEqual([
+    expect(doc.resources[0]).toEqual(drifted);
+    expect(doc.resources[1]?.changes).toEqual([
       { field: 'originSecret', from: '(sensitive)', to: '(sensitive)', action: 'update' },
     ]);
     expect(doc.summary).toMatchObject({ counts: { drifted: 2, ok: 0, error: 0 } });
-  });
-
-  it('compact: one line per reading (for --watch)', () => {
-    const text = statusJson(report([row({ key: 'zone', state: 'ok' })]), true);
-    expect(text.trimEnd().split('\n')).toHaveLength(1);
-    expect(JSON.parse(text)).toMatchObject({ stack: 'demo', ok: true });
   });
 });
 

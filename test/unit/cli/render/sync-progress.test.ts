@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { colors } from '../../../../src/cli/render/colors.js';
+import { jsonRenderer } from '../../../../src/cli/render/json.js';
 import { formatBytes, syncRenderer } from '../../../../src/cli/render/sync-progress.js';
 import type { SyncEvent, SyncSummary } from '../../../../src/sync/events.js';
 
@@ -25,9 +26,17 @@ const summary: SyncSummary = {
   durationMs: 1500,
 };
 const events: SyncEvent[] = [
-  { type: 'sync-started', bucket: 'b', distributionId: 'E1', dir: 'dist', dryRun: false, time },
   {
-    type: 'sync-planned',
+    code: 'sync-started',
+    bucket: 'b',
+    distributionId: 'E1',
+    dir: 'dist',
+    dryRun: false,
+    time,
+    level: 'info',
+  },
+  {
+    code: 'sync-planned',
     uploads: [{ key: 'index.html', reason: 'changed', bytes: 10 }],
     metadataUpdates: [],
     unchanged: 6,
@@ -36,9 +45,10 @@ const events: SyncEvent[] = [
     invalidationPaths: ['/', '/index.html'],
     uploadBytes: 10,
     time,
+    level: 'info',
   },
   {
-    type: 'sync-progress',
+    code: 'sync-progress',
     filesDone: 1,
     filesTotal: 4,
     bytesDone: 512,
@@ -46,9 +56,10 @@ const events: SyncEvent[] = [
     bytesPerSecond: 1024,
     etaSeconds: 3,
     time,
+    level: 'info',
   },
   {
-    type: 'sync-progress',
+    code: 'sync-progress',
     filesDone: 2,
     filesTotal: 4,
     bytesDone: 1024,
@@ -56,8 +67,9 @@ const events: SyncEvent[] = [
     bytesPerSecond: 1024,
     etaSeconds: 2,
     time,
+    level: 'info',
   },
-  { type: 'sync-finished', summary, time },
+  { code: 'sync-finished', ok: true, summary, awsCalls: { total: 5, changing: 3 }, time, level: 'info' },
 ];
 
 function capture(columns?: number) {
@@ -66,13 +78,13 @@ function capture(columns?: number) {
 }
 
 describe('sync renderer', () => {
-  it('--json: one JSON object per event on stdout, nothing else', () => {
+  it('--json (the one JSON renderer): one JSON object per event on stdout, nothing else', () => {
     const stdout = capture();
     const stderr = capture();
-    const r = syncRenderer({ mode: 'json', stdout, stderr, colors: colors(false), verbose: false });
-    for (const e of events) r.event(e);
+    const r = jsonRenderer({ stdout, stderr });
+    for (const e of events) r.sink(e);
     const lines = stdout.text.trim().split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as SyncEvent).type)).toEqual(events.map((e) => e.type));
+    expect(lines.map((l) => (JSON.parse(l) as SyncEvent).code)).toEqual(events.map((e) => e.code));
     expect(stderr.text).toBe('');
   });
 
@@ -90,15 +102,16 @@ describe('sync renderer', () => {
     });
     for (const e of events) {
       now += 1000;
-      r.event(e);
+      r.sink(e);
     }
-    expect(stdout.text).toBe('');
     expect(stderr.text.includes(ESC) || stderr.text.includes('\r')).toBe(false);
     expect(stderr.text).toMatch(/syncing dist → s3:\/\/b \(CloudFront E1\)/);
     expect(stderr.text).toMatch(/plan: upload 1 \(10 B\).* keep 1, invalidate 2 path/);
     // the second progress event came 1 s after the first: not printed
     expect(stderr.text.match(/files ·/g)).toHaveLength(1);
-    expect(stderr.text).toMatch(
+    // The closing summary is the result: stdout, and nothing else there.
+    expect(stdout.text).toMatch(/^synced in [^\n]*\n$/);
+    expect(stdout.text).toMatch(
       /synced in 1\.5s: uploaded 3 \(1 new\), 3\.0 MiB, unchanged 6, headers updated 1, deleted 0, kept 2, invalidated 4 paths \(I1, InProgress\)/,
     );
   });
@@ -107,12 +120,14 @@ describe('sync renderer', () => {
     const stdout = capture();
     const stderr = capture(100);
     const r = syncRenderer({ mode: 'live', stdout, stderr, colors: colors(false), verbose: false });
-    r.event(events[2]!);
+    r.sink(events[2]!);
     expect(stderr.text.startsWith(`\r${ESC}[2K`)).toBe(true);
     expect(stderr.text.slice(5)).toMatch(/^█{6}░{18} 1\/4 files · 512 B\/2\.0 KiB · 1\.0 KiB\/s · ETA 3s$/);
-    r.event(events[4]!);
+    r.sink(events[4]!);
     r.close();
-    expect(stderr.text.includes(`\r${ESC}[2Ksynced in`)).toBe(true);
+    // The bar is cleared before the summary, which goes to stdout.
+    expect(stderr.text.endsWith(`\r${ESC}[2K`)).toBe(true);
+    expect(stdout.text).toMatch(/^synced in /);
   });
 
   it('lists the plan on a dry run', () => {
@@ -124,8 +139,8 @@ describe('sync renderer', () => {
       colors: colors(false),
       verbose: false,
     });
-    r.event({ ...events[0]!, dryRun: true } as SyncEvent);
-    r.event(events[1]!);
+    r.sink({ ...events[0]!, dryRun: true } as SyncEvent);
+    r.sink(events[1]!);
     expect(stderr.text).toMatch(/upload \(1\):\n {2}index\.html \(changed, 10 B\)/);
     expect(stderr.text).toMatch(/keep \(not in the folder; --delete removes them\) \(1\):\n {2}old\.txt/);
     expect(stderr.text).toMatch(/invalidate \(2\):\n {2}\/\n {2}\/index\.html/);
