@@ -1,6 +1,8 @@
 /**
  * How long each long wait usually takes on AWS, shown while waiting so that a user can tell a slow
- * but normal wait from a stuck one. From the AWS documentation of each service:
+ * but normal wait from a stuck one. The pages below describe each wait and its states; they give no
+ * typical duration (ACM's only figure is its 72-hour validation limit), so the figures are ranges
+ * commonly seen, to be corrected from real runs:
  *
  * - ACM DNS validation: ACM checks for the validation CNAME repeatedly once it is in public DNS; the
  *   AWS Certificate Manager User Guide, "AWS Certificate Manager DNS validation"

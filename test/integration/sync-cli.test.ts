@@ -259,7 +259,7 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     const operations = (await readTrace(trace)).map((r) => r.operation);
     expect(operations).not.toContain('GetBucketTagging');
     expect(operations).not.toContain('ListDistributions');
-    expect(run.stderr).toMatch(/synced in .*: uploaded 3 \(3 new\)/);
+    expect(run.stdout).toMatch(/synced in .*: uploaded 3 \(3 new\)/);
   });
 
   /** Enough files that a sync is still at work when a Ctrl-C sent at its first event arrives. */
@@ -338,7 +338,7 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
     const run = await tekamolo(['--trace', trace, 'sync-frontend', '--dry-run', '--delete']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/upload \(3\):\n {2}assets\/app-1a2b3c4d\.js/);
-    expect(run.stderr).toMatch(/dry run, nothing changed: would upload 3/);
+    expect(run.stdout).toMatch(/dry run, nothing changed: would upload 3/);
     expect(changingCalls(await readTrace(trace))).toEqual([]);
     expect(await keys()).toEqual([]);
   });
