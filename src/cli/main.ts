@@ -4,7 +4,7 @@ import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config
 import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { StatePushOptions } from './commands/state.js';
+import type { StatePullOptions, StatePushOptions } from './commands/state.js';
 import type { UnlockOptions } from './commands/unlock.js';
 import type {
   CommandRunner,
@@ -200,8 +200,9 @@ const state = program
   );
 state
   .command('pull')
-  .summary('print the current state (JSON) on stdout')
-  .action(action<Record<string, never>>(async () => ({ run: (await import('./commands/state.js')).pull })));
+  .summary('print the current state (JSON) on stdout, secrets hidden')
+  .option('--show-secrets', 'include secret values (to write the state back to a file)')
+  .action(action<StatePullOptions>(async () => ({ run: (await import('./commands/state.js')).pull })));
 state
   .command('push')
   .argument('[file]', 'local state file (default: state.path of the config)')

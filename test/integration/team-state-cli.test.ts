@@ -143,11 +143,20 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
   it(
     'pull prints the state, history lists its versions, push moves a file and never overwrites another state',
     async () => {
-      const pulled = await run(there, ['state', 'pull']);
+      // Secrets only when asked for: a pull on a terminal or in a CI log must not show the origin secret.
+      const shown = await run(there, ['state', 'pull']);
+      expect(shown.code, shown.stderr).toBe(0);
+      const pulled = await run(there, ['state', 'pull', '--show-secrets']);
       expect(pulled.code, pulled.stderr).toBe(0);
       const state = JSON.parse(pulled.stdout) as StateFile;
       expect(state).toMatchObject({ stack: 'team', account: { id: '123456789012' } });
       expect(Object.keys(state.resources)).toContain('loadBalancer');
+      const secret = (state.resources.listener as { originSecret?: string } | undefined)?.originSecret ?? '';
+      expect(secret.length).toBeGreaterThanOrEqual(16);
+      expect(shown.stdout).not.toContain(secret);
+      expect(JSON.parse(shown.stdout)).toMatchObject({
+        resources: { listener: { originSecret: expect.stringContaining('--show-secrets') } },
+      });
 
       const history = await run(there, ['--json', 'state', 'history']);
       expect(history.code, history.stderr).toBe(0);

@@ -16,6 +16,22 @@ export interface StatePushOptions {
   file?: string;
 }
 
+export interface StatePullOptions {
+  /** `--show-secrets`: the state as stored, secrets included (to move it back to a local file). */
+  showSecrets?: boolean;
+}
+
+/** State fields that hold a secret: the value CloudFront's origin header carries, which the ALB checks. */
+const SECRET_FIELDS = new Set(['originSecret']);
+const REDACTED = '(secret: `state pull --show-secrets` prints it)';
+
+/** The state as JSON text, every secret field replaced unless asked for (a terminal or a CI log shows it). */
+export function stateText(snapshot: unknown, showSecrets: boolean): string {
+  const hide = (field: string, value: unknown) =>
+    !showSecrets && SECRET_FIELDS.has(field) && typeof value === 'string' ? REDACTED : value;
+  return `${JSON.stringify(snapshot, hide, 2)}\n`;
+}
+
 function requireRemote(session: Session, what: string): RemotePlace {
   const place = remotePlace(session.loaded, session.aws);
   if (!place) {
@@ -27,14 +43,17 @@ function requireRemote(session: Session, what: string): RemotePlace {
   return place;
 }
 
-/** `tekamolo state pull`: the current state on stdout, wherever it is kept. */
-export const pull: CommandRunner<Record<string, never>> = async (globals, _options, tracer) => {
+/**
+ * `tekamolo state pull`: the current state on stdout, wherever it is kept; secrets only with
+ * `--show-secrets`.
+ */
+export const pull: CommandRunner<StatePullOptions> = async (globals, options, tracer) => {
   const session = await openSession(globals, { command: 'state pull', tracer, lock: false, readOnly: true });
   try {
     if (!session.store.exists) {
       throw new WorkError(`there is no state at ${session.store.location}`, 'run `tekamolo up` first');
     }
-    process.stdout.write(`${JSON.stringify(session.store.snapshot(), null, 2)}\n`);
+    process.stdout.write(stateText(session.store.snapshot(), options.showSecrets === true));
     return ExitCode.ok;
   } finally {
     await session.close();
