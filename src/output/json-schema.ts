@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STATUS_STATES } from '../status/row.js';
 import { JSON_VERSION } from './message.js';
 
 /**
@@ -133,16 +134,7 @@ export const destroyPlanDocument = z
   })
   .strict();
 
-const statusState = z.enum([
-  'error',
-  'missing',
-  'foreign',
-  'leftover',
-  'drifted',
-  'unhealthy',
-  'pending',
-  'ok',
-]);
+const statusState = z.enum(STATUS_STATES);
 
 export const statusDocument = z
   .object({
