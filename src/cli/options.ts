@@ -1,4 +1,5 @@
 import type { Tracer } from '../aws/trace.js';
+import type { CliIo } from './io.js';
 
 /** Global options of the contract (ARCHITECTURE §1 "Command line"), as every command receives them. */
 export interface GlobalOptions {
@@ -11,6 +12,8 @@ export interface GlobalOptions {
   yes: boolean;
   verbose: boolean;
   color: boolean;
+  /** Where this run reads and writes: not an option, but every command needs it where it needs these. */
+  io: CliIo;
 }
 
 export interface UpOptions {

@@ -10,12 +10,12 @@ import { errorEvent } from './render/renderer.js';
  */
 export function reportError(
   error: unknown,
-  globals: Pick<GlobalOptions, 'json' | 'verbose' | 'color'>,
+  globals: Pick<GlobalOptions, 'json' | 'verbose' | 'color' | 'io'>,
   awsCalls: AwsCalls = { total: 0, changing: 0 },
 ): number {
   const exitCode = exitCodeOf(error);
   const hint = (error as { hint?: string } | undefined)?.hint;
-  const renderer = pickRenderer(globals);
+  const renderer = pickRenderer(globals, globals.io);
   const payload = { error: errorMessage(error), exitCode, awsCalls };
   renderer.sink(errorEvent(hint ? { ...payload, hint } : payload));
   if (globals.verbose && error instanceof Error && error.stack && exitCode === ExitCode.failure) {

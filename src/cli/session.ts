@@ -13,6 +13,7 @@ import type { ConfirmRequest } from '../output/message.js';
 import { taggedKinds } from '../resources/tagged-kinds.js';
 import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
+import type { OutputStream } from './io.js';
 import { openRemoteState, remotePlace } from './open-state.js';
 import type { GlobalOptions } from './options.js';
 import { pickRenderer, type Renderer, type RendererOptions } from './render/index.js';
@@ -122,17 +123,17 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
   const aws = new Aws(awsOptions);
-  const renderer = pickRenderer(opts.view ? { ...globals, view: opts.view } : globals);
+  const renderer = pickRenderer(opts.view ? { ...globals, view: opts.view } : globals, globals.io);
   const controller = new AbortController();
   let store: StateStore | undefined;
   let uninstall = () => {};
   let questions: Promise<unknown> = Promise.resolve();
   const confirm = (request: ConfirmRequest): Promise<boolean> => {
     if (globals.yes) return Promise.resolve(true);
-    if (!canPrompt()) return Promise.resolve(request.default);
+    if (!canPrompt(globals.io)) return Promise.resolve(request.default);
     // One question at a time: several resources may ask at once.
     const answer = questions.then(() =>
-      renderer.suspend(() => confirmOnTerminal(request.question, controller.signal)),
+      renderer.suspend(() => confirmOnTerminal(globals.io, request.question, controller.signal)),
     );
     questions = answer.catch(() => false);
     return answer;
@@ -247,6 +248,6 @@ export function runExitCode(result: RunResult, command: 'up' | 'destroy'): numbe
  * Where a command's human result goes when it does not use the renderer's result (state, unlock):
  * stdout, or stderr with --json, which keeps stdout for JSON.
  */
-export function humanOut(globals: GlobalOptions): NodeJS.WriteStream {
-  return globals.json ? process.stderr : process.stdout;
+export function humanOut(globals: GlobalOptions): OutputStream {
+  return globals.json ? globals.io.stderr : globals.io.stdout;
 }

@@ -28,13 +28,13 @@ export const run: CommandRunner<ConnectOptions> = async (globals, options, trace
     await session.close();
   }
   if (!onPath('aws') || !onPath('session-manager-plugin')) {
-    process.stdout.write(`${commandLine(args)}\n`);
-    process.stderr.write(
+    globals.io.stdout.write(`${commandLine(args)}\n`);
+    globals.io.stderr.write(
       'the AWS CLI and its Session Manager plugin are needed for this command: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html\n',
     );
     return ExitCode.ok;
   }
-  process.stderr.write(`${commandLine(args)}\n`);
+  globals.io.stderr.write(`${commandLine(args)}\n`);
   // Ctrl-C belongs to the remote shell while it runs: the plugin forwards it.
   const ignore = () => {};
   process.on('SIGINT', ignore);

@@ -29,13 +29,14 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options, trace
     const c = colors(globals.color);
     session.renderer.note(renderDestroyPlan(found, c).trimEnd());
     if (found.summary.delete > 0 && !globals.yes) {
-      if (!canPrompt()) {
+      if (!canPrompt(globals.io)) {
         throw new UserError(
           `destroy needs a confirmation: nothing was deleted`,
           'run it on a terminal to confirm, or pass --yes',
         );
       }
       const answer = await ask(
+        globals.io,
         `Type the stack name (${name}) to delete ${found.summary.delete} resources: `,
         session.signal,
       );
@@ -46,7 +47,7 @@ export const run: CommandRunner<DestroyOptions> = async (globals, options, trace
     }
     const result = await destroy(env, found);
     session.renderer.close();
-    session.renderer.result({ text: destroySummary(result, name, resultColors(globals)) });
+    session.renderer.result({ text: destroySummary(result, name, resultColors(globals, globals.io)) });
     return runExitCode(result, 'destroy');
   } finally {
     await session.close();

@@ -36,13 +36,13 @@ export const run: CommandRunner<Record<string, never>> = async (globals, _option
     if (globals.json) {
       const awsCalls = { total: session.tracer.records.length, changing: session.tracer.changingCalls };
       const document = { version: OUTPUTS_VERSION, ...outputs, awsCalls, ok };
-      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
-      process.stdout.write(text(outputs));
+      globals.io.stdout.write(text(outputs));
     }
     if (ok) return ExitCode.ok;
     const where = session.store.exists ? '' : ` (no state file at ${session.store.path})`;
-    process.stderr.write(
+    globals.io.stderr.write(
       `not found in AWS${where}: ${outputs.missing.join(', ')}; \`tekamolo up\` creates them, ` +
         '`tekamolo status` shows what is there\n',
     );

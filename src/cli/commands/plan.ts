@@ -13,9 +13,10 @@ export const run: CommandRunner<PlanOptions> = async (globals, options, tracer) 
   const session = await openSession(globals, { command: 'plan', tracer, lock: false, readOnly: true });
   try {
     const env = engineEnv(session, stack, { wait: true, yes: false, readOnly: true, keepBucket: false });
-    const c = resultColors(globals);
+    const c = resultColors(globals, globals.io);
     const { renderer, tracer } = session;
-    const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+    const { stdout } = globals.io;
+    const columns = stdout.isTTY ? stdout.columns : undefined;
     // On stderr: stdout holds the plan (one JSON document with --json).
     for (const warning of configWarnings(session)) renderer.note(`warning: ${warning}`);
     if (options.destroy) {

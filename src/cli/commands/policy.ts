@@ -11,19 +11,19 @@ export const run: CommandRunner<PolicyOptions> = async (globals, options) => {
   const { config, names } = await loadConfig(globals.config);
   const use: PolicyUse = options.for ?? 'all';
   const { document, reasons } = buildPolicy(config, names, use);
-  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   if (!globals.json) {
     // IAM documents have no comments: why a statement is wider than this stack goes beside it.
     const lines = Object.entries(reasons).map(([sid, reason]) => `  ${sid}: ${reason}`);
     const what = use === 'all' ? 'every command' : `\`${use}\` (read-only)`;
-    process.stderr.write(
+    globals.io.stderr.write(
       `IAM policy for stack ${config.stack} in ${config.region}, for ${what}.\n` +
         `Statements IAM cannot narrow to this stack, and why:\n${lines.join('\n')}\n`,
     );
   }
   const size = iamSize(document);
   if (size > MANAGED_POLICY_LIMIT) {
-    process.stderr.write(
+    globals.io.stderr.write(
       `warning: the policy has ${size} characters, more than the ${MANAGED_POLICY_LIMIT} IAM allows a ` +
         'managed policy (long names, many aliases): attach it to a role as an inline policy (up to ' +
         '10,240 characters for all of its inline policies) instead of `aws iam create-policy`\n',

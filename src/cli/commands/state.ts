@@ -53,7 +53,7 @@ export const pull: CommandRunner<StatePullOptions> = async (globals, options, tr
     if (!session.store.exists) {
       throw new WorkError(`there is no state at ${session.store.location}`, 'run `tekamolo up` first');
     }
-    process.stdout.write(stateText(session.store.snapshot(), options.showSecrets === true));
+    globals.io.stdout.write(stateText(session.store.snapshot(), options.showSecrets === true));
     return ExitCode.ok;
   } finally {
     await session.close();
@@ -175,7 +175,7 @@ function entry(time: Date | undefined, versionId = 'null', latest = false, delet
 
 function print(globals: GlobalOptions, entries: HistoryEntry[]): void {
   if (globals.json) {
-    process.stdout.write(`${JSON.stringify({ versions: entries, ok: true }, null, 2)}\n`);
+    globals.io.stdout.write(`${JSON.stringify({ versions: entries, ok: true }, null, 2)}\n`);
     return;
   }
   const out = humanOut(globals);

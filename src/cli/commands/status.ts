@@ -47,9 +47,10 @@ export const run: CommandRunner<StatusOptions> = async (globals, options, tracer
     const env = engineEnv(session, stack, { wait: false, yes: false, readOnly: true, keepBucket: false });
     const { renderer } = session;
     // Read, never written: the table fits the terminal that shows it.
-    const tty = Boolean(process.stdout.isTTY);
-    const output: Output = { verbose: globals.verbose, c: resultColors(globals) };
-    if (tty && process.stdout.columns) output.columns = process.stdout.columns;
+    const { stdout } = globals.io;
+    const tty = Boolean(stdout.isTTY);
+    const output: Output = { verbose: globals.verbose, c: resultColors(globals, globals.io) };
+    if (tty && stdout.columns) output.columns = stdout.columns;
     const read = () => readStatus(env, { tracer: session.tracer });
 
     if (options.watch === undefined) {

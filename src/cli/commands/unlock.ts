@@ -31,7 +31,8 @@ export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }, tra
     const where = `s3://${lockPlace.bucket}/${lockPlace.key}`;
     const unlocked = () => {
       out.write(`unlocked: removed lock ${lockId} (${where})\n`);
-      if (globals.json) process.stdout.write(`${JSON.stringify({ type: 'unlocked', lockId, ok: true })}\n`);
+      if (globals.json)
+        globals.io.stdout.write(`${JSON.stringify({ type: 'unlocked', lockId, ok: true })}\n`);
       return ExitCode.ok;
     };
     const held = await readS3Lock(lockPlace);

@@ -36,7 +36,9 @@ export const run: CommandRunner<UpOptions> = async (globals, options, tracer) =>
     for (const message of warnings) session.sink(stampEngine({ code: 'warning', message }));
     const result = await apply(env);
     session.renderer.close();
-    session.renderer.result({ text: upSummary(result, session.loaded.names, resultColors(globals)) });
+    session.renderer.result({
+      text: upSummary(result, session.loaded.names, resultColors(globals, globals.io)),
+    });
     return runExitCode(result, 'up');
   } finally {
     await session.close();

@@ -11,7 +11,7 @@ import { pickRenderer } from '../render/index.js';
 export const run: CommandRunner<Record<string, never>> = async (globals) => {
   const check = await checkConfigFile(globals.config, globals.stage);
   const { config } = check;
-  const renderer = pickRenderer(globals);
+  const renderer = pickRenderer(globals, globals.io);
   // With --json the warnings are in the document: on stderr they are words for whoever watches.
   for (const warning of check.warnings) renderer.note(`warning: ${formatIssue(warning)}`);
   const document = {

@@ -16,13 +16,11 @@ export interface RendererOptions {
   view?: 'resources' | 'transfer';
 }
 
-const processStreams: Streams = { stdout: process.stdout, stderr: process.stderr };
-
 /**
  * `--json` → JSON on stdout; a terminal on stderr → live view; otherwise plain lines. Results go to
  * stdout, progress, warnings and errors to stderr, whichever is picked.
  */
-export function pickRenderer(options: RendererOptions, streams: Streams = processStreams): Renderer {
+export function pickRenderer(options: RendererOptions, streams: Streams): Renderer {
   if (options.json) return jsonRenderer(streams);
   const live = Boolean(streams.stderr.isTTY) && process.env.TERM !== 'dumb';
   const c = colors(options.color && colorFor(streams.stderr));
@@ -37,9 +35,6 @@ export function pickRenderer(options: RendererOptions, streams: Streams = proces
  * Colours for a command's result text: it goes to stdout, or to stderr with --json, and is coloured
  * only when that stream is a terminal (`color` already says whether stderr is one).
  */
-export function resultColors(
-  options: Pick<RendererOptions, 'json' | 'color'>,
-  streams: Streams = processStreams,
-) {
+export function resultColors(options: Pick<RendererOptions, 'json' | 'color'>, streams: Streams) {
   return colors(options.color && (options.json || colorFor(streams.stdout)));
 }

@@ -1,13 +1,14 @@
 import { createInterface } from 'node:readline/promises';
+import type { CliIo } from '../io.js';
 
 /** Whether the user can be asked: both stdin and stderr are a terminal. */
-export function canPrompt(): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+export function canPrompt(io: CliIo): boolean {
+  return Boolean(io.stdin.isTTY && io.stderr.isTTY);
 }
 
 /** Ask one line on the terminal (question on stderr, so stdout stays clean). */
-export async function ask(question: string, signal?: AbortSignal): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+export async function ask(io: CliIo, question: string, signal?: AbortSignal): Promise<string> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
   try {
     return (await rl.question(question, signal ? { signal } : {})).trim();
   } catch {
@@ -18,7 +19,7 @@ export async function ask(question: string, signal?: AbortSignal): Promise<strin
 }
 
 /** y/N question on the terminal (callers check `canPrompt` first). */
-export async function confirmOnTerminal(question: string, signal?: AbortSignal): Promise<boolean> {
-  const answer = await ask(`${question} [y/N] `, signal);
+export async function confirmOnTerminal(io: CliIo, question: string, signal?: AbortSignal): Promise<boolean> {
+  const answer = await ask(io, `${question} [y/N] `, signal);
   return /^y(es)?$/i.test(answer);
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { Tracer } from '../../../src/aws/trace.js';
 import { run } from '../../../src/cli/commands/validate.js';
+import { processIo } from '../../../src/cli/io.js';
 import type { GlobalOptions } from '../../../src/cli/options.js';
 import { ExitCode } from '../../../src/errors.js';
 
@@ -138,6 +139,7 @@ const globals = (config: string, json = false): GlobalOptions => ({
   yes: false,
   verbose: false,
   color: false,
+  io: processIo(),
 });
 
 describe('validate: the corpus of bad configs', () => {
