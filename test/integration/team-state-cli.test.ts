@@ -20,6 +20,7 @@ import {
   killAfterOperation,
   ONE_OF_EACH,
   readTrace,
+  runBinary,
   runCli,
   Sdk,
   writeProject,
@@ -44,6 +45,9 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
 
   const run = (dir: string, args: string[]): Promise<CliRun> =>
     runCli(['-c', join(dir, 'tekamolo.yaml'), ...args], { env: moto.env(), cwd: dir });
+  /** The built binary: for runs at the same time, as a run in this process has its environment to itself. */
+  const runProcess = (dir: string, args: string[]): Promise<CliRun> =>
+    runBinary(['-c', join(dir, 'tekamolo.yaml'), ...args], { env: moto.env(), cwd: dir });
 
   beforeAll(async () => {
     sdk = new Sdk('eu-central-1');
@@ -63,7 +67,10 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
   it(
     'two ups at once: one builds, the other exits 1 naming the holder; the other folder then sees no change',
     async () => {
-      const [a, b] = await Promise.all([run(here.dir, ['--yes', 'up']), run(there, ['--yes', 'up'])]);
+      const [a, b] = await Promise.all([
+        runProcess(here.dir, ['--yes', 'up']),
+        runProcess(there, ['--yes', 'up']),
+      ]);
       const codes = [a.code, b.code].sort();
       expect(codes, `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 1]);
       const refused = a.code === 1 ? a : b;
