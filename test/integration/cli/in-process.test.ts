@@ -71,7 +71,8 @@ describe('runCli in this process', () => {
     const dir = await folderWithConfig();
     const cwd = process.cwd();
     const env = { ...process.env };
-    const run = await runCli(['-c', 'nowhere/tekamolo.yaml', 'plan'], { env: { NO_COLOR: '1' }, cwd: dir });
+    const runEnv = { NO_COLOR: '1', AWS_REGION: 'ap-south-2' };
+    const run = await runCli(['-c', 'nowhere/tekamolo.yaml', 'plan'], { env: runEnv, cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(join(dir, 'nowhere/tekamolo.yaml'));
     expect(process.cwd()).toBe(cwd);
