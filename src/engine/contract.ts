@@ -150,6 +150,16 @@ export interface OutputsByKey {}
 
 export type ResourceKey = keyof OutputsByKey;
 
+/**
+ * How a resource kind is recognised among everything that carries the stack's tag, and the state
+ * entry its handler's `find` looks it up by (its id first, as after any `up`).
+ */
+export interface TaggedKind {
+  /** `service:resource-type` as in the ARN (aws/tagged-resources.ts). */
+  type: string;
+  saved(id: string, region: string): ResourceState;
+}
+
 export type Health =
   | { state: 'ok'; detail?: string }
   | { state: 'pending'; detail: string }
