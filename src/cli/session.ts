@@ -242,11 +242,3 @@ export function runExitCode(result: RunResult, command: 'up' | 'destroy'): numbe
   const badInput = result.failures.every((f) => f.failure.userError) && result.changingCalls === 0;
   return badInput ? ExitCode.badInput : ExitCode.failure;
 }
-
-/**
- * Where a command's human result goes when it does not use the renderer's result (state, unlock):
- * stdout, or stderr with --json, which keeps stdout for JSON.
- */
-export function humanOut(globals: GlobalOptions): NodeJS.WriteStream {
-  return globals.json ? process.stderr : process.stdout;
-}
