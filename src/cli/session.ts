@@ -13,7 +13,6 @@ import type { ConfirmRequest } from '../output/message.js';
 import { taggedKinds } from '../resources/tagged-kinds.js';
 import { checkAccountPin } from '../state/account-pin.js';
 import { StateStore, statePath } from '../state/store.js';
-import type { OutputStream } from './io.js';
 import { openRemoteState, remotePlace } from './open-state.js';
 import type { GlobalOptions } from './options.js';
 import { pickRenderer, type Renderer, type RendererOptions } from './render/index.js';
@@ -242,12 +241,4 @@ export function runExitCode(result: RunResult, command: 'up' | 'destroy'): numbe
   if (result.ok) return ExitCode.ok;
   const badInput = result.failures.every((f) => f.failure.userError) && result.changingCalls === 0;
   return badInput ? ExitCode.badInput : ExitCode.failure;
-}
-
-/**
- * Where a command's human result goes when it does not use the renderer's result (state, unlock):
- * stdout, or stderr with --json, which keeps stdout for JSON.
- */
-export function humanOut(globals: GlobalOptions): OutputStream {
-  return globals.json ? globals.io.stderr : globals.io.stdout;
 }

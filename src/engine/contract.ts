@@ -150,6 +150,23 @@ export interface OutputsByKey {}
 
 export type ResourceKey = keyof OutputsByKey;
 
+/**
+ * The output fields an `update` may hand to dependents as unknown (`outputsChangedBy`): exactly those
+ * its outputs type declares `T | Unknown`, so that every dependent that reads one has to say what it
+ * does with an unknown, and a field typed plain `T` can never be one at run time.
+ */
+export type ChangeableFields<O> = { [K in keyof O]-?: Unknown extends O[K] ? K : never }[keyof O] & string;
+
+/**
+ * How a resource kind is recognised among everything that carries the stack's tag, and the state
+ * entry its handler's `find` looks it up by (its id first, as after any `up`).
+ */
+export interface TaggedKind {
+  /** `service:resource-type` as in the ARN (aws/tagged-resources.ts). */
+  type: string;
+  saved(id: string, region: string): ResourceState;
+}
+
 export type Health =
   | { state: 'ok'; detail?: string }
   | { state: 'pending'; detail: string }
@@ -258,9 +275,10 @@ export interface Resource<D = unknown, A extends Actual = Actual, O = Record<str
   outputs(actual: A): O;
   /**
    * Outputs that an `update` changes (a launch template's version): `plan` hands them to dependents
-   * as UNKNOWN, so that what follows from them (an instance refresh) shows before `up` runs.
+   * as unknown, so that what follows from them (an instance refresh) shows before `up` runs. Only
+   * fields typed `T | Unknown` in the outputs type can be named (ChangeableFields).
    */
-  outputsChangedBy?(changes: Change[]): (keyof O & string)[];
+  outputsChangedBy?(changes: Change[]): ChangeableFields<O>[];
   /** Status: a short detail line ("ISSUED, expires 2027-01-02", "2/2 healthy"). */
   describe?(ctx: ResourceContext, actual: A): Promise<string> | string;
   /** Status: health beyond existence and sync. */

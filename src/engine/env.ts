@@ -3,9 +3,8 @@ import type { Names } from '../config/names.js';
 import type { Config } from '../config/schema.js';
 import type { ConfirmRequest } from '../output/message.js';
 import type { StateStore } from '../state/store.js';
-import type { AnyResource, RunOptions } from './contract.js';
+import type { AnyResource, RunOptions, TaggedKind } from './contract.js';
 import { type EngineEventInput, type EventSink, stampEngine } from './events.js';
-import type { TaggedKind } from './leftovers.js';
 import type { Scope } from './scope.js';
 
 /** What the engine needs for a run: the stack, the config, AWS, the state and where events go. */

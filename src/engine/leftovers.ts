@@ -8,22 +8,13 @@ import {
   RESOURCE_TAG,
   type ResourceContext,
   STACK_TAG,
+  type TaggedKind,
   unknown,
 } from './contract.js';
 import { type EngineEnv, emit, readOnlyEnv } from './env.js';
 import { describeFailure, type StepFailure } from './failure.js';
 import { buildGraph, type Graph, topologicalOrder } from './graph.js';
 import { emitFailure, reportFailure } from './report-failure.js';
-
-/**
- * How a resource kind is recognised among everything that carries the stack's tag, and the state
- * entry its handler's `find` looks it up by (its id first, as after any `up`).
- */
-export interface TaggedKind {
-  /** `service:resource-type` as in the ARN (aws/tagged-resources.ts). */
-  type: string;
-  saved(id: string, region: string): ResourceState;
-}
 
 /**
  * Something that carries this stack's tag but is not what the graph wants: an old target group after

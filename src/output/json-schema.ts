@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STATE_VERSION } from '../state/types.js';
 import { STATUS_STATES } from '../status/row.js';
 import { JSON_VERSION } from './message.js';
 
@@ -173,6 +174,77 @@ export const statusDocument = z
         nextSteps: z.array(z.string()),
       })
       .strict(),
+    awsCalls,
+  })
+  .strict();
+
+/** The state file as `state pull` shows it (secret fields replaced unless `--show-secrets`). */
+const stateFile = z
+  .object({
+    version: z.literal(STATE_VERSION),
+    stack: z.string(),
+    updatedAt: z.string(),
+    account: z.object({ id: z.string(), partition: z.string() }).strict().optional(),
+    resources: z.record(z.string(), z.record(z.string(), z.unknown())),
+    retired: z
+      .array(z.object({ key: z.string(), actual: z.record(z.string(), z.unknown()) }).strict())
+      .optional(),
+  })
+  .strict();
+
+export const statePullDocument = z
+  .object({
+    version,
+    command: z.literal('state pull'),
+    ok: z.literal(true),
+    location: z.string(),
+    state: stateFile,
+    awsCalls,
+  })
+  .strict();
+
+export const statePushDocument = z
+  .object({
+    version,
+    command: z.literal('state push'),
+    ok: z.literal(true),
+    from: z.string(),
+    to: z.string(),
+    pushed: z.boolean(),
+    awsCalls,
+  })
+  .strict();
+
+export const stateHistoryDocument = z
+  .object({
+    version,
+    command: z.literal('state history'),
+    ok: z.literal(true),
+    location: z.string(),
+    versions: z.array(
+      z
+        .object({
+          time: z.string(),
+          versionId: z.string(),
+          latest: z.boolean(),
+          deleted: z.boolean(),
+          command: z.string().optional(),
+          by: z.string().optional(),
+        })
+        .strict(),
+    ),
+    awsCalls,
+  })
+  .strict();
+
+export const unlockDocument = z
+  .object({
+    version,
+    command: z.literal('unlock'),
+    ok: z.literal(true),
+    lockId: z.string(),
+    lock: z.string(),
+    unlocked: z.boolean(),
     awsCalls,
   })
   .strict();

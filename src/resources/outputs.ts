@@ -1,6 +1,9 @@
+import type { Unknown } from '../engine/contract.js';
+
 /**
  * What each resource hands to its dependents (and saves in state). One place, so that producers and
- * consumers agree on field names.
+ * consumers agree on field names. A field typed `T | Unknown` is one that an update hands over as
+ * unknown in `plan` (the handler's `outputsChangedBy`), while the rest of the outputs are known.
  */
 
 export interface ZoneOutputs {
@@ -76,7 +79,8 @@ export interface OriginRecordOutputs {
 export interface LaunchTemplateOutputs {
   id: string;
   name: string;
-  version: number;
+  /** Unknown in `plan` when the update makes a new version (outputsChangedBy). */
+  version: number | Unknown;
 }
 
 export interface AutoScalingGroupOutputs {

@@ -1,4 +1,4 @@
-import type { TaggedKind } from '../engine/leftovers.js';
+import type { TaggedKind } from '../engine/contract.js';
 
 /**
  * The kinds `up` and `destroy` delete when they carry the stack's tag but are not what the graph

@@ -9,6 +9,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateHistoryDocument, statePushDocument, unlockDocument } from '../../src/output/json-schema.js';
 import { S3Backend } from '../../src/state/s3-backend.js';
 import type { StateFile } from '../../src/state/types.js';
 import {
@@ -25,6 +26,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
+import { expectDocument } from '../support/json-contract.js';
 import { motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
@@ -134,8 +136,9 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
       const withoutYes = await run(there, ['unlock', id]);
       expect(withoutYes.code).toBe(2);
 
-      const unlocked = await run(there, ['--yes', 'unlock', id]);
+      const unlocked = await run(there, ['--json', '--yes', 'unlock', id]);
       expect(unlocked.code, unlocked.stderr).toBe(0);
+      expect(expectDocument(unlocked.stdout, unlockDocument)).toMatchObject({ lockId: id, unlocked: true });
       const up = await run(there, ['--yes', 'up']);
       expect(up.code, up.stderr).toBe(0);
       const plan = await run(here.dir, ['plan', '--exit-code']);
@@ -167,8 +170,7 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
 
       const history = await run(there, ['--json', 'state', 'history']);
       expect(history.code, history.stderr).toBe(0);
-      const versions = (JSON.parse(history.stdout) as { versions: { command?: string; latest: boolean }[] })
-        .versions;
+      const { versions } = expectDocument(history.stdout, stateHistoryDocument);
       expect(versions.length).toBeGreaterThan(1);
       expect(versions[0]).toMatchObject({ command: 'up', latest: true });
 
@@ -181,9 +183,9 @@ describe.skipIf(!motoAvailable())('team state in S3', () => {
         const trace = join(there, 'push.jsonl');
         const push = await run(there, ['--trace', trace, 'state', 'push', file]);
         expect(push.code, push.stderr).toBe(0);
-        const again = await run(there, ['state', 'push', file]);
+        const again = await run(there, ['--json', 'state', 'push', file]);
         expect(again.code, again.stderr).toBe(0);
-        expect(again.stderr + again.stdout).toContain('nothing to push');
+        expect(expectDocument(again.stdout, statePushDocument).pushed).toBe(false);
 
         const other = { ...state, resources: { ...state.resources, extra: { id: 'x' } } };
         await writeFile(file, JSON.stringify(other));

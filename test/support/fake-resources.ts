@@ -84,7 +84,8 @@ export interface FakeActual extends Actual {
 }
 
 export interface FakeOutputs {
-  id: string;
+  /** May be handed over as unknown by an update (a test's outputsChangedBy). */
+  id: string | Unknown;
   [field: string]: unknown;
 }
 

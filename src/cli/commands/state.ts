@@ -9,8 +9,8 @@ import { ExitCode, UserError, WorkError } from '../../errors.js';
 import { checkAccountPin } from '../../state/account-pin.js';
 import { StateStore } from '../../state/store.js';
 import { type RemotePlace, remotePlace } from '../open-state.js';
-import type { CommandRunner, GlobalOptions } from '../options.js';
-import { humanOut, openSession, type Session } from '../session.js';
+import type { CommandRunner } from '../options.js';
+import { openSession, type Session } from '../session.js';
 
 export interface StatePushOptions {
   file?: string;
@@ -32,6 +32,11 @@ export function stateText(snapshot: unknown, showSecrets: boolean): string {
   return `${JSON.stringify(snapshot, hide, 2)}\n`;
 }
 
+/** What every state command's document carries besides its own fields (docs/json.md). */
+function documentOf(session: Session, command: string, fields: Record<string, unknown>) {
+  return { command, ok: true, ...fields, awsCalls: session.tracer.calls() };
+}
+
 function requireRemote(session: Session, what: string): RemotePlace {
   const place = remotePlace(session.loaded, session.aws);
   if (!place) {
@@ -45,7 +50,8 @@ function requireRemote(session: Session, what: string): RemotePlace {
 
 /**
  * `tekamolo state pull`: the current state on stdout, wherever it is kept; secrets only with
- * `--show-secrets`.
+ * `--show-secrets`. Without --json stdout is the state file itself (`state push` takes it back);
+ * with --json it is the `state` field of the command's document.
  */
 export const pull: CommandRunner<StatePullOptions> = async (globals, options, tracer) => {
   const session = await openSession(globals, { command: 'state pull', tracer, lock: false, readOnly: true });
@@ -53,7 +59,12 @@ export const pull: CommandRunner<StatePullOptions> = async (globals, options, tr
     if (!session.store.exists) {
       throw new WorkError(`there is no state at ${session.store.location}`, 'run `tekamolo up` first');
     }
-    globals.io.stdout.write(stateText(session.store.snapshot(), options.showSecrets === true));
+    const text = stateText(session.store.snapshot(), options.showSecrets === true);
+    const document = documentOf(session, 'state pull', {
+      location: session.store.location,
+      state: JSON.parse(text) as unknown,
+    });
+    session.renderer.result({ text, document });
     return ExitCode.ok;
   } finally {
     await session.close();
@@ -84,11 +95,16 @@ export const push: CommandRunner<StatePushOptions> = async (globals, options, tr
     const { account, partition, profile } = session.scope;
     checkAccountPin(source, local.account, { id: account, partition }, profile);
     const target = session.store.location;
-    const out = humanOut(globals);
+    const pushed = (done: boolean, text: string) => {
+      session.renderer.result({
+        text,
+        document: documentOf(session, 'state push', { from: source, to: target, pushed: done }),
+      });
+      return ExitCode.ok;
+    };
     if (session.store.exists) {
       if (sameState(session.store.snapshot(), local.snapshot())) {
-        out.write(`${target} already holds this state: nothing to push\n`);
-        return ExitCode.ok;
+        return pushed(false, `${target} already holds this state: nothing to push\n`);
       }
       throw new UserError(
         `${target} already holds a different state of stack ${session.store.stack}; it was not overwritten`,
@@ -97,8 +113,10 @@ export const push: CommandRunner<StatePushOptions> = async (globals, options, tr
     }
     session.store.replaceWith(local.snapshot());
     await session.store.save();
-    out.write(`pushed ${source} to ${target}; the local file is no longer used and can be removed\n`);
-    return ExitCode.ok;
+    return pushed(
+      true,
+      `pushed ${source} to ${target}; the local file is no longer used and can be removed\n`,
+    );
   } finally {
     await session.close();
   }
@@ -128,8 +146,11 @@ export const history: CommandRunner<Record<string, never>> = async (globals, _op
   });
   try {
     const place = requireRemote(session, 'state history');
-    const entries = await listHistory(place);
-    print(globals, entries);
+    const versions = await listHistory(place);
+    session.renderer.result({
+      text: historyText(versions),
+      document: documentOf(session, 'state history', { location: session.store.location, versions }),
+    });
     return ExitCode.ok;
   } finally {
     await session.close();
@@ -173,15 +194,12 @@ function entry(time: Date | undefined, versionId = 'null', latest = false, delet
   return { time: time?.toISOString() ?? '', versionId, latest, deleted };
 }
 
-function print(globals: GlobalOptions, entries: HistoryEntry[]): void {
-  if (globals.json) {
-    globals.io.stdout.write(`${JSON.stringify({ versions: entries, ok: true }, null, 2)}\n`);
-    return;
-  }
-  const out = humanOut(globals);
-  if (entries.length === 0) out.write('no versions: the state was never written\n');
-  for (const e of entries) {
-    const what = e.deleted ? 'deleted' : `${e.command ?? '?'} by ${e.by ?? '?'}`;
-    out.write(`${e.time}  ${what}  version ${e.versionId}${e.latest ? '  (current)' : ''}\n`);
-  }
+function historyText(entries: HistoryEntry[]): string {
+  if (entries.length === 0) return 'no versions: the state was never written\n';
+  return entries
+    .map((e) => {
+      const what = e.deleted ? 'deleted' : `${e.command ?? '?'} by ${e.by ?? '?'}`;
+      return `${e.time}  ${what}  version ${e.versionId}${e.latest ? '  (current)' : ''}\n`;
+    })
+    .join('');
 }

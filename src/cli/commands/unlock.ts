@@ -6,7 +6,7 @@ import { describeHolder, readS3Lock } from '../../state/s3-lock.js';
 import { preconditionFailed } from '../../state/s3-object.js';
 import { remotePlace } from '../open-state.js';
 import type { CommandRunner } from '../options.js';
-import { humanOut, openSession } from '../session.js';
+import { openSession } from '../session.js';
 
 export interface UnlockOptions {
   lockId: string;
@@ -27,19 +27,16 @@ export const run: CommandRunner<UnlockOptions> = async (globals, { lockId }, tra
       );
     }
     const lockPlace = { s3: place.s3, bucket: place.bucket, key: `${place.key}${LOCK_SUFFIX}` };
-    const out = humanOut(globals);
     const where = `s3://${lockPlace.bucket}/${lockPlace.key}`;
-    const unlocked = () => {
-      out.write(`unlocked: removed lock ${lockId} (${where})\n`);
-      if (globals.json)
-        globals.io.stdout.write(`${JSON.stringify({ type: 'unlocked', lockId, ok: true })}\n`);
+    const result = (unlocked: boolean, text: string) => {
+      const awsCalls = session.tracer.calls();
+      const document = { command: 'unlock', ok: true, lockId, lock: where, unlocked, awsCalls };
+      session.renderer.result({ text, document });
       return ExitCode.ok;
     };
+    const unlocked = () => result(true, `unlocked: removed lock ${lockId} (${where})\n`);
     const held = await readS3Lock(lockPlace);
-    if (!held) {
-      out.write(`no lock at ${where}: nothing to unlock\n`);
-      return ExitCode.ok;
-    }
+    if (!held) return result(false, `no lock at ${where}: nothing to unlock\n`);
     if (held.info?.id !== lockId) {
       const holder = held.info ? `held by ${describeHolder(held.info)}` : 'not a tekamolo lock';
       throw new UserError(

@@ -349,7 +349,7 @@ export const autoScalingGroup: Resource<
 
   desired(ctx) {
     const template = ctx.output('launchTemplate');
-    const version: unknown = outputField(template, 'version');
+    const version = outputField(template, 'version');
     const subnets = outputField(ctx.output('network'), 'subnetIds');
     const scaling = ctx.config.backend.scaling;
     return {

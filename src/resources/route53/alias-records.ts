@@ -1,5 +1,5 @@
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
-import type { ResourceContext } from '../../engine/contract.js';
+import { isUnknown, knownValue, type ResourceContext, UNKNOWN, type Unknown } from '../../engine/contract.js';
 import {
   type AliasTarget,
   changeRecords,
@@ -8,6 +8,7 @@ import {
   deletion,
   describeRecord,
   normalizeName,
+  type RecordSpec,
   recordMatches,
   recordsAt,
   toRecordSet,
@@ -24,7 +25,18 @@ import {
 export interface AliasSpec {
   name: string;
   type: RRType;
-  alias: AliasTarget;
+  /** Unknown in `plan` while what the alias points at does not exist yet: shown, never written. */
+  alias: AliasTarget | Unknown;
+}
+
+/** The spec as Route 53 gets it; a target still unknown here means its dependency was not applied. */
+function knownSpec(spec: AliasSpec): RecordSpec & { alias: AliasTarget } {
+  return { ...spec, alias: knownValue(spec.alias, `the alias target of ${spec.name}`) };
+}
+
+/** The normalised name an alias points at, or UNKNOWN. */
+function wantedTarget(spec: AliasSpec): string {
+  return isUnknown(spec.alias) ? UNKNOWN : normalizeName(spec.alias.dnsName);
 }
 
 export type RecordOwnership = 'missing' | 'ours' | 'stale' | 'foreign';
@@ -72,7 +84,9 @@ export async function readAliasRecords(
     state.holds = describeRecord(held);
     const target = aliasTarget(held);
     if (target) state.target = target;
-    if (current && recordMatches(current, spec)) state.ownership = 'ours';
+    const matches =
+      current && !isUnknown(spec.alias) && recordMatches(current, { ...spec, alias: spec.alias });
+    if (matches) state.ownership = 'ours';
     else if (current && target && previous.has(target)) state.ownership = 'stale';
     else state.ownership = 'foreign';
     if (current) state.current = current;
@@ -100,17 +114,18 @@ export async function writeAliasRecords(
   previousTargets: string[],
   comment: string,
 ): Promise<AliasRecordState[]> {
-  const states = await readAliasRecords(ctx, zoneId, specs, previousTargets);
+  const wanted = specs.map(knownSpec);
+  const states = await readAliasRecords(ctx, zoneId, wanted, previousTargets);
   await confirmTakeover(ctx, foreignRecords(states));
   const blocking = new Map<string, ResourceRecordSet>();
   for (const s of states) if (s.blocking) blocking.set(s.name, s.blocking);
   await changeRecords(
     ctx.aws.route53(),
     zoneId,
-    [...[...blocking.values()].map(deletion), ...specs.map((spec) => upsert(spec))],
+    [...[...blocking.values()].map(deletion), ...wanted.map((spec) => upsert(spec))],
     comment,
   );
-  return specs.map((spec) => ({
+  return wanted.map((spec) => ({
     name: normalizeName(spec.name),
     type: spec.type,
     ownership: 'ours',
@@ -136,7 +151,7 @@ export async function deleteOurAliasRecords(
 /** Changes for the plan: each of our names whose record is missing or points elsewhere. */
 export function aliasChanges(specs: AliasSpec[], states: AliasRecordState[]) {
   return specs.flatMap((spec) => {
-    const want = normalizeName(spec.alias.dnsName);
+    const want = wantedTarget(spec);
     const state = states.find((s) => s.name === normalizeName(spec.name) && s.type === spec.type);
     if (state?.ownership === 'ours' && state.target === want) return [];
     return [

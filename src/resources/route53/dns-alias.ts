@@ -9,8 +9,8 @@ import {
   outputField,
   type Resource,
   type ResourceContext,
-  UNKNOWN,
   type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import type { DnsAliasOutputs } from '../outputs.js';
 import { savedState } from '../shared/saved-state.js';
@@ -28,7 +28,6 @@ import { CLOUDFRONT_HOSTED_ZONE_ID, normalizeName } from './records.js';
 interface DesiredDnsAlias {
   zoneId: string | Unknown;
   names: string[];
-  /** In `plan`, before the distribution exists, their target reads UNKNOWN: shown, never written. */
   specs: AliasSpec[];
 }
 
@@ -69,11 +68,13 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
           name,
           type,
           // CloudFront alias targets do not support EvaluateTargetHealth.
-          alias: {
-            dnsName: isUnknown(domainName) ? UNKNOWN : normalizeName(domainName),
-            hostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID,
-            evaluateTargetHealth: false,
-          },
+          alias: isUnknown(domainName)
+            ? unknown
+            : {
+                dnsName: normalizeName(domainName),
+                hostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID,
+                evaluateTargetHealth: false,
+              },
         })),
       ),
     };
@@ -124,7 +125,7 @@ export const dnsAlias: Resource<DesiredDnsAlias, ActualDnsAlias, DnsAliasOutputs
     await ctx.record({
       zoneId,
       names: desired.names,
-      target: desired.specs[0]?.alias.dnsName,
+      target: records[0]?.target,
     });
     return { id: desired.names.join(', '), zoneId, names: desired.names, records };
   },

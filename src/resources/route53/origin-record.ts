@@ -9,8 +9,8 @@ import {
   outputField,
   type Resource,
   type ResourceContext,
-  UNKNOWN,
   type Unknown,
+  unknown,
 } from '../../engine/contract.js';
 import type { OriginRecordOutputs } from '../outputs.js';
 import { savedState } from '../shared/saved-state.js';
@@ -27,7 +27,6 @@ import { normalizeName } from './records.js';
 
 interface DesiredOriginRecord {
   zoneId: string | Unknown;
-  /** In `plan`, before the load balancer exists, its target reads UNKNOWN: shown, never written. */
   spec: AliasSpec;
 }
 
@@ -71,11 +70,13 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
         name: ctx.names.originName,
         type: 'A',
         // EvaluateTargetHealth false: CloudFront should reach the ALB and see its 5xx, not NXDOMAIN.
-        alias: {
-          dnsName: isUnknown(loadBalancer) ? UNKNOWN : dualstack(loadBalancer.dnsName),
-          hostedZoneId: isUnknown(loadBalancer) ? UNKNOWN : loadBalancer.canonicalHostedZoneId,
-          evaluateTargetHealth: false,
-        },
+        alias: isUnknown(loadBalancer)
+          ? unknown
+          : {
+              dnsName: dualstack(loadBalancer.dnsName),
+              hostedZoneId: loadBalancer.canonicalHostedZoneId,
+              evaluateTargetHealth: false,
+            },
       },
     };
   },
@@ -141,9 +142,12 @@ export const originRecord: Resource<DesiredOriginRecord, ActualOriginRecord, Ori
     if (actual.record.ownership === 'foreign') {
       return { state: 'unhealthy', detail: `${actual.name} points elsewhere: ${actual.record.holds}` };
     }
-    const want = (await originRecord.desired(ctx)).spec.alias.dnsName;
-    if (!isUnknown(ctx.output('loadBalancer')) && actual.record.target !== want) {
-      return { state: 'unhealthy', detail: `${actual.name} points to ${actual.record.target}, not ${want}` };
+    const want = (await originRecord.desired(ctx)).spec.alias;
+    if (!isUnknown(want) && actual.record.target !== want.dnsName) {
+      return {
+        state: 'unhealthy',
+        detail: `${actual.name} points to ${actual.record.target}, not ${want.dnsName}`,
+      };
     }
     return { state: 'ok' };
   },

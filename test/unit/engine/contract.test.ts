@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  type ChangeableFields,
   fieldChange,
   isUnknown,
   known,
@@ -7,6 +8,7 @@ import {
   outputField,
   shown,
   UNKNOWN,
+  type Unknown,
   unknown,
 } from '../../../src/engine/contract.js';
 import { WorkError } from '../../../src/errors.js';
@@ -35,5 +37,18 @@ describe('unknown values', () => {
     expect(fieldChange('arns', [unknown], ['arn:1'])).toEqual([
       { field: 'arns', from: ['arn:1'], to: [UNKNOWN], action: 'update' },
     ]);
+  });
+});
+
+describe('outputs an update hands over as unknown', () => {
+  it('are the fields the outputs type declares T | Unknown, and only those (checked by the compiler)', () => {
+    interface Outputs {
+      id: string;
+      version: number | Unknown;
+      note?: string;
+    }
+    expectTypeOf<ChangeableFields<Outputs>>().toEqualTypeOf<'version'>();
+    const handedOver: Outputs = { id: 'lt-1', version: unknown };
+    expect(isUnknown(outputField(handedOver, 'version'))).toBe(true);
   });
 });

@@ -7,8 +7,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apply } from '../../../src/engine/apply.js';
+import type { TaggedKind } from '../../../src/engine/contract.js';
 import { destroy, discoverForDestroy } from '../../../src/engine/destroy.js';
-import type { TaggedKind } from '../../../src/engine/leftovers.js';
 import { plan, planChanges } from '../../../src/engine/plan.js';
 import { eventsOf, FakeCloud, type FakeEnv, fakeEnv, fakeResource } from '../../support/fake-resources.js';
 

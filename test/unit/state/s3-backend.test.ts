@@ -84,6 +84,25 @@ describe('state in S3: conditional writes', () => {
     await expect(backend.write('{}')).rejects.toThrow(/now: deleted\); it was not overwritten/);
   });
 
+  it('a read S3 refuses is exit 1 naming the state; a missing bucket is no state yet', async () => {
+    s3.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403));
+    const backend = new S3Backend(client, 'state', 'k.json', writer);
+    const failure = await backend.read().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkError);
+    expect((failure as Error).message).toContain('could not read the state s3://state/k.json: AccessDenied');
+    s3.on(GetObjectCommand).rejects(s3Error('NoSuchBucket', 404));
+    expect(await backend.read()).toBeUndefined();
+  });
+
+  it('a state removed and written again by another run is not removed', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('{}'), ETag: '"read"' });
+    s3.on(DeleteObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    s3.on(HeadObjectCommand).resolves({ ETag: '"newer"' });
+    const backend = new S3Backend(client, 'state', 'k.json', writer);
+    await backend.read();
+    await expect(backend.remove()).rejects.toThrow(/read: version "read"; now: version "newer"/);
+  });
+
   it('removing deletes only the version read; a retried delete that finds it gone is done', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body('{}'), ETag: '"read"' });
     s3.on(DeleteObjectCommand).rejects(s3Error('PreconditionFailed', 412));
@@ -144,6 +163,31 @@ describe('state lock in S3', () => {
     s3.on(GetObjectCommand).resolves({ Body: body('hello'), ETag: '"x"' });
     await expect(acquireS3Lock(place, 'up')).rejects.toBeInstanceOf(UserError);
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  it('a lock released while this run tried to take it, or an S3 refusal, is exit 1 and nothing held', async () => {
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    s3.on(GetObjectCommand).rejects(s3Error('NoSuchKey', 404));
+    await expect(acquireS3Lock(place, 'up')).rejects.toThrow(
+      /it was released while this run tried to take it/,
+    );
+    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
+    const failure = await acquireS3Lock(place, 'up').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkError);
+    expect((failure as Error).message).toContain(
+      'could not take the lock s3://state/k.json.lock: AccessDenied',
+    );
+  });
+
+  it('release deletes once; a lock already removed (unlock) or taken by another run is left alone', async () => {
+    s3.on(PutObjectCommand).resolves({ ETag: '"lock1"' });
+    s3.on(DeleteObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    const lock = await acquireS3Lock(place, 'up');
+    await lock.release();
+    await lock.release();
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(1);
+    s3.on(DeleteObjectCommand).rejects(s3Error('AccessDenied', 403));
+    await expect((await acquireS3Lock(place, 'up')).release()).rejects.toThrow('AccessDenied');
   });
 
   it('says how long ago in the largest unit that fits', () => {

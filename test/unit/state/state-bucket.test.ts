@@ -62,6 +62,23 @@ describe('the state bucket', () => {
     expect(changes()).toEqual([]);
   });
 
+  it('in another region than state.region (S3 answers 301): exit 2 naming the setting, nothing changed', async () => {
+    s3.on(HeadBucketCommand).rejects(s3Error('PermanentRedirect', 301));
+    const failure = await checkStateBucket(check({ create: true })).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UserError);
+    expect((failure as UserError).message).toBe(
+      'the state bucket acme-state is not in eu-west-1; nothing was changed',
+    );
+    expect((failure as UserError).hint).toContain('state.region');
+    expect(changes()).toEqual([]);
+  });
+
+  it('a HeadBucket failure that says nothing about the bucket is thrown as it is, nothing created', async () => {
+    s3.on(HeadBucketCommand).rejects(s3Error('InternalError', 500));
+    await expect(checkStateBucket(check({ create: true }))).rejects.toThrow('InternalError');
+    expect(changes()).toEqual([]);
+  });
+
   it('without versioning: used, with a warning that names it', async () => {
     s3.on(HeadBucketCommand).resolves({});
     s3.on(GetBucketVersioningCommand).resolves({});

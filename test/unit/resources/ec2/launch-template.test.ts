@@ -13,12 +13,14 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import type { Unknown } from '../../../../src/engine/contract.js';
 import {
   type ActualLaunchTemplate,
   clientToken,
   launchTemplate,
 } from '../../../../src/resources/ec2/launch-template.js';
+import type { LaunchTemplateOutputs } from '../../../../src/resources/outputs.js';
 import { testConfig, testContext } from '../../../support/context.js';
 
 function awsError(name: string, message = name): Error {
@@ -253,6 +255,14 @@ describe('launch template', () => {
     expect(launchTemplate.outputs(updated)).toEqual({ id: 'lt-1', name: 'demo-backend', version: 2 });
     expect(c.recorded.version).toBe(2);
     expect(c.recorded.image).toEqual({ imageId: AMI, name: '/dev/xvda', size: 8 });
+  });
+
+  it('a change hands the version to dependents as unknown in plan: the field its type declares so', () => {
+    expectTypeOf<LaunchTemplateOutputs['version']>().toEqualTypeOf<number | Unknown>();
+    const changedBy = (field: string) =>
+      launchTemplate.outputsChangedBy?.([{ field, from: 'a', to: 'b', action: 'update' }]);
+    expect(changedBy('userData')).toEqual(['version']);
+    expect(changedBy('tags')).toEqual([]);
   });
 
   it('delete removes the template; already gone is success; a foreign one is left alone', async () => {

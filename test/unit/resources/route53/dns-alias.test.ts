@@ -1,6 +1,7 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UNKNOWN, unknown } from '../../../../src/engine/contract.js';
 import { dnsAlias } from '../../../../src/resources/route53/dns-alias.js';
 import { testContext } from '../../../support/context.js';
 import { type FakeZone, fakeZone, throttling } from '../../../support/fake-route53.js';
@@ -71,6 +72,16 @@ describe('dns alias', () => {
     expect(found?.foreign).toBeUndefined();
     expect(dnsAlias.diff(await dnsAlias.desired(ctx), found!)).toEqual([]);
     expect(dnsAlias.outputs(found!)).toEqual({ names: ['example.com', 'www.example.com'] });
+  });
+
+  it('before the distribution exists the targets are unknown: plan shows them, create writes nothing', async () => {
+    const ctx = testContext({ key: 'dnsAlias', outputs: { ...outputs, distribution: unknown } });
+    const desired = await dnsAlias.desired(ctx);
+    expect(dnsAlias.diff(desired, { id: 'x', zoneId: 'ZONE1', names: [], records: [] })).toContainEqual(
+      expect.objectContaining({ field: 'example.com A', from: 'missing', to: `A alias ${UNKNOWN}` }),
+    );
+    await expect(dnsAlias.create(ctx, desired)).rejects.toThrow(/not known yet/);
+    expect(zone.batches).toEqual([]);
   });
 
   it('a record pointing elsewhere is foreign and the takeover is refused without --yes', async () => {

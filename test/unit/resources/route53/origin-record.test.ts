@@ -1,6 +1,7 @@
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isUnknown, UNKNOWN, unknown } from '../../../../src/engine/contract.js';
 import { originRecord } from '../../../../src/resources/route53/origin-record.js';
 import { testContext } from '../../../support/context.js';
 import { type FakeZone, fakeZone } from '../../../support/fake-route53.js';
@@ -26,7 +27,12 @@ describe('origin record', () => {
   });
 
   const ctxWith = (
-    opts: { saved?: Record<string, unknown>; yes?: boolean; confirm?: boolean; alb?: typeof ALB } = {},
+    opts: {
+      saved?: Record<string, unknown>;
+      yes?: boolean;
+      confirm?: boolean;
+      alb?: typeof ALB | typeof unknown;
+    } = {},
   ) =>
     testContext({
       key: 'originRecord',
@@ -114,6 +120,23 @@ describe('origin record', () => {
     ]);
     // Without state the same record is someone else's.
     expect((await originRecord.find(ctxWith({ alb: replaced })))?.foreign).toContain('demo-alb-1');
+  });
+
+  it('before the load balancer exists its target is unknown: plan shows it, create writes nothing', async () => {
+    const ctx = ctxWith();
+    await originRecord.create(ctx, await originRecord.desired(ctx));
+    const planned = ctxWith({ alb: unknown, saved: { ...ctx.saved } });
+    const desired = await originRecord.desired(planned);
+    expect(isUnknown(desired.spec.alias)).toBe(true);
+    const found = await originRecord.find(planned);
+    // What tekamolo wrote last time is still ours (stale), and the new target shows as unknown.
+    expect(found?.foreign).toBeUndefined();
+    expect(originRecord.diff(desired, found!)).toEqual([
+      expect.objectContaining({ field: 'origin.example.com A', to: `A alias ${UNKNOWN}` }),
+    ]);
+    const written = route53.commandCalls(ChangeResourceRecordSetsCommand).length;
+    await expect(originRecord.create(planned, desired)).rejects.toThrow(/not known yet/);
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(written);
   });
 
   it('delete removes its own record and leaves a foreign one alone', async () => {
