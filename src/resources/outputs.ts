@@ -73,6 +73,14 @@ export interface OriginRecordOutputs {
   name: string;
 }
 
+export interface InstanceRoleOutputs {
+  roleName: string;
+  roleArn: string;
+  profileName: string;
+  /** What the launch template names the profile by. */
+  profileArn: string;
+}
+
 export interface LaunchTemplateOutputs {
   id: string;
   name: string;
@@ -125,6 +133,8 @@ declare module '../engine/contract.js' {
     loadBalancer: LoadBalancerOutputs;
     listener: ListenerOutputs;
     originRecord: OriginRecordOutputs;
+    /** Absent unless backend.sessionManager. */
+    instanceRole: InstanceRoleOutputs | undefined;
     launchTemplate: LaunchTemplateOutputs;
     autoScalingGroup: AutoScalingGroupOutputs;
     /** Absent unless backend.elasticIp. */
