@@ -115,12 +115,15 @@ async function readProfile(ctx: ResourceContext, name: string): Promise<ActualIn
   const found = await orUndefined(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })));
   const profile = found?.InstanceProfile;
   if (!profile) return undefined;
-  const tags = await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: name }));
+  // GetInstanceProfile carries the profile's tags; an answer without them (a profile with none) is
+  // asked again by the call that lists them.
+  const tags =
+    profile.Tags ?? (await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: name }))).Tags;
   return {
     name,
     arn: profile.Arn ?? '',
     roles: (profile.Roles ?? []).map((r) => r.RoleName ?? ''),
-    tags: tagMap(tags.Tags),
+    tags: tagMap(tags),
   };
 }
 

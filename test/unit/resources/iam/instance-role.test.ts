@@ -142,6 +142,17 @@ describe('instance role and profile', () => {
     });
     expect(instanceRole.ownership(c, found!)).toEqual({});
     expect(instanceRole.diff(await instanceRole.desired(c), found!)).toEqual([]);
+    expect(iam.commandCalls(ListInstanceProfileTagsCommand)).toHaveLength(1);
+
+    // The tags GetInstanceProfile carries are enough: no second call.
+    iam.on(GetInstanceProfileCommand).resolves({
+      InstanceProfile: { InstanceProfileName: NAME, Arn: PROFILE_ARN, Roles: [], Tags: OURS } as never,
+    });
+    expect((await instanceRole.find(c))?.profile?.tags).toEqual({
+      'tekamolo:stack': 'demo',
+      'tekamolo:resource': 'instanceRole',
+    });
+    expect(iam.commandCalls(ListInstanceProfileTagsCommand)).toHaveLength(1);
   });
 
   it('find: no role is undefined; a role without its profile (a create cut short) is drift', async () => {
