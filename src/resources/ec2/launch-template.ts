@@ -271,8 +271,12 @@ function dataChanges(desired: TemplateData, actual: Partial<TemplateData>): Chan
   const changes: Change[] = [];
   for (const field of Object.keys(desired) as (keyof TemplateData)[]) {
     const want = desired[field];
-    if (isUnknown(want)) continue;
     const have = actual[field];
+    if (isUnknown(want)) {
+      // A profile still to be made (plan, with the role not there yet) will be one the template lacks.
+      if (field === 'instanceProfile' && have === '') changes.push(...fieldChange(field, want, have));
+      continue;
+    }
     const normalised = field === 'userData' || field === 'keyName' ? (want ?? '') : want;
     changes.push(...fieldChange(field, normalised, have));
   }

@@ -310,7 +310,7 @@ describe('launch template', () => {
       expect(input?.LaunchTemplateData?.IamInstanceProfile).toEqual({ Arn: PROFILE });
     });
 
-    it('a missing or other profile is drift, a profile not known yet is not', async () => {
+    it('a missing or other profile is drift; one not known yet is drift only where the template has none', async () => {
       const c = withRole();
       const desired = await launchTemplate.desired(c);
       for (const [read, shownAs] of [
@@ -327,8 +327,13 @@ describe('launch template', () => {
       template({ Arn: PROFILE });
       expect(launchTemplate.diff(desired, (await launchTemplate.find(c))!)).toEqual([]);
       const planned = await launchTemplate.desired(withRole(unknown));
-      template(undefined);
       expect(launchTemplate.diff(planned, (await launchTemplate.find(c))!)).toEqual([]);
+      template(undefined);
+      const changes = launchTemplate.diff(planned, (await launchTemplate.find(c))!);
+      expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([
+        ['instanceProfile', '', '(known after up)'],
+      ]);
+      expect(launchTemplate.outputsChangedBy?.(changes)).toEqual(['version']);
     });
 
     it('a new version is retried while IAM propagates the new profile, and only then', async () => {
