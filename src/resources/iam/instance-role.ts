@@ -275,6 +275,46 @@ async function emptyRole(ctx: ResourceContext, roleName: string): Promise<void> 
   }
 }
 
+/**
+ * Everything but the role itself, each step only where it differs: the trust policy, the policy, our
+ * tags, the profile (made when missing) holding the role. Create (after the role, new or adopted)
+ * and update share it, so a create cut short at any step is finished by the next run's update.
+ */
+async function converge(
+  ctx: ResourceContext,
+  desired: InstanceRoleDesired,
+  role: ActualInstanceRole,
+): Promise<ActualInstanceRole> {
+  const iam = ctx.aws.iam();
+  if (role.trust !== undefined && role.trust !== desired.trust) {
+    await iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: role.roleName, PolicyDocument: desired.trustDocument }),
+    );
+  }
+  const missing = desired.policyArns.filter((arn) => !role.policyArns.includes(arn));
+  await attachPolicies(ctx, role.roleName, missing);
+  const roleTags = missingTags(desired.tags, role.tags);
+  if (Object.keys(roleTags).length > 0) {
+    await iam.send(new TagRoleCommand({ RoleName: role.roleName, Tags: tagList(roleTags) }));
+  }
+  const profile = role.profile ?? (await createProfile(ctx, desired));
+  if (!role.profile) await ctx.record({ profileName: profile.name });
+  await putRoleInProfile(ctx, profile, role.roleName);
+  const profileTags = missingTags(desired.tags, profile.tags);
+  if (Object.keys(profileTags).length > 0) {
+    await iam.send(
+      new TagInstanceProfileCommand({ InstanceProfileName: profile.name, Tags: tagList(profileTags) }),
+    );
+  }
+  return {
+    ...role,
+    trust: desired.trust,
+    policyArns: [...new Set([...role.policyArns, ...missing])].sort(),
+    tags: { ...role.tags, ...roleTags },
+    profile: { ...profile, roles: [role.roleName], tags: { ...profile.tags, ...profileTags } },
+  };
+}
+
 export const instanceRole: Resource<InstanceRoleDesired, ActualInstanceRole, InstanceRoleOutputs> = {
   key: 'instanceRole',
   title: 'Instance role and profile',
@@ -351,63 +391,15 @@ export const instanceRole: Resource<InstanceRoleDesired, ActualInstanceRole, Ins
   async create(ctx, desired) {
     const role = await createRole(ctx, desired);
     await ctx.record({ roleName: role.roleName });
-    if (role.trust !== desired.trust) {
-      await ctx.aws.iam().send(
-        new UpdateAssumeRolePolicyCommand({
-          RoleName: role.roleName,
-          PolicyDocument: desired.trustDocument,
-        }),
-      );
+    const created = await converge(ctx, desired, role);
+    if (!created.roleArn || !created.profile?.arn) {
+      throw new WorkError('IAM returned no ARN for the role or its profile');
     }
-    await attachPolicies(
-      ctx,
-      role.roleName,
-      desired.policyArns.filter((arn) => !role.policyArns.includes(arn)),
-    );
-    const profile = await createProfile(ctx, desired);
-    await ctx.record({ profileName: profile.name });
-    await putRoleInProfile(ctx, profile, role.roleName);
-    if (!role.roleArn || !profile.arn) throw new WorkError('IAM returned no ARN for the role or its profile');
-    return {
-      ...role,
-      trust: desired.trust,
-      policyArns: [...new Set([...role.policyArns, ...desired.policyArns])].sort(),
-      profile: { ...profile, roles: [role.roleName] },
-    };
+    return created;
   },
 
-  async update(ctx, desired, actual) {
-    const iam = ctx.aws.iam();
-    if (actual.trust !== undefined && actual.trust !== desired.trust) {
-      await iam.send(
-        new UpdateAssumeRolePolicyCommand({
-          RoleName: actual.roleName,
-          PolicyDocument: desired.trustDocument,
-        }),
-      );
-    }
-    const missing = desired.policyArns.filter((arn) => !actual.policyArns.includes(arn));
-    await attachPolicies(ctx, actual.roleName, missing);
-    const roleTags = missingTags(desired.tags, actual.tags);
-    if (Object.keys(roleTags).length > 0) {
-      await iam.send(new TagRoleCommand({ RoleName: actual.roleName, Tags: tagList(roleTags) }));
-    }
-    const profile = actual.profile ?? (await createProfile(ctx, desired));
-    if (!actual.profile) await ctx.record({ profileName: profile.name });
-    await putRoleInProfile(ctx, profile, actual.roleName);
-    const profileTags = missingTags(desired.tags, profile.tags);
-    if (Object.keys(profileTags).length > 0) {
-      await iam.send(
-        new TagInstanceProfileCommand({ InstanceProfileName: profile.name, Tags: tagList(profileTags) }),
-      );
-    }
-    return {
-      ...actual,
-      trust: desired.trust,
-      policyArns: [...new Set([...actual.policyArns, ...missing])].sort(),
-      tags: { ...actual.tags, ...roleTags },
-      profile: { ...profile, roles: [actual.roleName], tags: { ...profile.tags, ...profileTags } },
-    };
+  update(ctx, desired, actual) {
+    return converge(ctx, desired, actual);
   },
 
   async delete(ctx, actual) {
