@@ -51,7 +51,9 @@ if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) {
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 // Certificates stay PENDING_VALIDATION for a few seconds, so the wait for validation is visible.
-const motoEnv = { ...process.env, MOTO_ACM_VALIDATION_WAIT: '4' };
+// The instance role attaches the AWS managed policy AmazonSSMManagedInstanceCore, which the emulator
+// knows only when it loads AWS managed policies (a few seconds more at start).
+const motoEnv = { ...process.env, MOTO_ACM_VALIDATION_WAIT: '4', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
 delete motoEnv.MOTO_ACCOUNT_ID;
 const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
   env: motoEnv,

@@ -4,6 +4,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -16,7 +17,7 @@ import { addTraceMiddleware, Tracer } from './trace.js';
 
 /**
  * One client per service and region, created on first use. Each SDK package is loaded only when its
- * first client is made: loading all nine costs about a second of CPU, and `sync-frontend` needs three.
+ * first client is made: loading all ten costs about a second of CPU, and `sync-frontend` needs three.
  * The packages have no `exports` map, so `require` gives the very module an `import` of them gives
  * (the one tests mock).
  */
@@ -29,6 +30,7 @@ const sdk = {
       '@aws-sdk/client-elastic-load-balancing-v2',
     ) as typeof import('@aws-sdk/client-elastic-load-balancing-v2'),
   autoscaling: () => load('@aws-sdk/client-auto-scaling') as typeof import('@aws-sdk/client-auto-scaling'),
+  iam: () => load('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam'),
   ssm: () => load('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),
   acm: () => load('@aws-sdk/client-acm') as typeof import('@aws-sdk/client-acm'),
   cloudfront: () => load('@aws-sdk/client-cloudfront') as typeof import('@aws-sdk/client-cloudfront'),
@@ -61,6 +63,7 @@ const SERVICE_IDS = {
   route53: 'route53',
   acm: 'acm',
   autoscaling: 'autoscaling',
+  iam: 'iam',
   ssm: 'ssm',
   sts: 'sts',
   tagging: 'resourcegroupstaggingapi',
@@ -157,6 +160,10 @@ export class Aws {
       region,
       () => new (sdk.autoscaling().AutoScalingClient)(this.base(region)),
     );
+  }
+  /** IAM is global: one endpoint, in us-east-1 for the aws partition. */
+  iam(): IAMClient {
+    return this.get('iam', GLOBAL_REGION, () => new (sdk.iam().IAMClient)(this.base(GLOBAL_REGION)));
   }
   ssm(region = this.region): SSMClient {
     return this.get('ssm', region, () => new (sdk.ssm().SSMClient)(this.base(region)));

@@ -67,6 +67,9 @@ const NOT_FOUND = new Set([
   'ResourceNotFoundException',
   // SSM
   'ParameterNotFound',
+  // IAM
+  'NoSuchEntity',
+  'NoSuchEntityException',
 ]);
 
 export function isNotFound(error: unknown): boolean {
@@ -127,12 +130,13 @@ function sdkAttempts(error: unknown): number {
 }
 
 /**
- * Retry `call` while it fails with one of `names` (an AWS eventual-consistency error), at most
+ * Retry `call` while it fails with one of `names`, or an error `names` accepts (an AWS
+ * eventual-consistency error that only its message tells apart), at most
  * `attempts` times, `delayMs` apart. Every use names the AWS cause at the call site. Each retry runs
  * with the count of earlier attempts, which the trace adds to the call's `attempts`.
  */
 export async function retryOn<T>(
-  names: string[],
+  names: string[] | ((error: unknown) => boolean),
   call: () => Promise<T>,
   options: { attempts: number; delayMs: number; onRetry?: (error: unknown, attempt: number) => void },
 ): Promise<T> {
@@ -141,7 +145,8 @@ export async function retryOn<T>(
     try {
       return await asRetryAfter(sent, call);
     } catch (error) {
-      if (attempt >= options.attempts || !names.includes(errorName(error))) throw error;
+      const retried = typeof names === 'function' ? names(error) : names.includes(errorName(error));
+      if (attempt >= options.attempts || !retried) throw error;
       sent += sdkAttempts(error);
       options.onRetry?.(error, attempt);
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));

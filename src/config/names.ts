@@ -26,6 +26,8 @@ export interface Names {
   /** CloudFront distribution comment: how a distribution is recognised without state. */
   distributionComment: string;
   elasticIp: string;
+  /** The instances' IAM role and the instance profile holding it (one name for both). */
+  instanceRole: string;
 }
 
 export const LIMITS = {
@@ -37,6 +39,8 @@ export const LIMITS = {
   originAccessControl: 64,
   cloudFrontFunction: 64,
   bucket: 63,
+  /** An IAM role name; instance profile names may have 128. */
+  iamRole: 64,
 } as const;
 
 export function shortHash(text: string, length = 6): string {
@@ -78,5 +82,6 @@ export function deriveNames(config: Config): Names {
     spaFunction: fitName(`${s}-routing`, LIMITS.cloudFrontFunction),
     distributionComment: `tekamolo:${s}`,
     elasticIp: `${s}-backend`,
+    instanceRole: fitName(`${s}-instances`, LIMITS.iamRole),
   };
 }

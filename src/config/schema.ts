@@ -121,6 +121,11 @@ const backend = about(
     ),
     scaling: z.prefault(scalingSchema, {}),
     elasticIp: withDefault(z.boolean(), true, 'Associate an Elastic IP with one in-service instance'),
+    sessionManager: withDefault(
+      z.boolean(),
+      true,
+      'Give the instances an IAM role with AmazonSSMManagedInstanceCore, so Session Manager (tekamolo connect) reaches them without an SSH key',
+    ),
     sshCidrs: withDefault(
       z.array(follows(cidrProblem)),
       [],

@@ -33,13 +33,17 @@ export type Scope =
   | 'vpc'
   | 'loadBalancing'
   | 'autoScalingGroup'
-  | 'serviceLinkedRoles';
+  | 'serviceLinkedRoles'
+  | 'instanceRole'
+  | 'instanceRoleGuarded';
 
 export type Grant = readonly [action: string, scope: Scope];
 
 const LAUNCH: Grant[] = [
   ['ec2:RunInstances', 'ec2Launch'],
   ['ec2:CreateTags', 'ec2TagOnCreate'],
+  // Launching with the instance profile passes its role to EC2.
+  ['iam:PassRole', 'instanceRoleGuarded'],
 ];
 
 export const SDK_CALLS: Readonly<Record<string, readonly Grant[]>> = {
@@ -200,6 +204,36 @@ export const SDK_CALLS: Readonly<Record<string, readonly Grant[]>> = {
     ['ec2:DisassociateAddress', 'networkInterfaces'],
   ],
   'ec2:ReleaseAddress': [['ec2:ReleaseAddress', 'ec2Own']],
+
+  // IAM: the instances' role and instance profile (backend.sessionManager)
+  'iam:GetRole': [['iam:GetRole', 'instanceRole']],
+  'iam:ListRoleTags': [['iam:ListRoleTags', 'instanceRole']],
+  'iam:ListAttachedRolePolicies': [['iam:ListAttachedRolePolicies', 'instanceRole']],
+  'iam:ListRolePolicies': [['iam:ListRolePolicies', 'instanceRole']],
+  'iam:GetInstanceProfile': [['iam:GetInstanceProfile', 'instanceRole']],
+  'iam:ListInstanceProfileTags': [['iam:ListInstanceProfileTags', 'instanceRole']],
+  'iam:CreateRole': [
+    ['iam:CreateRole', 'instanceRole'],
+    ['iam:TagRole', 'instanceRole'],
+  ],
+  'iam:TagRole': [['iam:TagRole', 'instanceRole']],
+  'iam:UpdateAssumeRolePolicy': [['iam:UpdateAssumeRolePolicy', 'instanceRole']],
+  'iam:AttachRolePolicy': [['iam:AttachRolePolicy', 'instanceRoleGuarded']],
+  // Destroy takes every policy off the role, also one attached by hand: IAM deletes no role that has any.
+  'iam:DetachRolePolicy': [['iam:DetachRolePolicy', 'instanceRole']],
+  'iam:DeleteRolePolicy': [['iam:DeleteRolePolicy', 'instanceRole']],
+  'iam:DeleteRole': [['iam:DeleteRole', 'instanceRole']],
+  'iam:CreateInstanceProfile': [
+    ['iam:CreateInstanceProfile', 'instanceRole'],
+    ['iam:TagInstanceProfile', 'instanceRole'],
+  ],
+  'iam:TagInstanceProfile': [['iam:TagInstanceProfile', 'instanceRole']],
+  'iam:AddRoleToInstanceProfile': [
+    ['iam:AddRoleToInstanceProfile', 'instanceRole'],
+    ['iam:PassRole', 'instanceRoleGuarded'],
+  ],
+  'iam:RemoveRoleFromInstanceProfile': [['iam:RemoveRoleFromInstanceProfile', 'instanceRole']],
+  'iam:DeleteInstanceProfile': [['iam:DeleteInstanceProfile', 'instanceRole']],
 
   // Elastic Load Balancing v2
   'elasticloadbalancingv2:DescribeLoadBalancers': [

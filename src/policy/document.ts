@@ -63,6 +63,54 @@ function collapseDescribes(actions: string[]): string[] {
   return [...new Set(collapsed)];
 }
 
+/**
+ * Wildcards for sets of actions on the stack's named resources, to keep the document within IAM's
+ * 6,144 characters. Each is written only when every action it stands for is in the statement; what it
+ * grants beyond them is more of the same verb on those same named resources (the load balancer's
+ * attributes, the bucket's other settings, the profile's untagging), never anything of another's.
+ */
+const WILDCARDS: Record<string, string[]> = {
+  'elasticloadbalancing:Create*': ['CreateListener', 'CreateLoadBalancer', 'CreateRule', 'CreateTargetGroup'],
+  'elasticloadbalancing:Delete*': ['DeleteListener', 'DeleteLoadBalancer', 'DeleteRule', 'DeleteTargetGroup'],
+  'elasticloadbalancing:Modify*': ['ModifyListener', 'ModifyRule', 'ModifyTargetGroup'],
+  'elasticloadbalancing:Set*': ['SetIpAddressType', 'SetSecurityGroups', 'SetSubnets'],
+  's3:Get*': [
+    'GetBucketOwnershipControls',
+    'GetBucketPolicy',
+    'GetBucketPublicAccessBlock',
+    'GetBucketTagging',
+    'GetEncryptionConfiguration',
+    'GetObject',
+  ],
+  'iam:*InstanceProfile': [
+    'AddRoleToInstanceProfile',
+    'CreateInstanceProfile',
+    'DeleteInstanceProfile',
+    'GetInstanceProfile',
+    'RemoveRoleFromInstanceProfile',
+    'TagInstanceProfile',
+  ],
+  'iam:List*': ['ListAttachedRolePolicies', 'ListInstanceProfileTags', 'ListRolePolicies', 'ListRoleTags'],
+};
+
+function withWildcards(actions: string[]): string[] {
+  let result = actions;
+  for (const [wildcard, names] of Object.entries(WILDCARDS)) {
+    const service = wildcard.slice(0, wildcard.indexOf(':'));
+    const members = names.map((n) => `${service}:${n}`);
+    if (!members.every((m) => result.includes(m))) continue;
+    result = [...result.filter((a) => !members.includes(a)), wildcard];
+  }
+  return result.sort();
+}
+
+/** Whether an action is granted by one of a statement's actions (wildcards included). */
+export function grants(actions: string[], action: string): boolean {
+  return actions.some(
+    (a) => a === action || (a.includes('*') && new RegExp(`^${a.replace(/\*/g, '[A-Za-z]*')}$`).test(action)),
+  );
+}
+
 /** The least-privilege policy for a config: one statement per scope (or per shared statement name). */
 export function buildPolicy(config: Config, names: Names, use: PolicyUse = 'all'): Policy {
   const where = scopes(config, names);
@@ -84,7 +132,8 @@ export function buildPolicy(config: Config, names: Names, use: PolicyUse = 'all'
     const statement: PolicyStatement = {
       Sid,
       Effect: 'Allow',
-      Action: Resource.length === 1 && Resource[0] === '*' ? collapseDescribes(sorted) : sorted,
+      Action:
+        Resource.length === 1 && Resource[0] === '*' ? collapseDescribes(sorted) : withWildcards(sorted),
       Resource,
     };
     if (grant.condition) statement.Condition = grant.condition;

@@ -61,6 +61,9 @@ export function scopes(config: Config, names: Names): Record<Scope, ScopeGrant |
   const lb = names.loadBalancer;
   const recordNames = [...names.siteNames, names.originName].map((n) => n.toLowerCase());
   const parameter = config.backend.ami.startsWith('ssm:') ? config.backend.ami.slice(4) : undefined;
+  // IAM is global: no region in its ARNs. The role and its profile share one name.
+  const role = `arn:aws:iam::*:role/${names.instanceRole}`;
+  const roleOn = config.backend.sessionManager;
 
   return {
     anywhere: {
@@ -171,6 +174,21 @@ export function scopes(config: Config, names: Names): Record<Scope, ScopeGrant |
       ].map((role) => `arn:aws:iam::*:role/aws-service-role/${role}`),
       ...named,
     },
+    instanceRole: roleOn
+      ? { resources: [role, `arn:aws:iam::*:instance-profile/${names.instanceRole}`], ...named }
+      : undefined,
+    // A role that may take any policy, or be handed to any service, would be a way around this
+    // policy: only the Session Manager policy is attached, and the role is passed only to EC2. One
+    // statement for both (each condition key is present only in its own action's request).
+    instanceRoleGuarded: roleOn
+      ? {
+          resources: [role],
+          condition: {
+            ArnEqualsIfExists: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+            StringEqualsIfExists: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+          },
+        }
+      : undefined,
   };
 }
 

@@ -12,6 +12,7 @@ import { albSecurityGroup, instanceSecurityGroup } from './ec2/security-group.js
 import { listener } from './elbv2/listener.js';
 import { loadBalancer } from './elbv2/load-balancer.js';
 import { targetGroup } from './elbv2/target-group.js';
+import { instanceRole } from './iam/instance-role.js';
 import { dnsAlias } from './route53/dns-alias.js';
 import { originRecord } from './route53/origin-record.js';
 import { zone } from './route53/zone.js';
@@ -35,7 +36,8 @@ import { bucketPolicy } from './s3/bucket-policy.js';
  *   loadBalancer        ← network, sg.alb
  *   listener            ← loadBalancer, targetGroup, validation
  *   originRecord        ← zone, loadBalancer
- *   launchTemplate      ← sg.instances
+ *   instanceRole        ←                                       only when backend.sessionManager
+ *   launchTemplate      ← sg.instances, instanceRole
  *   autoScalingGroup    ← launchTemplate, targetGroup, network
  *   elasticIp           ← autoScalingGroup
  *   spaFunction         ←                                       only when frontend.routing ≠ none
@@ -59,6 +61,7 @@ export const stack: AnyResource[] = [
   loadBalancer,
   listener,
   originRecord,
+  instanceRole,
   launchTemplate,
   autoScalingGroup,
   elasticIp,

@@ -76,6 +76,14 @@ export interface OriginRecordOutputs {
   name: string;
 }
 
+export interface InstanceRoleOutputs {
+  roleName: string;
+  roleArn: string;
+  profileName: string;
+  /** What the launch template names the profile by; unknown in `plan` when the profile is made anew. */
+  profileArn: string | Unknown;
+}
+
 export interface LaunchTemplateOutputs {
   id: string;
   name: string;
@@ -129,6 +137,8 @@ declare module '../engine/contract.js' {
     loadBalancer: LoadBalancerOutputs;
     listener: ListenerOutputs;
     originRecord: OriginRecordOutputs;
+    /** Absent unless backend.sessionManager. */
+    instanceRole: InstanceRoleOutputs | undefined;
     launchTemplate: LaunchTemplateOutputs;
     autoScalingGroup: AutoScalingGroupOutputs;
     /** Absent unless backend.elasticIp. */

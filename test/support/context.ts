@@ -12,9 +12,10 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): Config {
     stack: 'demo',
     region: 'eu-central-1',
     domain: 'example.com',
-    backend: { sshCidrs: ['203.0.113.10/32'] },
     waits: { pollSeconds: 0.01, certificateMinutes: 0.05, distributionMinutes: 0.05 },
     ...overrides,
+    // The instance role is tested on its own: other tests would need IAM answers they do not care about.
+    backend: { sessionManager: false, ...(overrides.backend ?? { sshCidrs: ['203.0.113.10/32'] }) },
   });
 }
 

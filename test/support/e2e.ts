@@ -236,6 +236,11 @@ export interface E2eConfig {
   sshCidrs?: string[];
   scaling?: { min: number; desired: number; max: number };
   pollSeconds?: number;
+  /**
+   * backend.sessionManager (default false here): the instance role needs an emulator that loads AWS
+   * managed policies, which only test/integration/e2e-instance-role.test.ts starts.
+   */
+  sessionManager?: boolean;
   /** Further YAML lines appended as they are. */
   extra?: string[];
 }
@@ -266,6 +271,7 @@ export async function writeProject(options: E2eConfig): Promise<E2eProject> {
     'backend:',
     `  sshCidrs: [${(options.sshCidrs ?? ['203.0.113.10/32']).join(', ')}]`,
     `  scaling: { min: ${scaling.min}, desired: ${scaling.desired}, max: ${scaling.max}, cpuTarget: 50 }`,
+    `  sessionManager: ${options.sessionManager ?? false}`,
     'waits:',
     `  pollSeconds: ${options.pollSeconds ?? 0.05}`,
     ...(options.extra ?? []),

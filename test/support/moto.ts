@@ -58,6 +58,11 @@ export interface Moto {
 export interface StartOptions {
   /** Seconds certificates stay PENDING_VALIDATION (default 0: issued at the first describe). */
   acmValidationWait?: number;
+  /**
+   * AWS managed IAM policies (AmazonSSMManagedInstanceCore) exist only when the emulator loads them
+   * all: seconds at start and after every reset, so only the instance role's own test file asks.
+   */
+  loadManagedPolicies?: boolean;
 }
 
 async function waitReady(url: string, exited: () => number | null, timeoutMs: number): Promise<void> {
@@ -83,6 +88,7 @@ function serverEnv(options: StartOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MOTO_ACM_VALIDATION_WAIT: String(options.acmValidationWait ?? 0),
+    MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.loadManagedPolicies ?? false),
   };
   delete env.MOTO_ACCOUNT_ID;
   return env;
@@ -244,7 +250,7 @@ export interface UseMotoOptions extends StartOptions {
  */
 export function useMoto(options: UseMotoOptions = {}): Moto {
   const { reset = 'each', ...start } = options;
-  const shared = !start.acmValidationWait;
+  const shared = !start.acmValidationWait && !start.loadManagedPolicies;
   let current: Moto | undefined;
   const held = new Set<string>();
   const moto = (): Moto => {

@@ -33,6 +33,7 @@ import {
 } from '../../engine/contract.js';
 import { UserError } from '../../errors.js';
 import type { AutoScalingGroupOutputs } from '../outputs.js';
+import { whileProfilePropagates } from '../shared/profile-propagation.js';
 import { asQuotaError } from '../shared/quota.js';
 import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
@@ -423,22 +424,24 @@ export const autoScalingGroup: Resource<
       await asQuotaError(
         'LimitExceeded',
         'Auto Scaling groups per Region',
-        ctx.aws.autoscaling().send(
-          new CreateAutoScalingGroupCommand({
-            AutoScalingGroupName: desired.name,
-            LaunchTemplate: {
-              LaunchTemplateId: desired.launchTemplateId,
-              Version: desired.launchTemplateVersion,
-            },
-            MinSize: desired.min,
-            MaxSize: desired.max,
-            DesiredCapacity: desired.desiredCapacity,
-            VPCZoneIdentifier: desired.subnets.join(','),
-            TargetGroupARNs: desired.targetGroupArns,
-            HealthCheckType: desired.healthCheckType,
-            HealthCheckGracePeriod: desired.healthCheckGracePeriod,
-            Tags: groupTags(ctx.tags, desired.name),
-          }),
+        whileProfilePropagates(ctx, () =>
+          ctx.aws.autoscaling().send(
+            new CreateAutoScalingGroupCommand({
+              AutoScalingGroupName: desired.name,
+              LaunchTemplate: {
+                LaunchTemplateId: desired.launchTemplateId,
+                Version: desired.launchTemplateVersion,
+              },
+              MinSize: desired.min,
+              MaxSize: desired.max,
+              DesiredCapacity: desired.desiredCapacity,
+              VPCZoneIdentifier: desired.subnets.join(','),
+              TargetGroupARNs: desired.targetGroupArns,
+              HealthCheckType: desired.healthCheckType,
+              HealthCheckGracePeriod: desired.healthCheckGracePeriod,
+              Tags: groupTags(ctx.tags, desired.name),
+            }),
+          ),
         ),
       );
     } catch (error) {
@@ -497,7 +500,7 @@ export const autoScalingGroup: Resource<
       'healthCheckGracePeriod',
     ];
     if (groupFields.some((f) => fields.has(f)) || (templateChanged && !rollout)) {
-      await autoscaling.send(new UpdateAutoScalingGroupCommand(input));
+      await whileProfilePropagates(ctx, () => autoscaling.send(new UpdateAutoScalingGroupCommand(input)));
       if (fields.has('desiredCapacity')) await ctx.record({ desiredCapacity: desired.desiredCapacity });
     }
     if (fields.has('targetGroupArns')) {

@@ -38,6 +38,7 @@ import {
 import { UserError, WorkError } from '../../errors.js';
 import type { LaunchTemplateOutputs } from '../outputs.js';
 import { describeByIdOrName, firstFound } from '../shared/describe-by-id-or-name.js';
+import { whileProfilePropagates } from '../shared/profile-propagation.js';
 import { savedState } from '../shared/saved-state.js';
 import { missingTags, tagChange } from '../shared/tag-drift.js';
 
@@ -49,6 +50,8 @@ export interface TemplateData {
   /** Base64, as EC2 stores it. */
   userData?: string;
   keyName?: string;
+  /** The instance profile's ARN; '' for none (backend.sessionManager: false). */
+  instanceProfile: string | Unknown;
   httpTokens: string;
   hopLimit: number;
   rootDeviceName: string;
@@ -201,6 +204,8 @@ function toRequest(ctx: ResourceContext, data: TemplateData): RequestLaunchTempl
   };
   if (data.userData) request.UserData = data.userData;
   if (data.keyName) request.KeyName = data.keyName;
+  const profile = knownValue(data.instanceProfile, 'the instance profile');
+  if (profile) request.IamInstanceProfile = { Arn: profile };
   return request;
 }
 
@@ -221,6 +226,7 @@ function fromResponse(data: ResponseLaunchTemplateData | undefined): Partial<Tem
   // A template is read back whole: an absent user data or key pair really is absent.
   read.userData = data.UserData ?? '';
   read.keyName = data.KeyName ?? '';
+  read.instanceProfile = data.IamInstanceProfile?.Arn ?? data.IamInstanceProfile?.Name ?? '';
   return read;
 }
 
@@ -265,8 +271,12 @@ function dataChanges(desired: TemplateData, actual: Partial<TemplateData>): Chan
   const changes: Change[] = [];
   for (const field of Object.keys(desired) as (keyof TemplateData)[]) {
     const want = desired[field];
-    if (field === 'securityGroupIds' && isUnknown(desired.securityGroupIds)) continue;
     const have = actual[field];
+    if (isUnknown(want)) {
+      // A profile still to be made (plan, with the role not there yet) will be one the template lacks.
+      if (field === 'instanceProfile' && have === '') changes.push(...fieldChange(field, want, have));
+      continue;
+    }
     const normalised = field === 'userData' || field === 'keyName' ? (want ?? '') : want;
     changes.push(...fieldChange(field, normalised, have));
   }
@@ -276,16 +286,18 @@ function dataChanges(desired: TemplateData, actual: Partial<TemplateData>): Chan
 export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplate, LaunchTemplateOutputs> = {
   key: 'launchTemplate',
   title: 'Launch template',
-  dependsOn: ['sg.instances'],
+  dependsOn: ['sg.instances', 'instanceRole'],
 
   async desired(ctx) {
     const imageId = await resolveImageId(ctx);
     const groupId = outputField(ctx.output('sg.instances'), 'groupId');
     const root = await rootDevice(ctx, imageId);
+    const role = ctx.config.backend.sessionManager ? ctx.output('instanceRole') : undefined;
     const data: TemplateData = {
       imageId,
       instanceType: ctx.config.backend.instanceType,
       securityGroupIds: isUnknown(groupId) ? unknown : [groupId],
+      instanceProfile: role ? outputField(role, 'profileArn') : '',
       httpTokens: 'required',
       hopLimit: HOP_LIMIT,
       rootDeviceName: root.name,
@@ -327,13 +339,15 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
   async create(ctx, desired) {
     let template: LaunchTemplate | undefined;
     try {
-      const created = await ctx.aws.ec2().send(
-        new CreateLaunchTemplateCommand({
-          LaunchTemplateName: desired.name,
-          ClientToken: clientToken(ctx.config.stack, 'launchTemplate', desired.data),
-          LaunchTemplateData: toRequest(ctx, desired.data),
-          TagSpecifications: [{ ResourceType: 'launch-template', Tags: tagList(ctx.tags) }],
-        }),
+      const created = await whileProfilePropagates(ctx, () =>
+        ctx.aws.ec2().send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: desired.name,
+            ClientToken: clientToken(ctx.config.stack, 'launchTemplate', desired.data),
+            LaunchTemplateData: toRequest(ctx, desired.data),
+            TagSpecifications: [{ ResourceType: 'launch-template', Tags: tagList(ctx.tags) }],
+          }),
+        ),
       );
       template = created.LaunchTemplate;
     } catch (error) {
@@ -373,13 +387,15 @@ export const launchTemplate: Resource<LaunchTemplateDesired, ActualLaunchTemplat
     if (changes.every((c) => c.field === 'tags')) return { ...actual, tags: { ...actual.tags, ...tags } };
     // The full data every time: a version built from SourceVersion plus a delta would silently keep
     // fields tekamolo means to remove (and some implementations ignore SourceVersion).
-    const created = await ec2.send(
-      new CreateLaunchTemplateVersionCommand({
-        LaunchTemplateId: actual.id,
-        ClientToken: clientToken(ctx.config.stack, `launchTemplate:${actual.id}`, desired.data),
-        LaunchTemplateData: toRequest(ctx, desired.data),
-        VersionDescription: 'tekamolo',
-      }),
+    const created = await whileProfilePropagates(ctx, () =>
+      ec2.send(
+        new CreateLaunchTemplateVersionCommand({
+          LaunchTemplateId: actual.id,
+          ClientToken: clientToken(ctx.config.stack, `launchTemplate:${actual.id}`, desired.data),
+          LaunchTemplateData: toRequest(ctx, desired.data),
+          VersionDescription: 'tekamolo',
+        }),
+      ),
     );
     const version = created.LaunchTemplateVersion?.VersionNumber;
     if (!version) throw new WorkError('CreateLaunchTemplateVersion returned no version number');

@@ -6,6 +6,7 @@ import { type ConfigInput, configSchema } from '../../../src/config/schema.js';
 import { SDK_CALLS } from '../../../src/policy/calls.js';
 import {
   buildPolicy,
+  grants,
   iamSize,
   MANAGED_POLICY_LIMIT,
   type Policy,
@@ -19,6 +20,7 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   'client-cloudfront': 'cloudfront',
   'client-ec2': 'ec2',
   'client-elastic-load-balancing-v2': 'elasticloadbalancingv2',
+  'client-iam': 'iam',
   'client-resource-groups-tagging-api': 'resourcegroupstaggingapi',
   'client-route-53': 'route53',
   'client-s3': 's3',
@@ -175,6 +177,47 @@ describe('tekamolo policy', () => {
     expect(actions).toContain('cloudfront:GetDistribution');
     expect(actions).toContain('s3:ListBucket');
     expect(actions.filter((a) => !/:(Describe|List|Get)/.test(a))).toEqual([]);
+  });
+
+  it('grants every action of the table, wildcards included, and nothing of IAM without the role', () => {
+    const allowed = policyFor({ state: { bucket: 'demo-state' } }).document.Statement.flatMap(
+      (s) => s.Action,
+    );
+    const needed = [...new Set(Object.values(SDK_CALLS).flatMap((g) => g.map(([action]) => action)))];
+    expect(needed.filter((action) => !grants(allowed, action))).toEqual([]);
+    const without = policyFor({ backend: { sessionManager: false } }).document.Statement;
+    expect(
+      without
+        .flatMap((s) => s.Action)
+        .filter((a) => a.startsWith('iam:') && a !== 'iam:CreateServiceLinkedRole'),
+    ).toEqual([]);
+  });
+
+  it("limits the instance role's policy to Session Manager's and its passing to EC2", () => {
+    const statements = policyFor({}).document.Statement;
+    const holding = (action: string) => statements.filter((s) => grants(s.Action, action));
+    for (const action of ['iam:AttachRolePolicy', 'iam:PassRole']) {
+      expect(holding(action), action).toEqual([
+        {
+          Sid: 'InstanceRoleGuarded',
+          Effect: 'Allow',
+          Action: ['iam:AttachRolePolicy', 'iam:PassRole'],
+          Resource: ['arn:aws:iam::*:role/demo-instances'],
+          Condition: {
+            ArnEqualsIfExists: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+            StringEqualsIfExists: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+          },
+        },
+      ]);
+    }
+    expect(holding('iam:PutRolePolicy')).toEqual([]);
+    const named = statements.find((s) => s.Sid === 'Named');
+    expect(named?.Resource).toEqual(
+      expect.arrayContaining([
+        'arn:aws:iam::*:role/demo-instances',
+        'arn:aws:iam::*:instance-profile/demo-instances',
+      ]),
+    );
   });
 
   it('asks for the AMI parameter only when the AMI comes from SSM', () => {

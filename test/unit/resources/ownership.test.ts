@@ -13,7 +13,7 @@ import { fakeEnv } from '../../support/fake-resources.js';
  * The handler's own steps are spies: nothing here talks to AWS.
  */
 
-const config = testConfig({ stack: 'demo' });
+const config = testConfig({ stack: 'demo', backend: { sessionManager: true } });
 const kinds = stack.filter((r) => !r.readOnly && (r.enabled?.(config) ?? true));
 
 interface Steps {

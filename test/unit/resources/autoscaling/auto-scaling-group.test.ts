@@ -133,6 +133,28 @@ describe('Auto Scaling group', () => {
     expect(c.recorded).toMatchObject({ name: 'demo-backend', desiredCapacity: 2 });
   });
 
+  it('the first launch is retried while IAM propagates a new instance profile, and only for that', async () => {
+    const notYet = awsError(
+      'ValidationError',
+      'You must use a valid fully-formed launch template. Value (demo-instances) for parameter ' +
+        'iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name',
+    );
+    autoscaling.on(CreateAutoScalingGroupCommand).rejectsOnce(notYet).resolves({});
+    autoscaling.on(PutScalingPolicyCommand).resolves({});
+    const c = ctx();
+    await autoScalingGroup.create(c, await autoScalingGroup.desired(c));
+    expect(autoscaling.commandCalls(CreateAutoScalingGroupCommand)).toHaveLength(2);
+    expect(c.recorded).toMatchObject({ name: 'demo-backend' });
+
+    autoscaling
+      .on(CreateAutoScalingGroupCommand)
+      .rejects(awsError('ValidationError', 'Max bound, 0, must be >= 1'));
+    await expect(autoScalingGroup.create(ctx(), await autoScalingGroup.desired(c))).rejects.toThrow(
+      'Max bound',
+    );
+    expect(autoscaling.commandCalls(CreateAutoScalingGroupCommand)).toHaveLength(3);
+  });
+
   it('in plan, a target group that will be created is a change of targetGroupArns (up moves the group to it)', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group()] });
     const c = testContext({

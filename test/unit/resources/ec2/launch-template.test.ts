@@ -14,7 +14,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
-import type { Unknown } from '../../../../src/engine/contract.js';
+import { isUnknown, type Unknown, unknown } from '../../../../src/engine/contract.js';
 import {
   type ActualLaunchTemplate,
   clientToken,
@@ -68,6 +68,7 @@ describe('launch template', () => {
       imageId: AMI,
       instanceType: 't3.small',
       securityGroupIds: ['sg-i'],
+      instanceProfile: '',
       httpTokens: 'required',
       hopLimit: 2,
       rootDeviceName: '/dev/xvda',
@@ -263,6 +264,115 @@ describe('launch template', () => {
       launchTemplate.outputsChangedBy?.([{ field, from: 'a', to: 'b', action: 'update' }]);
     expect(changedBy('userData')).toEqual(['version']);
     expect(changedBy('tags')).toEqual([]);
+  });
+
+  describe('with the instance profile (backend.sessionManager)', () => {
+    const PROFILE = 'arn:aws:iam::123456789012:instance-profile/demo-instances';
+    const withRole = (profileArn: string | Unknown = PROFILE) =>
+      testContext({
+        key: 'launchTemplate',
+        outputs: { ...OUTPUTS, instanceRole: isUnknown(profileArn) ? unknown : { profileArn } },
+        config: testConfig({ backend: { sessionManager: true } }),
+      });
+    const template = (profile: { Arn?: string; Name?: string } | undefined) => {
+      ec2.on(DescribeLaunchTemplatesCommand).resolves({
+        LaunchTemplates: [
+          {
+            LaunchTemplateId: 'lt-1',
+            LaunchTemplateName: 'demo-backend',
+            DefaultVersionNumber: 1,
+            Tags: [
+              { Key: 'tekamolo:stack', Value: 'demo' },
+              { Key: 'tekamolo:resource', Value: 'launchTemplate' },
+            ],
+          },
+        ],
+      });
+      ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({
+        LaunchTemplateVersions: [
+          {
+            VersionNumber: 1,
+            LaunchTemplateData: {
+              ImageId: AMI,
+              InstanceType: 't3.small',
+              SecurityGroupIds: ['sg-i'],
+              ...(profile ? { IamInstanceProfile: profile } : {}),
+              MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+              BlockDeviceMappings: [
+                { DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', Encrypted: true, VolumeSize: 8 } },
+              ],
+            },
+          },
+        ],
+      });
+    };
+
+    it('the template names the profile by ARN', async () => {
+      ec2.on(CreateLaunchTemplateCommand).resolves({
+        LaunchTemplate: { LaunchTemplateId: 'lt-1', DefaultVersionNumber: 1 },
+      });
+      const c = withRole();
+      const desired = await launchTemplate.desired(c);
+      expect(desired.data.instanceProfile).toBe(PROFILE);
+      await launchTemplate.create(c, desired);
+      const input = ec2.commandCalls(CreateLaunchTemplateCommand)[0]?.args[0].input;
+      expect(input?.LaunchTemplateData?.IamInstanceProfile).toEqual({ Arn: PROFILE });
+    });
+
+    it('a missing or other profile is drift; one not known yet is drift only where the template has none', async () => {
+      const c = withRole();
+      const desired = await launchTemplate.desired(c);
+      for (const [read, shownAs] of [
+        [undefined, ''],
+        [{ Name: 'someone-elses' }, 'someone-elses'],
+        [{ Arn: `${PROFILE}-old` }, `${PROFILE}-old`],
+      ] as const) {
+        template(read);
+        const found = await launchTemplate.find(c);
+        expect(launchTemplate.diff(desired, found!).map((ch) => [ch.field, ch.from, ch.to])).toEqual([
+          ['instanceProfile', shownAs, PROFILE],
+        ]);
+      }
+      template({ Arn: PROFILE });
+      expect(launchTemplate.diff(desired, (await launchTemplate.find(c))!)).toEqual([]);
+      const planned = await launchTemplate.desired(withRole(unknown));
+      expect(launchTemplate.diff(planned, (await launchTemplate.find(c))!)).toEqual([]);
+      template(undefined);
+      const changes = launchTemplate.diff(planned, (await launchTemplate.find(c))!);
+      expect(changes.map((ch) => [ch.field, ch.from, ch.to])).toEqual([
+        ['instanceProfile', '', '(known after up)'],
+      ]);
+      expect(launchTemplate.outputsChangedBy?.(changes)).toEqual(['version']);
+    });
+
+    it('a new version is retried while IAM propagates the new profile, and only then', async () => {
+      template(undefined);
+      const notYet = awsError(
+        'InvalidParameterValue',
+        `Value (${PROFILE}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+      );
+      ec2
+        .on(CreateLaunchTemplateVersionCommand)
+        .rejectsOnce(notYet)
+        .rejectsOnce(notYet)
+        .resolves({ LaunchTemplateVersion: { VersionNumber: 2 } });
+      ec2.on(ModifyLaunchTemplateCommand).resolves({});
+      const c = withRole();
+      const found = await launchTemplate.find(c);
+      const desired = await launchTemplate.desired(c);
+      const updated = await launchTemplate.update(c, desired, found!, launchTemplate.diff(desired, found!));
+      expect(updated.defaultVersion).toBe(2);
+      expect(ec2.commandCalls(CreateLaunchTemplateVersionCommand)).toHaveLength(3);
+      expect(c.messages.filter((m) => m.includes('IAM propagation'))).toHaveLength(2);
+
+      ec2
+        .on(CreateLaunchTemplateVersionCommand)
+        .rejects(awsError('InvalidParameterValue', 'Invalid InstanceType'));
+      await expect(
+        launchTemplate.update(c, desired, found!, launchTemplate.diff(desired, found!)),
+      ).rejects.toThrow('Invalid InstanceType');
+      expect(ec2.commandCalls(CreateLaunchTemplateVersionCommand)).toHaveLength(4);
+    });
   });
 
   it('delete removes the template; already gone is success; a foreign one is left alone', async () => {
