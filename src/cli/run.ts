@@ -129,7 +129,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
     .summary('show what `up` would change, read-only')
     .description(
       'Compare the config with what exists in AWS and show, per resource, what `up` would create, update ' +
-        '(field by field), replace or take over. Makes no changing call.\n\nExample:\n  tekamolo plan --exit-code',
+        '(field by field), replace or take over, and what its checks before the first change would stop ' +
+        'at; then the estimated monthly cost at rest. Makes no changing call.\n\nExample:\n' +
+        '  tekamolo plan --exit-code',
     )
     .option('--exit-code', 'exit 3 when anything would change', false)
     .option('--destroy', 'show what `destroy` would delete instead', false)
@@ -240,9 +242,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
     .command('outputs')
     .summary("print the stack's URLs, ids and addresses, each checked in AWS")
     .description(
-      "Print the stack's account, region, URLs, bucket, CloudFront distribution, load balancer DNS " +
-        'name, Elastic IP and instance ids: from the state file, each confirmed by one read of AWS. ' +
-        'Exits 1 when one is missing. Read-only.\n\nExample:\n' +
+      "Print the stack's account, stage, region, URLs, bucket, CloudFront distribution, load balancer " +
+        'DNS name, Elastic IP and instance ids: from the state file, each confirmed by one read of AWS; ' +
+        'then the estimated monthly cost at rest. Exits 1 when one is missing. Read-only.\n\nExample:\n' +
         '  aws s3 ls "s3://$(tekamolo outputs --json | jq -r .bucket)"',
     )
     .action(action<Record<string, never>>(() => import('./commands/outputs.js')));

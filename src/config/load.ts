@@ -26,6 +26,11 @@ export interface LoadedConfig {
   warnings: ConfigIssue[];
   /** The stage selected (`config.stack` is then `<stack>-<stage>`). */
   stage?: Stage;
+  /**
+   * Problems found after loading (the region has no such AMI) at their line and column: a field that
+   * the selected stage overrides is placed in the stage.
+   */
+  place(issues: PathIssue[]): ConfigIssue[];
 }
 
 export interface Stage {
@@ -44,12 +49,14 @@ export interface ConfigCheck {
   warnings: ConfigIssue[];
   config?: Config;
   stage?: Stage;
+  /** Set with `config`: see LoadedConfig. */
+  place?: (issues: PathIssue[]) => ConfigIssue[];
 }
 
 /** Read, parse and check a config file; throws ConfigError (exit 2) listing every issue. */
 export async function loadConfig(file: string, stage?: string): Promise<LoadedConfig> {
   const check = await checkConfigFile(file, stage);
-  if (!check.config) throw new ConfigError(check.displayFile, check.issues);
+  if (!check.config || !check.place) throw new ConfigError(check.displayFile, check.issues);
   // Loaded here rather than at the top: names hash with node:crypto, which `validate` does not need
   // and which is a noticeable part of its start-up.
   const { deriveNames } = await import('./names.js');
@@ -60,6 +67,7 @@ export async function loadConfig(file: string, stage?: string): Promise<LoadedCo
     dir: dirname(check.file),
     names: deriveNames(config),
     warnings: check.warnings,
+    place: check.place,
     ...(check.stage && { stage: check.stage }),
   };
 }
@@ -152,7 +160,14 @@ export async function checkConfigFile(file: string, stage?: string): Promise<Con
   const config = stage === undefined ? parsed.data : withStage(parsed.data, selected, stage);
   const warnings = placeIssues(configWarnings(config), doc, lines, displayFile);
   const staged = stage === undefined ? {} : { stage: { name: stage, stack: parsed.data.stack } };
-  return { displayFile, file: absolute, issues, warnings, config, ...staged };
+  const place = (found: PathIssue[]) =>
+    placeIssues(
+      stage === undefined ? found : found.map((issue) => placeInStage(issue, raw, stage)),
+      doc,
+      lines,
+      displayFile,
+    );
+  return { displayFile, file: absolute, issues, warnings, config, place, ...staged };
 }
 
 /**

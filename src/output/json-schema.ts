@@ -40,6 +40,20 @@ const issue = z
   })
   .strict();
 const planAction = z.enum(['create', 'update', 'replace', 'takeover', 'noop', 'delete']);
+const money = z.number().min(0);
+/** The estimated monthly cost at rest (src/cost/estimate.ts), in `plan` and `outputs`. */
+const cost = z
+  .object({
+    estimate: z.literal(true),
+    currency: z.literal('USD'),
+    region: z.string(),
+    pricesAsOf: z.string(),
+    monthly: money.nullable(),
+    items: z.array(z.object({ name: z.string(), detail: z.string(), monthly: money.nullable() }).strict()),
+    usagePriced: z.array(z.string()),
+    note: z.string().nullable(),
+  })
+  .strict();
 
 export const validateDocument = z
   .object({
@@ -99,6 +113,7 @@ export const planDocument = z
       })
       .strict(),
     summaryLine: z.string(),
+    cost,
     awsCalls,
   })
   .strict();
@@ -131,6 +146,29 @@ export const destroyPlanDocument = z
     ),
     summary: z.object({ delete: count, keep: count, errors: count }).strict(),
     summaryLine: z.string(),
+    awsCalls,
+  })
+  .strict();
+
+export const outputsDocument = z
+  .object({
+    version,
+    command: z.literal('outputs'),
+    ok: z.boolean(),
+    stack: z.string(),
+    stage: z.string().nullable(),
+    account: z.string(),
+    region: z.string(),
+    urls: z
+      .object({ site: z.array(z.string()), api: z.string(), cloudfront: z.string().nullable() })
+      .strict(),
+    bucket: z.string().nullable(),
+    distribution: z.object({ id: z.string(), domainName: z.string() }).strict().nullable(),
+    loadBalancer: z.object({ dnsName: z.string() }).strict().nullable(),
+    elasticIp: z.string().nullable(),
+    instances: z.array(z.string()),
+    missing: z.array(z.string()),
+    cost,
     awsCalls,
   })
   .strict();

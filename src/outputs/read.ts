@@ -20,6 +20,8 @@ import { apiPrefix } from '../status/summary.js';
 /** What `tekamolo outputs` prints (the README lists the JSON fields). */
 export interface StackOutputs {
   stack: string;
+  /** The stage selected (--stage, TEKAMOLO_STAGE); null for a config without stages. */
+  stage: string | null;
   account: string;
   region: string;
   urls: { site: string[]; api: string; cloudfront: string | null };
@@ -37,6 +39,7 @@ export interface OutputsInput {
   config: Config;
   names: Names;
   accountId: string;
+  stage?: string;
   /** The saved entry of a resource key (the state file). */
   saved: (key: string) => ResourceState | undefined;
 }
@@ -97,6 +100,7 @@ export async function readOutputs(input: OutputsInput): Promise<StackOutputs> {
   };
   return {
     stack: config.stack,
+    stage: input.stage ?? null,
     account: input.accountId,
     region: config.region,
     urls: {

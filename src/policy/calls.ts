@@ -166,6 +166,8 @@ export const SDK_CALLS: Readonly<Record<string, readonly Grant[]>> = {
   'ec2:DescribeVpcs': [['ec2:DescribeVpcs', 'anywhere']],
   'ec2:DescribeSubnets': [['ec2:DescribeSubnets', 'anywhere']],
   'ec2:DescribeImages': [['ec2:DescribeImages', 'anywhere']],
+  'ec2:DescribeInstanceTypeOfferings': [['ec2:DescribeInstanceTypeOfferings', 'anywhere']],
+  'ec2:DescribeKeyPairs': [['ec2:DescribeKeyPairs', 'anywhere']],
   'ec2:DescribeInstances': [['ec2:DescribeInstances', 'anywhere']],
   'ec2:DescribeAddresses': [['ec2:DescribeAddresses', 'anywhere']],
   'ec2:DescribeSecurityGroups': [['ec2:DescribeSecurityGroups', 'anywhere']],

@@ -89,7 +89,32 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
     expect(doc.stack).toBe('clitest');
     expect(doc.summary.create).toBeGreaterThan(10);
     expect(doc.summaryLine).toMatch(/^\d+ to create, 0 to update, 0 to replace, 0 to take over$/);
+    // The emulator's default VPC has three default subnets, each giving instances a public address.
+    expect(doc.cost).toMatchObject({ estimate: true, region: 'eu-central-1', note: null });
+    expect(doc.cost.monthly).toBeGreaterThan(0);
+    const addresses = doc.cost.items.find((i) => i.name === 'public IPv4 addresses');
+    expect(addresses?.detail).toMatch(/^4 \(load balancer 3, instances 1 incl\. the Elastic IP\)/);
     expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('up stops with exit 2 before any change when the key pair or AMI is not in the region; plan says so', async () => {
+    const text = await readFile(config, 'utf8');
+    await writeFile(
+      config,
+      text.replace('backend:\n', 'backend:\n  keyName: no-such-key\n  ami: ami-0123456789abcdef0\n'),
+    );
+    const trace = join(dir, 'trace.jsonl');
+    const up = await tekamolo(['--trace', trace, '--yes', 'up']);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toContain('tekamolo.yaml:8:12  backend.keyName: key pair no-such-key does not exist');
+    expect(up.stderr).toContain('tekamolo.yaml:9:8  backend.ami: AMI ami-0123456789abcdef0 was not found');
+    const records = await readTrace(trace);
+    expect(records.map((r) => r.operation)).toContain('DescribeKeyPairs');
+    expect(changingCalls(records)).toEqual([]);
+    expect(existsSync(stateFile)).toBe(false);
+
+    const plan = await tekamolo(['plan']);
+    expect(plan.stderr).toContain('warning: `up` would stop here: the backend config does not match');
   });
 
   it('up, up again with no changing call, destroy asks, destroy --yes, destroy again with no changing call', async () => {

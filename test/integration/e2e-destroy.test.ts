@@ -206,7 +206,7 @@ sys.stdout.write(out.decode(errors='replace'))
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
 
-import { destroyPlanDocument } from '../../src/output/json-schema.js';
+import { destroyPlanDocument, outputsDocument } from '../../src/output/json-schema.js';
 import { expectDocument, expectEventLines } from '../support/json-contract.js';
 
 function destroyOnTerminal(answer: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
@@ -406,9 +406,10 @@ describe.skipIf(!motoAvailable())('destroy end to end', () => {
     const outputs = await cli(['outputs', '--json'], outputsTrace);
     expect(outputs.code).toBe(0);
     const balancers = await sdk.elbv2.send(new DescribeLoadBalancersCommand({}));
-    expect(JSON.parse(outputs.stdout)).toMatchObject({
-      version: 1,
+    expect(expectDocument(outputs.stdout, outputsDocument)).toMatchObject({
+      command: 'outputs',
       ok: true,
+      stage: null,
       bucket: project.bucket,
       loadBalancer: { dnsName: balancers.LoadBalancers?.[0]?.DNSName },
       elasticIp: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),

@@ -411,7 +411,7 @@ describe.skipIf(!motoAvailable())('tekamolo up and plan end to end', () => {
     }
   }, 120_000);
 
-  // Two points of a run of about 75 calls (certificates issued at once): around the security groups and
+  // Two points of a run of about 80 calls (certificates issued at once): around the security groups and
   // load balancer, and around the listener and distribution. Every kill point of a whole run is proved
   // over the fake AWS in test/unit/engine/apply-killed.test.ts.
   for (const calls of [15, 60]) {

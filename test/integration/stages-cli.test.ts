@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputsDocument } from '../../src/output/json-schema.js';
 import {
   type CliRun,
   countStack,
@@ -13,6 +14,7 @@ import {
   Sdk,
   writeProject,
 } from '../support/e2e.js';
+import { expectDocument } from '../support/json-contract.js';
 import { motoAvailable, useMoto } from '../support/moto.js';
 
 /** Each test spawns the command line several times; a loaded machine needs more than the default. */
@@ -77,6 +79,14 @@ describe.skipIf(!motoAvailable())('stages from one config', () => {
       expect(afterProduction).toEqual(ONE_OF_EACH);
       const plan = await run(['--stage', 'production', 'plan', '--exit-code']);
       expect(plan.code, plan.stderr).toBe(0);
+      const outputs = await run(['--stage', 'production', '--json', 'outputs']);
+      expect(outputs.code, outputs.stderr).toBe(0);
+      const document = expectDocument(outputs.stdout, outputsDocument);
+      expect(document).toMatchObject({ stack: 'multi-production', stage: 'production', ok: true });
+      const text = await run(['outputs'], { TEKAMOLO_STAGE: 'production' });
+      expect(text.stdout).toMatch(
+        /^stack {9}multi-production \(stage production, account \d{12}, eu-central-1\)$/m,
+      );
     },
     CLI_TEST_MS,
   );

@@ -1,14 +1,17 @@
+import { estimateCost } from '../../cost/estimate.js';
 import { ExitCode } from '../../errors.js';
+import { JSON_VERSION } from '../../output/message.js';
 import { readOutputs, type StackOutputs } from '../../outputs/read.js';
+import { checkNetwork } from '../../resources/ec2/backend-check.js';
 import type { CommandRunner } from '../options.js';
+import { renderCost } from '../render/cost.js';
+import { resultColors } from '../render/index.js';
 import { openSession } from '../session.js';
 
-/** Version of the `outputs --json` document: a consumer can tell a later shape from this one. */
-const OUTPUTS_VERSION = 1;
-
 function text(o: StackOutputs): string {
+  const stage = o.stage === null ? '' : `stage ${o.stage}, `;
   const rows: [string, string | null][] = [
-    ['stack', `${o.stack} (account ${o.account}, ${o.region})`],
+    ['stack', `${o.stack} (${stage}account ${o.account}, ${o.region})`],
     ['site', o.urls.site.join('  ')],
     ['api', o.urls.api],
     ['cloudfront', o.distribution ? `${o.urls.cloudfront} (${o.distribution.id})` : null],
@@ -24,21 +27,27 @@ function text(o: StackOutputs): string {
 export const run: CommandRunner<Record<string, never>> = async (globals, _options, tracer) => {
   const session = await openSession(globals, { command: 'outputs', tracer, lock: false, readOnly: true });
   try {
-    const { config, names } = session.loaded;
-    const outputs = await readOutputs({
-      aws: session.aws,
-      config,
-      names,
-      accountId: session.accountId,
-      saved: (key) => session.store.get(key),
-    });
+    const { config, names, stage } = session.loaded;
+    const [outputs, network] = await Promise.all([
+      readOutputs({
+        aws: session.aws,
+        config,
+        names,
+        accountId: session.accountId,
+        ...(stage && { stage: stage.name }),
+        saved: (key) => session.store.get(key),
+      }),
+      // The subnets' zones and public addressing, which the cost of the addresses depends on.
+      checkNetwork(session.aws, config),
+    ]);
+    const cost = estimateCost(config, network.subnets);
     const ok = outputs.missing.length === 0;
     if (globals.json) {
       const awsCalls = { total: session.tracer.records.length, changing: session.tracer.changingCalls };
-      const document = { version: OUTPUTS_VERSION, ...outputs, awsCalls, ok };
+      const document = { version: JSON_VERSION, command: 'outputs', ...outputs, cost, awsCalls, ok };
       globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
-      globals.io.stdout.write(text(outputs));
+      globals.io.stdout.write(`${text(outputs)}\n${renderCost(cost, resultColors(globals, globals.io))}`);
     }
     if (ok) return ExitCode.ok;
     const where = session.store.exists ? '' : ` (no state file at ${session.store.path})`;

@@ -2,6 +2,7 @@ import { apply } from '../../engine/apply.js';
 import { stampEngine } from '../../engine/events.js';
 import { UserError } from '../../errors.js';
 import { stack } from '../../resources/index.js';
+import { backendPreflight } from '../backend-preflight.js';
 import { dnsPreflight } from '../dns-preflight.js';
 import type { CommandRunner, UpOptions } from '../options.js';
 import { resultColors } from '../render/index.js';
@@ -31,7 +32,10 @@ export const run: CommandRunner<UpOptions> = async (globals, options, tracer) =>
       takeOver: options.takeOver,
     });
     const warnings = configWarnings(session);
-    const dns = await dnsPreflight(env, { skip: options.skipDnsCheck === true });
+    const [dns] = await Promise.all([
+      dnsPreflight(env, { skip: options.skipDnsCheck === true }),
+      backendPreflight(session.aws, session.loaded),
+    ]);
     if (dns) warnings.push(dns);
     for (const message of warnings) session.sink(stampEngine({ code: 'warning', message }));
     const result = await apply(env);

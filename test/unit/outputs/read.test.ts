@@ -54,13 +54,14 @@ describe('readOutputs', () => {
     for (const m of mocks) m.reset();
   });
 
-  function read(saved: Record<string, ResourceState>, config: Config = testConfig()) {
+  function read(saved: Record<string, ResourceState>, config: Config = testConfig(), stage?: string) {
     const aws = new Aws({ region: config.region, tracer: new Tracer(), maxAttempts: 1 });
     return readOutputs({
       aws,
       config,
       names: deriveNames(config),
       accountId: '123456789012',
+      ...(stage && { stage }),
       saved: (k) => saved[k],
     });
   }
@@ -69,6 +70,7 @@ describe('readOutputs', () => {
     const outputs = await read(SAVED);
     expect(outputs).toEqual({
       stack: 'demo',
+      stage: null,
       account: '123456789012',
       region: 'eu-central-1',
       urls: {
@@ -87,6 +89,11 @@ describe('readOutputs', () => {
     expect(ec2.commandCalls(DescribeAddressesCommand)[0]?.args[0].input).toEqual({
       AllocationIds: ['eipalloc-1'],
     });
+  });
+
+  it('names the stage the config was loaded for', async () => {
+    const outputs = await read(SAVED, testConfig({ stack: 'demo-staging' }), 'staging');
+    expect(outputs).toMatchObject({ stack: 'demo-staging', stage: 'staging' });
   });
 
   it('reports what the state names but AWS no longer has as missing, never the saved value', async () => {
