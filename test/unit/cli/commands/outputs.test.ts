@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeLoadBalancersCommand,
   ElasticLoadBalancingV2Client,
@@ -19,7 +20,7 @@ const BUCKET = 'acme-site-123456789012';
 
 /** `tekamolo outputs` in this process: the ids of a local state file, each confirmed by a mocked read. */
 describe('outputs', () => {
-  /** The mocked clients, STS (the preflight) last. */
+  /** The mocked clients: the stack's four first, then EC2 (the network the cost needs), STS (the preflight) last. */
   let mocks: { calls(): readonly unknown[]; restore(): void }[];
   let cloudfront: AwsClientStub<CloudFrontClient>;
   let dir: string;
@@ -42,8 +43,26 @@ describe('outputs', () => {
     cloudfront = mockClient(CloudFrontClient);
     const elbv2 = mockClient(ElasticLoadBalancingV2Client);
     const autoscaling = mockClient(AutoScalingClient);
+    const ec2 = mockClient(EC2Client);
     const sts = mockClient(STSClient);
-    mocks = [s3, cloudfront, elbv2, autoscaling, sts];
+    mocks = [s3, cloudfront, elbv2, autoscaling, ec2, sts];
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1', IsDefault: true }] });
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [
+        {
+          SubnetId: 'subnet-a',
+          VpcId: 'vpc-1',
+          AvailabilityZone: 'eu-central-1a',
+          MapPublicIpOnLaunch: true,
+        },
+        {
+          SubnetId: 'subnet-b',
+          VpcId: 'vpc-1',
+          AvailabilityZone: 'eu-central-1b',
+          MapPublicIpOnLaunch: true,
+        },
+      ],
+    });
     sts
       .on(GetCallerIdentityCommand)
       .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ci' });
@@ -89,6 +108,7 @@ describe('outputs', () => {
       bucket: BUCKET,
       instances: ['i-1'],
       missing: [],
+      cost: { estimate: true, region: 'eu-central-1' },
       awsCalls: { total: expect.any(Number), changing: 0 },
     });
   });
@@ -103,11 +123,11 @@ describe('outputs', () => {
     expect(run.stderr).toContain('not found in AWS: distribution;');
   });
 
-  it('without a state file says so, after no AWS read but the preflight', async () => {
+  it("without a state file says so, after no read of the stack's resources: only the preflight and the network the cost needs", async () => {
     await rm(join(dir, '.tekamolo'), { recursive: true });
     const run = await runCommand(outputs, { config }, {});
     expect(run.code).toBe(ExitCode.failure);
     expect(run.stderr).toContain(`(no state file at ${join(dir, '.tekamolo', 'state.json')})`);
-    expect(mocks.slice(0, -1).map((m) => m.calls().length)).toEqual([0, 0, 0, 0]);
+    expect(mocks.slice(0, 4).map((m) => m.calls().length)).toEqual([0, 0, 0, 0]);
   });
 });
