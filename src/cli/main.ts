@@ -11,6 +11,7 @@ import type {
   ConnectOptions,
   DestroyOptions,
   GlobalOptions,
+  InitOptions,
   PlanOptions,
   PolicyOptions,
   StatusOptions,
@@ -175,6 +176,20 @@ program
       'line and column, the field, what was found and what is expected.\n\nExample:\n  tekamolo validate -c tekamolo.yaml',
   )
   .action(action<Record<string, never>>(() => import('./commands/validate.js')));
+
+program
+  .command('init')
+  .summary('write a commented config for a domain; no AWS call')
+  .description(
+    'Write a new config file (./tekamolo.yaml, or -c <file>) with every field explained, from ' +
+      'config.example.yaml, for the domain, region and stack given; on a terminal, what is not given ' +
+      'is asked for. Never overwrites a file.\n\nExample:\n' +
+      '  tekamolo init --domain example.org --region eu-central-1',
+  )
+  .option('--domain <name>', 'the apex domain the site is served on')
+  .option('--region <region>', 'AWS region of the bucket, load balancer and instances')
+  .option('--stack <name>', "stack name (default: the domain's first label)")
+  .action(action<InitOptions>(() => import('./commands/init.js')));
 
 /** A command with one argument: commander hands it over before the options. */
 function actionWith<O>(name: keyof O & string, load: Loader<O>) {
