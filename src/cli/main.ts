@@ -47,6 +47,16 @@ function waitSeconds(value: string): number {
   return n;
 }
 
+/**
+ * Help wraps at the terminal's width; piped (`| less`, a test), at $COLUMNS when it is set, as `ls`
+ * and `man` do, else at commander's 80.
+ */
+function helpWidth(stream: NodeJS.WriteStream): number {
+  if (stream.isTTY) return stream.columns;
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : 80;
+}
+
 const program = new Command('tekamolo')
   .description('Stand up, show, tear down and ship a secure web stack on AWS from one YAML file.')
   .version(VERSION, '--version', 'print the version')
@@ -61,6 +71,10 @@ const program = new Command('tekamolo')
   .showHelpAfterError('(run with --help for usage)')
   // Every command's help lists the global options too: `tekamolo up --help` is where users look.
   .configureHelp({ showGlobalOptions: true })
+  .configureOutput({
+    getOutHelpWidth: () => helpWidth(process.stdout),
+    getErrHelpWidth: () => helpWidth(process.stderr),
+  })
   .exitOverride();
 
 function globals(): GlobalOptions {
