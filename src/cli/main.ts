@@ -1,9 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { Tracer } from '../aws/trace.js';
 import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config/limits.js';
 import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
+import type { Shell } from './commands/completion.js';
 import type { StatePullOptions, StatePushOptions } from './commands/state.js';
 import type { UnlockOptions } from './commands/unlock.js';
 import type {
@@ -281,6 +282,22 @@ program
       'command. No SSH key and no open port are needed.\n\nExample:\n  tekamolo connect',
   )
   .action((instance: string | undefined) => connect(instance ? { instance } : {}));
+
+program
+  .command('completion')
+  .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+  .summary('print the shell completion script for bash, zsh or fish')
+  .description(
+    'Print a script that completes commands, options and their values in bash, zsh or fish. ' +
+      'No AWS call.\n\nExamples:\n' +
+      '  source <(tekamolo completion bash)            # in ~/.bashrc\n' +
+      '  tekamolo completion zsh > ~/.zfunc/_tekamolo  # a folder in $fpath\n' +
+      '  tekamolo completion fish > ~/.config/fish/completions/tekamolo.fish',
+  )
+  .action(async (shell: Shell) => {
+    const { completionScript } = await import('./commands/completion.js');
+    process.stdout.write(completionScript(shell, program));
+  });
 
 /**
  * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap
