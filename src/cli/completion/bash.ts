@@ -1,4 +1,4 @@
-import { shellQuote as q } from './quote.js';
+import { functionName, shellQuote as q, walkCase } from './shell-case.js';
 import { allCommands, type CommandSpec, type ValueKind, valueOptions } from './spec.js';
 
 /**
@@ -8,13 +8,8 @@ import { allCommands, type CommandSpec, type ValueKind, valueOptions } from './s
  * file names.
  */
 export function bashScript(program: CommandSpec, bin: string): string {
-  const fn = `_${bin.replace(/\W/g, '_')}`;
+  const fn = functionName(bin);
   const commands = allCommands(program);
-  const steps = commands.flatMap((c) =>
-    c.names.map(
-      (name) => `      ${q(`${c.path.slice(0, -1).join(' ')}/${name}`)}) at=${q(c.path.join(' '))} ;;`,
-    ),
-  );
   const values = [...valueOptions(program)].map(([name, kind]) => `    ${name}) ${reply(kind)}; return ;;`);
   const globals = program.options.flatMap((o) => o.names);
   const words = [program, ...commands].map((c) => {
@@ -24,7 +19,6 @@ export function bashScript(program: CommandSpec, bin: string): string {
     const files = c.argument?.kind === 'file' ? ' files=1' : '';
     return `    ${q(c.path.join(' '))}) words=${q([...argument, ...offered].join(' '))}${files} ;;`;
   });
-  const valueNames = [...valueOptions(program).keys()].join('|');
   return `# ${bin} completion for bash: \`source <(${bin} completion bash)\` in ~/.bashrc, or save it as
 # ~/.local/share/bash-completion/completions/${bin}
 ${fn}() {
@@ -32,11 +26,7 @@ ${fn}() {
   local at='' word i words='' files=''
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=\${COMP_WORDS[i]}
-    case $word in -*) continue ;; esac
-    case \${COMP_WORDS[i-1]} in ${valueNames}) continue ;; esac
-    case "$at/$word" in
-${steps.join('\n')}
-    esac
+${walkCase(program, 'COMP_WORDS')}
   done
   case $prev in
 ${values.join('\n')}

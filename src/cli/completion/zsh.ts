@@ -1,4 +1,4 @@
-import { shellQuote as q } from './quote.js';
+import { functionName, shellQuote as q, walkCase } from './shell-case.js';
 import { allCommands, type CommandSpec, type ValueKind, valueOptions } from './spec.js';
 
 /**
@@ -6,13 +6,8 @@ import { allCommands, type CommandSpec, type ValueKind, valueOptions } from './s
  * description (`_describe`). Works from a folder in $fpath (as `_tekamolo`) and when sourced.
  */
 export function zshScript(program: CommandSpec, bin: string): string {
-  const fn = `_${bin.replace(/\W/g, '_')}`;
+  const fn = functionName(bin);
   const commands = allCommands(program);
-  const steps = commands.flatMap((c) =>
-    c.names.map(
-      (name) => `      (${q(`${c.path.slice(0, -1).join(' ')}/${name}`)}) at=${q(c.path.join(' '))} ;;`,
-    ),
-  );
   const values = [...valueOptions(program)].map(([name, kind]) => `    (${name}) ${reply(kind)}; return ;;`);
   const described = (name: string, description: string) => q(`${name.replaceAll(':', '\\:')}:${description}`);
   const globals = program.options.flatMap((o) => o.names.map((n) => described(n, o.description)));
@@ -34,11 +29,7 @@ ${fn}() {
   local -a items
   for ((i = 2; i < CURRENT; i++)); do
     word=\${words[i]}
-    [[ $word == -* ]] && continue
-    case \${words[i-1]} in (${[...valueOptions(program).keys()].join('|')}) continue ;; esac
-    case "$at/$word" in
-${steps.join('\n')}
-    esac
+${walkCase(program, 'words')}
   done
   case \${words[CURRENT-1]} in
 ${values.join('\n')}
