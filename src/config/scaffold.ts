@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, type Node, type Pair, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, type Node, type Pair, parse, parseDocument } from 'yaml';
 
 /** What `tekamolo init` asks for: the fields a config must have. */
 export interface InitAnswers {
@@ -59,9 +59,12 @@ export function stackNameFor(domain: string | undefined): string | undefined {
   return name || undefined;
 }
 
-/** A plain scalar where YAML reads it back as the same text, else a double-quoted one (JSON's is YAML's). */
+/**
+ * A plain scalar where YAML reads it back as the same text (not `123`, `true`, `null`), else a
+ * double-quoted one (JSON's string syntax is YAML's).
+ */
 function scalar(value: string): string {
-  return /^[A-Za-z0-9][\w./-]*$/.test(value) ? value : JSON.stringify(value);
+  return /^[\w./-]+$/.test(value) && parse(value) === value ? value : JSON.stringify(value);
 }
 
 function pairAt(root: unknown, path: readonly string[]): Pair<Node, Node> {
@@ -79,21 +82,22 @@ function pairAt(root: unknown, path: readonly string[]): Pair<Node, Node> {
   return found;
 }
 
-function rangeOf(node: Node | null, path: readonly string[]): [number, number] {
+/** Where a node starts and where its value ends in the example's text. */
+function rangeOf(node: Node | null): [number, number] {
   const range = node?.range;
-  if (!range) throw new Error(`config.example.yaml has no value at ${path.join('.')}`);
+  if (!range) throw new Error('config.example.yaml: a field without a value');
   return [range[0], range[1]];
 }
 
 function replaceValue(root: unknown, path: readonly string[], text: string): Edit {
-  const [start, end] = rangeOf(pairAt(root, path).value, path);
+  const [start, end] = rangeOf(pairAt(root, path).value);
   return { start, end, text };
 }
 
 /** Every line the pair is written on, as a comment at the same indentation. */
 function commentOut(source: string, pair: Pair<Node, Node>): Edit {
-  const [keyStart] = rangeOf(pair.key, []);
-  const [, valueEnd] = rangeOf(pair.value, []);
+  const [keyStart] = rangeOf(pair.key);
+  const [, valueEnd] = rangeOf(pair.value);
   const start = source.lastIndexOf('\n', keyStart) + 1;
   const lineEnd = source.indexOf('\n', valueEnd);
   const end = lineEnd === -1 ? source.length : lineEnd;

@@ -49,8 +49,8 @@ describe('scaffoldConfig', () => {
   });
 
   it('quotes a value that YAML would read as something else', () => {
-    const odd = parse(scaffoldConfig(example, { ...answers, stack: 'yes', domain: 'a: b' }, 's.json'));
-    expect(odd).toMatchObject({ stack: 'yes', domain: 'a: b', aliases: ['www.a: b'] });
+    const odd = parse(scaffoldConfig(example, { stack: '123', region: 'null', domain: 'a: b' }, 's.json'));
+    expect(odd).toMatchObject({ stack: '123', region: 'null', domain: 'a: b', aliases: ['www.a: b'] });
   });
 });
 
