@@ -285,7 +285,7 @@ program
 
 program
   .command('completion')
-  .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+  .addArgument(new Argument('<shell>', 'the shell to complete in').choices(['bash', 'zsh', 'fish']))
   .summary('print the shell completion script for bash, zsh or fish')
   .description(
     'Print a script that completes commands, options and their values in bash, zsh or fish. ' +
