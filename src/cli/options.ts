@@ -59,3 +59,9 @@ export interface SyncOptions {
  * that the error a command ends with can still say how many calls it made.
  */
 export type CommandRunner<O> = (globals: GlobalOptions, options: O, tracer: Tracer) => Promise<number>;
+/** `tekamolo init`: the config's required fields; each one missing is asked for on a terminal. */
+export interface InitOptions {
+  domain?: string;
+  region?: string;
+  stack?: string;
+}

@@ -1,9 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { Tracer } from '../aws/trace.js';
 import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config/limits.js';
 import { closest } from '../config/suggest.js';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
+import type { Shell } from './commands/completion.js';
 import type { StatePullOptions, StatePushOptions } from './commands/state.js';
 import type { UnlockOptions } from './commands/unlock.js';
 import type { CliIo, OutputStream } from './io.js';
@@ -12,6 +13,7 @@ import type {
   ConnectOptions,
   DestroyOptions,
   GlobalOptions,
+  InitOptions,
   PlanOptions,
   PolicyOptions,
   StatusOptions,
@@ -48,9 +50,14 @@ function waitSeconds(value: string): number {
   return n;
 }
 
-/** A terminal's width; else 80, the width commander wraps help at when it has none. */
+/**
+ * Help wraps at the terminal's width; piped (`| less`, a test), at $COLUMNS when it is set, as `ls`
+ * and `man` do, else at commander's 80.
+ */
 function helpWidth(stream: OutputStream): number {
-  return (stream.isTTY && stream.columns) || 80;
+  if (stream.isTTY && stream.columns) return stream.columns;
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : 80;
 }
 
 /** One run's commander program (commander keeps the parsed options on it: never shared by two runs). */
@@ -197,6 +204,20 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
     )
     .action(action<Record<string, never>>(() => import('./commands/validate.js')));
 
+  program
+    .command('init')
+    .summary('write a commented config for a domain; no AWS call')
+    .description(
+      'Write a new config file (./tekamolo.yaml, or -c <file>) with every field explained, from ' +
+        'config.example.yaml, for the domain, region and stack given; on a terminal, what is not given ' +
+        'is asked for. Never overwrites a file.\n\nExample:\n' +
+        '  tekamolo init --domain example.org --region eu-central-1',
+    )
+    .option('--domain <name>', 'the apex domain the site is served on')
+    .option('--region <region>', 'AWS region of the bucket, load balancer and instances')
+    .option('--stack <name>', "stack name (default: the domain's first label)")
+    .action(action<InitOptions>(() => import('./commands/init.js')));
+
   /** A command with one argument: commander hands it over before the options. */
   function actionWith<O>(name: keyof O & string, load: Loader<O>) {
     return (value: string, options: Omit<O, typeof name>) => action(load)({ ...options, [name]: value } as O);
@@ -275,6 +296,22 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
         'command. No SSH key and no open port are needed.\n\nExample:\n  tekamolo connect',
     )
     .action((instance: string | undefined) => connect(instance ? { instance } : {}));
+
+  program
+    .command('completion')
+    .addArgument(new Argument('<shell>', 'the shell to complete in').choices(['bash', 'zsh', 'fish']))
+    .summary('print the shell completion script for bash, zsh or fish')
+    .description(
+      'Print a script that completes commands, options and their values in bash, zsh or fish. ' +
+        'No AWS call.\n\nExamples:\n' +
+        '  source <(tekamolo completion bash)            # in ~/.bashrc\n' +
+        '  tekamolo completion zsh > ~/.zfunc/_tekamolo  # a folder in $fpath\n' +
+        '  tekamolo completion fish > ~/.config/fish/completions/tekamolo.fish',
+    )
+    .action(async (shell: Shell) => {
+      const { completionScript } = await import('./commands/completion.js');
+      io.stdout.write(completionScript(shell, program));
+    });
 
   /**
    * Unknown commands: a suggestion by edit distance, but never `destroy`. "deploy" is one letter-swap

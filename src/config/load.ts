@@ -75,25 +75,39 @@ export async function loadConfig(file: string, stage?: string): Promise<LoadedCo
 /** Every issue of a config file, without throwing for a bad one: what `tekamolo validate` reports. */
 export async function checkConfigFile(file: string, stage?: string): Promise<ConfigCheck> {
   const absolute = resolve(file);
-  const displayFile = displayName(absolute);
-  const failed = (issues: ConfigIssue[]): ConfigCheck => ({
-    displayFile,
-    file: absolute,
-    issues,
-    warnings: [],
-  });
-  const whole = (message: string, line = 0, column = line): ConfigCheck =>
-    failed([{ file: displayFile, line, column, path: '', message }]);
-
   let source: string;
   try {
     source = await readFile(absolute, 'utf8');
   } catch (error) {
+    const whole = (message: string) => checkFailed(absolute, [{ line: 0, column: 0, path: '', message }]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return whole(`config file not found (looked for ${absolute})`);
     if (code === 'EISDIR') return whole(`${absolute} is a folder, expected a YAML file`);
     return whole(`cannot read the config file ${absolute}: ${fileProblem(error)}`);
   }
+  return checkConfigText(source, absolute, stage);
+}
+
+function checkFailed(absolute: string, issues: Omit<ConfigIssue, 'file'>[]): ConfigCheck {
+  const displayFile = displayName(absolute);
+  return {
+    displayFile,
+    file: absolute,
+    issues: issues.map((i) => ({ file: displayFile, ...i })),
+    warnings: [],
+  };
+}
+
+/**
+ * Every issue of a config's text, as if it were the file `file` (relative paths in it are relative
+ * to that file's folder): how `init` checks a config before it writes it.
+ */
+export function checkConfigText(source: string, file: string, stage?: string): ConfigCheck {
+  const absolute = resolve(file);
+  const displayFile = displayName(absolute);
+  const failed = (issues: ConfigIssue[]): ConfigCheck => checkFailed(absolute, issues);
+  const whole = (message: string, line = 0, column = line): ConfigCheck =>
+    failed([{ file: displayFile, line, column, path: '', message }]);
 
   const lines = new LineCounter();
   // merge: `<<: *defaults` works as most YAML users expect, though YAML 1.2 dropped it.
@@ -210,7 +224,8 @@ function placeIssues(
   return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function displayName(absolute: string): string {
+/** A path as messages name it: relative to the working folder when inside it. */
+export function displayName(absolute: string): string {
   const rel = relative(process.cwd(), absolute);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
 }

@@ -67,6 +67,19 @@ export const validateDocument = z
   })
   .strict();
 
+export const initDocument = z
+  .object({
+    version,
+    command: z.literal('init'),
+    ok: z.literal(true),
+    file: z.string(),
+    stack: z.string(),
+    region: z.string(),
+    domain: z.string(),
+    awsCalls,
+  })
+  .strict();
+
 export const planDocument = z
   .object({
     version,
