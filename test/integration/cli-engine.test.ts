@@ -5,12 +5,13 @@ import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { planDocument } from '../../src/output/json-schema.js';
 import { changingCalls, createZone, readTrace, runCli, writeProject } from '../support/e2e.js';
-import { expectDocument, expectEventLines } from '../support/json-contract.js';
+import { expectDocument } from '../support/json-contract.js';
 import { motoAvailable, useMoto } from '../support/moto.js';
 
 /**
  * The built command line (`npm run build`, which `npm install` runs) against a local moto_server:
- * exit codes, the credentials preflight, the trace file, the state file, and the destroy confirmation.
+ * exit codes, the credentials preflight, the trace file and the state file (the destroy confirmation:
+ * e2e-destroy.test.ts).
  */
 
 describe('CLI without credentials', () => {
@@ -117,54 +118,8 @@ describe.skipIf(!motoAvailable())('CLI against the emulator', () => {
     expect(plan.stderr).toContain('warning: `up` would stop here: the backend config does not match');
   });
 
-  it('up, up again with no changing call, destroy asks, destroy --yes, destroy again with no changing call', async () => {
-    const trace = join(dir, 'trace.jsonl');
-    const up = await tekamolo(['--trace', trace, 'up']);
-    expect(up.stderr).not.toContain('error');
-    expect(up.code).toBe(0);
-    expect(up.stdout).toContain('https://example.com/');
-    const state = JSON.parse(await readFile(stateFile, 'utf8')) as {
-      stack: string;
-      resources: Record<string, unknown>;
-    };
-    expect(state.stack).toBe('clitest');
-    expect(Object.keys(state.resources)).toContain('distribution');
-    expect(existsSync(`${stateFile}.lock`)).toBe(false);
-
-    const second = join(dir, 'second.jsonl');
-    const again = await tekamolo(['--trace', second, 'up']);
-    expect(again.code).toBe(0);
-    expect(changingCalls(await readTrace(second))).toEqual([]);
-
-    const plan = await tekamolo(['plan', '--exit-code']);
-    expect(plan.stdout).toContain('0 to create, 0 to update, 0 to replace, 0 to take over');
-    expect(plan.code).toBe(0);
-
-    const preview = await tekamolo(['plan', '--destroy', '--exit-code']);
-    expect(preview.code).toBe(3);
-    expect(preview.stdout).toMatch(/\n\d+ to delete, 2 kept\n$/);
-    expect(preview.stdout).toContain('kept: ');
-
-    const refused = join(dir, 'refused.jsonl');
-    const ask = await tekamolo(['--trace', refused, 'destroy']);
-    expect(ask.code).toBe(2);
-    expect(ask.stderr).toContain('nothing was deleted');
-    expect(ask.stderr).toContain('--yes');
-    expect(changingCalls(await readTrace(refused))).toEqual([]);
-
-    const down = await tekamolo(['--json', 'destroy', '--yes']);
-    expect(down.code).toBe(0);
-    const events = expectEventLines(down.stdout);
-    expect(events.at(-1)).toMatchObject({ code: 'run-finished', command: 'destroy', ok: true });
-    expect(existsSync(stateFile)).toBe(false);
-    expect(existsSync(`${stateFile}.bak`)).toBe(true);
-
-    const last = join(dir, 'last.jsonl');
-    const nothing = await tekamolo(['--trace', last, 'destroy', '--yes']);
-    expect(nothing.code).toBe(0);
-    expect(changingCalls(await readTrace(last))).toEqual([]);
-  }, 180_000);
-
+  // up, up again, plan, destroy refused without --yes, destroy --json --yes and destroy again: the full
+  // lifecycle of test/integration/e2e-destroy.test.ts checks each of these on one stack.
   it('exits 1 naming who holds the lock, and changes nothing', async () => {
     const lock = `${stateFile}.lock`;
     await mkdir(dirname(lock), { recursive: true });

@@ -5,7 +5,8 @@ import { type FakeCloud as Cloud, FakeCloud, fakeEnv, fakeResource } from '../..
 /**
  * A run killed at any call, then run again: the second converges with exactly one of each and the
  * third changes nothing. Every kill point of a whole run here; the end-to-end tests against the
- * emulator keep two (test/integration/e2e-up.test.ts).
+ * emulator keep one in `up` (test/integration/e2e-up.test.ts) and one in `destroy` while deleting
+ * (e2e-destroy.test.ts).
  */
 
 /** A graph shaped like the stack's: a root, two branches on it, a join, and one on its own. */
