@@ -1,4 +1,4 @@
-import { openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { MiddlewareStack } from '@smithy/types';
 import { UserError } from '../errors.js';
 import { fileProblem } from '../file-problem.js';
@@ -31,7 +31,7 @@ export interface AwsCalls {
 /** Records every AWS call: to the trace file when one is given, and in memory for summaries. */
 export class Tracer {
   readonly records: TraceRecord[] = [];
-  /** Opened by `open` before the first call (else at the first call); kept open after that. */
+  /** Opened by `open` before the first call (else at the first call); kept open until `close`. */
   private fd: number | undefined;
   constructor(private readonly file?: string) {}
 
@@ -57,6 +57,13 @@ export class Tracer {
     const fd = this.open();
     // Written at once, line by line: a run killed half-way leaves every finished call in the file.
     if (fd !== undefined) writeSync(fd, `${JSON.stringify(entry)}\n`);
+  }
+
+  /** The run is over: a process that runs the command line again must not keep one file open per run. */
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
   }
 
   get changingCalls(): number {

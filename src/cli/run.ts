@@ -108,6 +108,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
         setExitCode(await run(g, options, tracer));
       } catch (error) {
         setExitCode(reportError(error, g, tracer.calls()));
+      } finally {
+        tracer.close();
       }
     };
   }

@@ -38,8 +38,9 @@ import { withEnvironment } from '../../src/cli/run-environment.js';
 
 /**
  * End-to-end helpers shared by the CLI tests against the emulator: run the command line (in this
- * process, or the built binary as a process of its own), read its trace, write a config into a temporary folder, and count the stack's resources through the SDK
- * (never through tekamolo, so that a test does not trust the code it checks).
+ * process, or the built binary as a process of its own), read its trace, write a config into a
+ * temporary folder, and count the stack's resources through the SDK (never through tekamolo, so that
+ * a test does not trust the code it checks).
  *
  * The SDK clients here read AWS_ENDPOINT_URL and the test credentials from process.env, which
  * startMoto() sets.
@@ -129,7 +130,7 @@ let inProcessRun = false;
 /**
  * Runs the command line to its end, in this process: the same entry as the binary (runTekamolo), with
  * `options.env` as process.env and `options.cwd` as the folder while it runs, and the same result as
- * a process's, minus the signal. Several times quicker than a process that loads the AWS SDK again.
+ * a process's, minus the signal; without a process that loads the AWS SDK again for every run.
  */
 export async function runCli(args: string[], options: CliOptions): Promise<CliRun> {
   if (inProcessRun) {

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, realpath } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,13 @@ import { motoAvailable, useMoto } from '../../support/moto.js';
  * stderr. A process (the forks of this project) of its own: process.chdir is refused in threads.
  */
 const GOOD = resolve('test/fixtures/config/good/minimal.yaml');
+
+/** The files this process has open (Linux: /proc/self/fd). */
+async function openFiles(): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd');
+  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return targets.filter(Boolean);
+}
 
 async function folderWithConfig(): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'tekamolo-in-process-')));
@@ -90,13 +97,19 @@ describe('runCli in this process', () => {
 describe.skipIf(!motoAvailable())('runCli in this process, against the emulator', () => {
   const moto = useMoto();
 
-  it('removes the Ctrl-C and SIGTERM handlers a session installed', async () => {
+  it('removes the Ctrl-C and SIGTERM handlers a session installed, and closes the trace file', async () => {
     const project = await writeProject({ stack: 'inproc' });
     await createZone(project.domain);
+    const trace = join(project.dir, 'trace.jsonl');
     const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
-    const run = await runCli(['-c', project.config, 'plan'], { env: moto.env(), cwd: project.dir });
+    const run = await runCli(['-c', project.config, '--trace', trace, 'plan'], {
+      env: moto.env(),
+      cwd: project.dir,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('to create');
+    expect(await readFile(trace, 'utf8')).toContain('"operation":"GetCallerIdentity"');
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
-  });
+    expect(await openFiles()).not.toContain(trace);
+  }, 120_000);
 });
