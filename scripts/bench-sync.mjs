@@ -468,7 +468,7 @@ try {
             .split('\n')
             .filter(Boolean)
             .map((l) => JSON.parse(l))
-            .find((e) => e.type === 'sync-finished')?.summary;
+            .find((e) => e.code === 'sync-finished')?.summary;
           result.uploads = summary?.uploaded ?? 0;
           result.summary = summary;
         } else {

@@ -118,12 +118,25 @@ export class Aws {
     return config;
   }
 
+  private s3Config(region: string) {
+    return {
+      ...this.base(region),
+      // Under an endpoint override (a local emulator, a proxy) virtual-hosted bucket names do not resolve.
+      forcePathStyle: endpointOverridden('S3'),
+      // By default the SDK adds a CRC32 of every body it sends: a second pass over each uploaded file.
+      // Uploads carry Content-MD5 (computed for the comparison anyway), which S3 checks; operations that
+      // require a checksum (DeleteObjects) still get one.
+      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+    };
+  }
+
   private get<T extends { middlewareStack: unknown }>(
     service: keyof typeof SERVICE_IDS,
     region: string,
     make: () => T,
+    variant = '',
   ): T {
-    const key = `${service}@${region}`;
+    const key = `${service}@${region}${variant}`;
     let client = this.clients.get(key) as T | undefined;
     if (!client) {
       client = make();
@@ -137,16 +150,22 @@ export class Aws {
   }
 
   s3(region = this.region): S3Client {
-    const config = {
-      ...this.base(region),
-      // Under an endpoint override (a local emulator, a proxy) virtual-hosted bucket names do not resolve.
-      forcePathStyle: endpointOverridden('S3'),
-      // By default the SDK adds a CRC32 of every body it sends: a second pass over each uploaded file.
-      // Uploads carry Content-MD5 (computed for the comparison anyway), which S3 checks; operations that
-      // require a checksum (DeleteObjects) still get one.
-      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-    };
-    return this.get('s3', region, () => new (sdk.s3().S3Client)(config));
+    return this.get('s3', region, () => new (sdk.s3().S3Client)(this.s3Config(region)));
+  }
+  /**
+   * An S3 client for the calls of one bucket only (a sync's thousands of PUTs): the SDK resolves its
+   * middleware stack once per command class instead of once per call (`cacheMiddleware`, documented as
+   * worth up to a millisecond of CPU a request). A cached stack shares one context, where the endpoint
+   * of the call is kept, between the calls in flight: right only while they all go to the same bucket,
+   * hence one client per bucket. The SDK uses the cache for calls sent without options (no abortSignal).
+   */
+  bucket(bucket: string, region = this.region): S3Client {
+    return this.get(
+      's3',
+      region,
+      () => new (sdk.s3().S3Client)({ ...this.s3Config(region), cacheMiddleware: true }),
+      ` ${bucket}`,
+    );
   }
   ec2(region = this.region): EC2Client {
     return this.get('ec2', region, () => new (sdk.ec2().EC2Client)(this.base(region)));

@@ -70,7 +70,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   const { aws, target, settings, signal } = run;
   const emit = (event: SyncEventInput) => run.emit(stampSync(event));
   const started = new Date();
-  const s3 = aws.s3(target.region);
+  const s3 = aws.bucket(target.bucket, target.region);
   const distributionId = settings.invalidate ? target.distributionId : undefined;
 
   emit({
@@ -345,10 +345,7 @@ async function runTransfers(
           etags.set(job.upload.key, etag);
           progress.fileDone(Math.max(0, job.upload.size - reported));
         } else {
-          etags.set(
-            job.update.key,
-            await replaceMetadata(s3, bucket, job.update.key, job.update.metadata, signal),
-          );
+          etags.set(job.update.key, await replaceMetadata(s3, bucket, job.update.key, job.update.metadata));
           progress.fileDone();
         }
       },

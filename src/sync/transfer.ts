@@ -55,9 +55,20 @@ export async function uploadFile(
       ContentType: file.metadata.contentType,
       CacheControl: file.metadata.cacheControl,
     }),
-    { abortSignal: options.signal },
+    abortable(body.length, options.signal),
   );
   return unquoteEtag(response.ETag);
+}
+
+/**
+ * A body up to this size is sent in moments: on Ctrl-C it is left to finish (its key is whole either
+ * way) rather than cut, and the call goes without per-call options, so that the SDK reuses the
+ * middleware stack it resolved for the call before (Aws.bucket). A larger one is cut at once.
+ */
+export const LEFT_TO_FINISH_BYTES = 1024 * 1024;
+
+function abortable(bytes: number, signal: AbortSignal | undefined): { abortSignal: AbortSignal } | undefined {
+  return signal && bytes > LEFT_TO_FINISH_BYTES ? { abortSignal: signal } : undefined;
 }
 
 async function uploadInParts(
@@ -107,7 +118,6 @@ export async function replaceMetadata(
   bucket: string,
   key: string,
   metadata: ObjectMetadata,
-  signal?: AbortSignal,
 ): Promise<string> {
   const response = await s3.send(
     new CopyObjectCommand({
@@ -118,7 +128,7 @@ export async function replaceMetadata(
       ContentType: metadata.contentType,
       CacheControl: metadata.cacheControl,
     }),
-    { abortSignal: signal },
+    // No bytes travel: no options, left to finish on Ctrl-C like a small PUT (LEFT_TO_FINISH_BYTES).
   );
   return unquoteEtag(response.CopyObjectResult?.ETag);
 }

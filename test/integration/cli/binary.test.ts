@@ -190,6 +190,15 @@ describe('tekamolo validate (built CLI)', () => {
     }
   });
 
+  it('loads the AWS SDK with require, not import: Node 20 would compile and lex every package again', async () => {
+    const chunks = (await readdir(join(root, 'dist'))).filter((f) => /^tekamolo.*\.js$/.test(f));
+    const sources = (await Promise.all(chunks.map((f) => readFile(join(root, 'dist', f), 'utf8')))).join(
+      '\n',
+    );
+    expect(sources).not.toMatch(/(?:from|import)\s*["`]@aws-sdk\//);
+    expect(sources).toMatch(/\(["`]@aws-sdk\/client-s3["`]\)/);
+  });
+
   it('is one ES module bundle: no CommonJS copies, no code caches of its own', async () => {
     const files = await readdir(join(root, 'dist'));
     expect(files).toContain('tekamolo.js');
