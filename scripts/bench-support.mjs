@@ -137,6 +137,10 @@ export function writeStackConfig(work, pollSeconds) {
       `  bucket: bench-site-${now()}`,
       'backend:',
       '  sshCidrs: [203.0.113.10/32]',
+      // The instance role needs an emulator that loads every AWS managed policy (seconds on its first
+      // IAM call), which would be timed here as if it were tekamolo's; on AWS the role is off the
+      // critical path. test/integration/e2e-instance-role.test.ts covers it.
+      '  sessionManager: false',
       'waits:',
       `  pollSeconds: ${pollSeconds}`,
       '',

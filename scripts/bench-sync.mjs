@@ -364,6 +364,8 @@ try {
       config,
       `stack: ${stack}\nregion: ${REGION}\ndomain: ${DOMAIN}\nfrontend:\n  dir: ${roundSite}\n  routing: none\n` +
         `  bucket: ${tekamoloBucket}\nwaits:\n  pollSeconds: 0.05\n` +
+        // The instance role needs an emulator that loads every AWS managed policy; the sync needs no role.
+        'backend:\n  sessionManager: false\n' +
         // One stack per round, so one state file per round: the folder is shared.
         `state:\n  path: .tekamolo/state-${r}.json\n`,
     );
