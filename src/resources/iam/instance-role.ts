@@ -19,7 +19,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import * as z from 'zod/mini';
-import { hasErrorName, isNotFound, orUndefined } from '../../aws/errors.js';
+import { hasErrorName, orUndefined } from '../../aws/errors.js';
 import {
   type Actual,
   type Change,
@@ -419,11 +419,7 @@ export const instanceRole: Resource<InstanceRoleDesired, ActualInstanceRole, Ins
       await orUndefined(iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: profile.name })));
     }
     await emptyRole(ctx, actual.roleName);
-    try {
-      await iam.send(new DeleteRoleCommand({ RoleName: actual.roleName }));
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await orUndefined(iam.send(new DeleteRoleCommand({ RoleName: actual.roleName })));
   },
 
   outputs(actual) {

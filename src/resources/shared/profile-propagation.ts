@@ -1,12 +1,13 @@
-import { errorName, retryOn } from '../../aws/errors.js';
+import { errorName } from '../../aws/errors.js';
 import type { ResourceContext } from '../../engine/contract.js';
+import { retryWhile } from './retry-while.js';
 
 /**
  * How long a new instance profile may stay unknown to EC2 and Auto Scaling. IAM is eventually
  * consistent: AWS documents that a profile just created (or a role just added to it) can be refused
  * by a launch for several seconds; two minutes is what other tools allow for IAM propagation.
  */
-const PROPAGATION_MS = 120_000;
+const PROPAGATION_MINUTES = 2;
 const DELAY_CAP_MS = 5000;
 
 /**
@@ -27,11 +28,9 @@ export function isProfileNotPropagated(error: unknown): boolean {
  * Launches that Auto Scaling makes later on its own are retried by Auto Scaling itself.
  */
 export function whileProfilePropagates<T>(ctx: ResourceContext, call: () => Promise<T>): Promise<T> {
-  const delayMs = Math.min(ctx.config.waits.pollSeconds * 1000, DELAY_CAP_MS);
-  return retryOn(isProfileNotPropagated, call, {
-    attempts: Math.max(1, Math.ceil(PROPAGATION_MS / delayMs)),
-    delayMs,
-    onRetry: (_error, attempt) =>
-      ctx.waiting('the new instance profile to reach EC2 (IAM propagation)', attempt * delayMs),
+  return retryWhile(ctx, isProfileNotPropagated, call, {
+    minutes: PROPAGATION_MINUTES,
+    what: 'the new instance profile to reach EC2 (IAM propagation)',
+    delayCapMs: DELAY_CAP_MS,
   });
 }

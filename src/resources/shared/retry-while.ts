@@ -2,17 +2,21 @@ import { errorName, retryOn } from '../../aws/errors.js';
 import type { ResourceContext } from '../../engine/contract.js';
 
 /**
- * Retry `call` while AWS answers one of `names` (something still in use that is going away), every
- * `waits.pollSeconds`, for at most `minutes`; each retry is shown as a wait on `what`. The last error
- * is thrown when the time is up.
+ * Retry `call` while AWS answers one of `names` (something still in use that is going away), or an
+ * error `names` accepts (one only its message tells apart), every `waits.pollSeconds` (at most
+ * `delayCapMs` apart when given), for at most `minutes`; each retry is shown as a wait on `what`. The
+ * last error is thrown when the time is up.
  */
 export function retryWhile<T>(
   ctx: ResourceContext,
-  names: string[],
+  names: string[] | ((error: unknown) => boolean),
   call: () => Promise<T>,
-  options: { minutes: number; what: string },
+  options: { minutes: number; what: string; delayCapMs?: number },
 ): Promise<T> {
-  const delayMs = ctx.config.waits.pollSeconds * 1000;
+  const delayMs = Math.min(
+    ctx.config.waits.pollSeconds * 1000,
+    options.delayCapMs ?? Number.POSITIVE_INFINITY,
+  );
   return retryOn(names, call, {
     attempts: Math.max(1, Math.ceil((options.minutes * 60_000) / delayMs)),
     delayMs,
