@@ -53,7 +53,9 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
 
   afterEach(async () => {
     s3.destroy();
-    await rm(work, { recursive: true, force: true });
+    // Once in several runs the folder was not empty at its last rmdir (ENOTEMPTY) after a sync that
+    // exited 2 in this process; Node retries that case when asked. The cause is not known yet.
+    await rm(work, { recursive: true, force: true, maxRetries: 3 });
   });
 
   async function keys(): Promise<string[]> {
