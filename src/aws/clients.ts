@@ -10,7 +10,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { VERSION } from '../version.js';
 import { addSharedReadsMiddleware, SharedReads } from './shared-reads.js';
 import { addTraceMiddleware, Tracer } from './trace.js';
@@ -43,6 +43,13 @@ const sdk = {
   credentials: () => load('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers'),
 };
 
+/**
+ * Makes the retry strategy of one client, given the attempts per call. Only a program that runs
+ * tekamolo inside itself sets one (runTekamolo's `retryStrategy`; its tests shorten the SDK's backoff
+ * this way): no option or environment variable of the command line reaches it.
+ */
+export type RetryStrategyFactory = (maxAttempts: number) => RetryStrategyV2;
+
 export interface AwsOptions {
   /** The stack's region (ALB, EC2, bucket). */
   region: string;
@@ -50,6 +57,8 @@ export interface AwsOptions {
   tracer?: Tracer;
   /** Upper bound of attempts per call (adaptive retry mode). */
   maxAttempts?: number;
+  /** Each client's retry strategy in place of the SDK's adaptive mode. */
+  retryStrategy?: RetryStrategyFactory;
 }
 
 /** Global services are called in us-east-1; ACM for CloudFront is always us-east-1. */
@@ -84,7 +93,8 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 interface BaseClientConfig {
   region: string;
   maxAttempts: number;
-  retryMode: 'adaptive';
+  retryMode?: 'adaptive';
+  retryStrategy?: RetryStrategyV2;
   customUserAgent: string;
   requestHandler: { requestTimeout: number; connectionTimeout: number };
   credentials?: AwsCredentialIdentityProvider;
@@ -96,6 +106,7 @@ export class Aws {
   private readonly clients = new Map<string, unknown>();
   private readonly credentials: AwsCredentialIdentityProvider | undefined;
   private readonly maxAttempts: number;
+  private readonly retryStrategy: RetryStrategyFactory | undefined;
   /** The answers of the reading under way, if any (`reading`). */
   private shared: SharedReads | undefined;
 
@@ -103,6 +114,7 @@ export class Aws {
     this.region = options.region;
     this.tracer = options.tracer ?? new Tracer();
     this.maxAttempts = options.maxAttempts ?? 6;
+    this.retryStrategy = options.retryStrategy;
     this.credentials = options.profile ? sdk.credentials().fromIni({ profile: options.profile }) : undefined;
   }
 
@@ -110,10 +122,12 @@ export class Aws {
     const config: BaseClientConfig = {
       region,
       maxAttempts: this.maxAttempts,
-      retryMode: 'adaptive',
       customUserAgent: `tekamolo/${VERSION}`,
       requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
     };
+    // One strategy per client: the adaptive mode's rate limiter keeps the state of its own client.
+    if (this.retryStrategy) config.retryStrategy = this.retryStrategy(this.maxAttempts);
+    else config.retryMode = 'adaptive';
     if (this.credentials) config.credentials = this.credentials;
     return config;
   }

@@ -1,3 +1,4 @@
+import type { RetryStrategyFactory } from '../aws/clients.js';
 import type { Tracer } from '../aws/trace.js';
 import type { CliIo } from './io.js';
 
@@ -14,6 +15,8 @@ export interface GlobalOptions {
   color: boolean;
   /** Where this run reads and writes: not an option, but every command needs it where it needs these. */
   io: CliIo;
+  /** Set only by a program that runs tekamolo inside itself (runTekamolo): not an option. */
+  retryStrategy?: RetryStrategyFactory;
 }
 
 export interface UpOptions {

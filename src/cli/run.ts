@@ -1,4 +1,5 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import type { RetryStrategyFactory } from '../aws/clients.js';
 import { Tracer } from '../aws/trace.js';
 import { MAX_CONCURRENCY, MAX_WAIT_SECONDS, TIMER_LIMIT_REASON } from '../config/limits.js';
 import { closest } from '../config/suggest.js';
@@ -60,8 +61,14 @@ function helpWidth(stream: OutputStream): number {
   return Number.isInteger(columns) && columns > 0 ? columns : 80;
 }
 
+/** What a program running tekamolo inside itself may set beyond the command line; the binary sets none. */
+export interface EmbeddedRun {
+  /** The AWS clients' retry strategy (aws/clients.ts); by default the SDK's adaptive mode. */
+  retryStrategy?: RetryStrategyFactory;
+}
+
 /** One run's commander program (commander keeps the parsed options on it: never shared by two runs). */
-function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
+function buildProgram(io: CliIo & EmbeddedRun, setExitCode: (code: number) => void) {
   const program = new Command('tekamolo')
     .description('Stand up, show, tear down and ship a secure web stack on AWS from one YAML file.')
     .version(VERSION, '--version', 'print the version')
@@ -94,6 +101,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
     if (stage) g.stage = stage;
     if (o.profile) g.profile = o.profile;
     if (o.trace) g.trace = o.trace;
+    if (io.retryStrategy) g.retryStrategy = io.retryStrategy;
     return g;
   }
 
@@ -334,9 +342,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void) {
 /**
  * Runs the command line on `args` (what follows `tekamolo`) and resolves to its exit code: no
  * process.exit, and nothing written but to `io`'s streams. With `env` and `cwd`, the run sees those
- * as the process's environment and folder, and both are put back when it ends.
+ * as the process's environment and folder, and both are put back when it ends; with `retryStrategy`,
+ * its AWS clients retry by that strategy.
  */
-export function runTekamolo(args: string[], io: CliIo & RunEnvironment): Promise<number> {
+export function runTekamolo(args: string[], io: CliIo & RunEnvironment & EmbeddedRun): Promise<number> {
   return withEnvironment(io, async () => {
     let exitCode: number = ExitCode.ok;
     const { program, globals } = buildProgram(io, (code) => {

@@ -121,6 +121,7 @@ export async function openSession(globals: GlobalOptions, opts: SessionOptions):
   tracer.open();
   const awsOptions: ConstructorParameters<typeof Aws>[0] = { region: loaded.config.region, tracer };
   if (globals.profile) awsOptions.profile = globals.profile;
+  if (globals.retryStrategy) awsOptions.retryStrategy = globals.retryStrategy;
   const aws = new Aws(awsOptions);
   const renderer = pickRenderer(opts.view ? { ...globals, view: opts.view } : globals, globals.io);
   const controller = new AbortController();
