@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadSharedConfigFiles } from '@smithy/core/config';
+import type { RetryStrategyFactory } from '../../src/aws/clients.js';
 import { isReadOnlyOperation, type TraceRecord } from '../../src/aws/trace.js';
 import { runTekamolo } from '../../src/cli/run.js';
 import { withEnvironment } from '../../src/cli/run-environment.js';
@@ -71,6 +72,8 @@ export interface CliRun {
 export interface CliOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** runCli only: the AWS clients' retry strategy (test/support/short-retries.ts). */
+  retryStrategy?: RetryStrategyFactory;
 }
 
 /** A running CLI process and its result once it ends. */
@@ -144,7 +147,7 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRu
     const stdout = new Captured();
     const stderr = new Captured();
     const stdin = Readable.from([]);
-    const code = await runTekamolo(args, { stdin, stdout, stderr, env: options.env, cwd: options.cwd });
+    const code = await runTekamolo(args, { stdin, stdout, stderr, ...options });
     return { code, signal: null, stdout: await stdout.all(), stderr: await stderr.all() };
   } finally {
     inProcessRun = false;
