@@ -70,6 +70,9 @@ function prng(seed: number): () => number {
 
 const READ_ONLY = /^(Get|List|Describe|Head)/;
 
+/** Longest delay a latency fault adds. */
+const LATENCY_MS = 50;
+
 /** "…/20261204/eu-central-1/ec2/aws4_request" → "ec2". */
 function signingService(req: IncomingMessage): string {
   const auth = String(req.headers.authorization ?? '');
@@ -335,7 +338,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return send(res, serverError(call, pick < 0.6 ? 500 : 503));
       }
       log('latency', call);
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 200)));
+      // Longer than the emulator takes to answer (a few ms), so that calls in flight overtake each other.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * LATENCY_MS)));
     } else {
       justFaulted.delete(kind);
     }
