@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -6,29 +6,26 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateDocument } from '../../../src/output/json-schema.js';
 import { JSON_VERSION } from '../../../src/output/message.js';
+import { type CliRun, runCli } from '../../support/e2e.js';
 import { expectDocument, expectEventLines } from '../../support/json-contract.js';
+import { shortRetries } from '../../support/short-retries.js';
 
 /**
- * Local faults as a user meets them, through the built command line (`npm run build` first): a hostile
- * config, a trace path or state path that cannot be used, a damaged lock file, numbers beyond what a
- * timer can hold, no command at all. Each is bad input: exit 2 with a sentence that names the file and
- * what to do. AWS_ENDPOINT_URL points where nothing listens, so a command that called AWS before
- * finding the fault would end with "could not reach AWS" instead of the message expected here.
+ * Local faults as a user meets them, through the command line run in this process (runCli: the
+ * binary's own entry, with the project's folder and environment): a hostile config, a trace path or
+ * state path that cannot be used, a damaged lock file, numbers beyond what a timer can hold, no command
+ * at all. Each is bad input: exit 2 with a sentence that names the file and what to do. AWS_ENDPOINT_URL
+ * points where nothing listens, so a command that called AWS before finding the fault would end with
+ * "could not reach AWS" instead of the message expected here. The built binary's own exit codes and
+ * streams are tested in binary.test.ts.
  */
 const root = resolve('.');
-const cli = join(root, 'bin/tekamolo.js');
 const USAGE =
   '  → fix the fields above (config.example.yaml documents every field); `tekamolo validate` checks again\n';
 const CONFIG = 'stack: demo\nregion: eu-central-1\ndomain: example.com\n';
 
 let base: string;
 let dir: string;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function envFor(home: string): NodeJS.ProcessEnv {
   return {
@@ -43,30 +40,18 @@ function envFor(home: string): NodeJS.ProcessEnv {
   };
 }
 
-/** The CLI run in `cwd` (the project folder by default), to its end. */
-function tekamolo(args: string[], cwd = dir): Promise<Run> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: envFor(cwd), stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((ok, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
+/**
+ * The command line run in `cwd` (the project folder by default), to its end. The one run that gets
+ * past its local checks meets an unreachable endpoint: the SDK's retries of it are kept short.
+ */
+function tekamolo(args: string[], cwd = dir): Promise<CliRun> {
+  return runCli(args, { env: envFor(cwd), cwd, retryStrategy: shortRetries });
 }
 
 /** `error: <message>` and its hint, as reportError prints them. */
 const failure = (message: string, hint: string) => `error: ${message}\n  → ${hint}\n`;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist/cli/main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` before these tests');
-  }
   base = await mkdtemp(join(tmpdir(), 'tekamolo-faults-'));
 });
 afterAll(async () => {
