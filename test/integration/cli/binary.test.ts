@@ -6,11 +6,14 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDocument } from '../../../src/output/json-schema.js';
 import { JSON_VERSION } from '../../../src/output/message.js';
+import { runCli } from '../../support/e2e.js';
 import { expectDocument } from '../../support/json-contract.js';
 
 /**
  * The built command line (`npm run build` first), as a user runs it: exit codes, where output goes,
- * the default config path, and that validating loads nothing of the AWS SDK.
+ * the bundle, and that validating loads nothing of the AWS SDK. What does not need a process of its
+ * own (the JSON document, the default config path, command names) runs in this process (runCli), through
+ * the binary's own entry.
  */
 const root = resolve('.');
 const cli = join(root, 'bin/tekamolo.js');
@@ -22,6 +25,11 @@ function tekamolo(args: string[], options: { cwd?: string; nodeArgs?: string[] }
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The command line run in this process, as the binary runs it. */
+function inProcess(args: string[], cwd = root) {
+  return runCli(args, { env: { ...process.env, NO_COLOR: '1' }, cwd });
 }
 
 describe('tekamolo validate (built CLI)', () => {
@@ -75,8 +83,8 @@ describe('tekamolo validate (built CLI)', () => {
     expect(lines[7]).toBe(`✗ ${file}: 7 problems`);
   });
 
-  it('with --json prints one JSON document on stdout', () => {
-    const good = tekamolo(['--json', 'validate', '-c', 'config.example.yaml']);
+  it('with --json prints one JSON document on stdout', async () => {
+    const good = await inProcess(['--json', 'validate', '-c', 'config.example.yaml']);
     expect(good.code).toBe(0);
     expect(expectDocument(good.stdout, validateDocument)).toEqual({
       version: JSON_VERSION,
@@ -87,7 +95,7 @@ describe('tekamolo validate (built CLI)', () => {
       warnings: [],
       awsCalls: { total: 0, changing: 0 },
     });
-    const bad = tekamolo(['validate', '--json', '-c', 'test/fixtures/config/bad/min-above-max.yaml']);
+    const bad = await inProcess(['validate', '--json', '-c', 'test/fixtures/config/bad/min-above-max.yaml']);
     expect(bad.code).toBe(2);
     const document = expectDocument(bad.stdout, validateDocument);
     expect(document.ok).toBe(false);
@@ -95,13 +103,13 @@ describe('tekamolo validate (built CLI)', () => {
   });
 
   it('reads ./tekamolo.yaml when no -c is given', async () => {
-    const missing = tekamolo(['validate'], { cwd: dir });
+    const missing = await inProcess(['validate'], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
       `tekamolo.yaml  config file not found (looked for ${join(dir, 'tekamolo.yaml')})`,
     );
     await writeFile(join(dir, 'tekamolo.yaml'), 'stack: here\nregion: us-west-2\ndomain: example.org\n');
-    const found = tekamolo(['validate'], { cwd: dir });
+    const found = await inProcess(['validate'], dir);
     expect(found.stdout).toBe('✓ tekamolo.yaml is valid (stack here, region us-west-2)\n');
     expect(found.code).toBe(0);
   });
@@ -119,15 +127,15 @@ describe('tekamolo validate (built CLI)', () => {
     expect(bundled.stderr).toBe(unbundled.stderr);
   });
 
-  it('knows deploy as up, and never answers a typo with destroy', () => {
-    const help = tekamolo(['deploy', '--help']);
+  it('knows deploy as up, and never answers a typo with destroy', async () => {
+    const help = await inProcess(['deploy', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tekamolo up\|deploy /);
-    const typo = tekamolo(['depoly']);
+    const typo = await inProcess(['depoly']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown command 'depoly'\n(Did you mean deploy?)");
     for (const word of ['destory', 'destroi', 'deploy-it']) {
-      const result = tekamolo([word]);
+      const result = await inProcess([word]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`unknown command '${word}'`);
       expect(result.stderr).not.toContain('destroy');
