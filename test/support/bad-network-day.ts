@@ -20,7 +20,7 @@ import { motoAvailable, useMoto } from './moto.js';
 import { shortRetries } from './short-retries.js';
 
 /**
- * A bad network day, end to end: the built CLI talks to moto_server through the fault proxy
+ * A bad network day, end to end: the command line (runCli) talks to moto_server through the fault proxy
  * (fault-proxy.ts beside this file), which loses the first answer of every kind of changing call after
  * the emulator carried it out, and throttles, fails and slows other requests at random, on fixed
  * seeds. Each phase must complete in ONE run and leave exactly what a fault-free run leaves, read
