@@ -2,15 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { stopProcess, type WorkerServer } from './moto.js';
+import { probeMotoInstalled, stopProcess, type WorkerServer } from './moto.js';
 
 /**
- * Global setup of the integration project: a folder where each worker notes the emulator it started
- * (test/support/moto.ts, useMoto), and the teardown that stops them all when the run ends.
+ * Global setup of the integration project: whether moto_server is installed (asked once, not by every
+ * test file), a folder where each worker notes the emulator it started (test/support/moto.ts, useMoto),
+ * and the teardown that stops them all when the run ends.
  */
 export default function setup(project: TestProject): () => Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tekamolo-moto-'));
   project.provide('motoServers', dir);
+  project.provide('motoInstalled', probeMotoInstalled());
   return async () => {
     const pids = readdirSync(dir)
       .filter((name) => name.endsWith('.json'))

@@ -17,7 +17,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { certificateValidation } from '../../../src/resources/acm/certificate-validation.js';
 import { certificateInfo } from '../../../src/resources/acm/certificates.js';
 import { elasticIp } from '../../../src/resources/ec2/elastic-ip.js';
@@ -25,17 +25,10 @@ import { instanceSecurityGroup } from '../../../src/resources/ec2/security-group
 import { listener } from '../../../src/resources/elbv2/listener.js';
 import { VISIBLE_ATTEMPTS } from '../../../src/resources/shared/retry-while.js';
 import { testConfig, testContext } from '../../support/context.js';
+import { withFakeTime } from '../../support/fake-time.js';
 
 function awsError(name: string): Error {
   return Object.assign(new Error(name), { name });
-}
-
-/** Runs `work` with fake timers, letting every wait and retry delay pass at once. */
-async function withFakeTime<T>(work: () => Promise<T>): Promise<T> {
-  const running = work();
-  running.catch(() => {});
-  await vi.runAllTimersAsync();
-  return running;
 }
 
 const ec2 = mockClient(EC2Client);
@@ -45,11 +38,7 @@ const autoscaling = mockClient(AutoScalingClient);
 /** Default polls, so that delays are real-sized and only fake time lets the tests be quick. */
 const config = testConfig({ waits: { pollSeconds: 10 } });
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
 afterEach(() => {
-  vi.useRealTimers();
   for (const client of [ec2, elbv2, acm, autoscaling]) client.reset();
 });
 

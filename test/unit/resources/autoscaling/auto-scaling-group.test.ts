@@ -19,13 +19,14 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UNKNOWN, unknown } from '../../../../src/engine/contract.js';
 import {
   type ActualAutoScalingGroup,
   autoScalingGroup,
 } from '../../../../src/resources/autoscaling/auto-scaling-group.js';
 import { testConfig, testContext } from '../../../support/context.js';
+import { withFakeTime } from '../../../support/fake-time.js';
 
 function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name });
@@ -368,19 +369,15 @@ describe('Auto Scaling group', () => {
         ],
       });
     const c = ctx({ refreshId: 'refresh-1' });
-    vi.useFakeTimers();
     try {
-      const waited = autoScalingGroup.wait!(c, (await autoScalingGroup.find(c))!);
-      const outcome = expect(waited).rejects.toMatchObject({
+      const waited = withFakeTime(async () => autoScalingGroup.wait!(c, (await autoScalingGroup.find(c))!));
+      await expect(waited).rejects.toMatchObject({
         name: 'WorkError',
         message: expect.stringMatching(
           /RollbackSuccessful: instances failed to become healthy; targets not healthy: i-3 unhealthy: Target.FailedHealthChecks/,
         ),
       });
-      await vi.runAllTimersAsync();
-      await outcome;
     } finally {
-      vi.useRealTimers();
       elbv2.restore();
     }
     expect(c.recorded.refreshId).toBeUndefined();

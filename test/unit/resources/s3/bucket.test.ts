@@ -21,6 +21,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError, WorkError } from '../../../../src/errors.js';
 import { type ActualBucket, type BucketDesired, bucket } from '../../../../src/resources/s3/bucket.js';
 import { testConfig, testContext } from '../../../support/context.js';
+import { withFakeTime } from '../../../support/fake-time.js';
 
 const NAME = 'demo-site-123456789012';
 
@@ -286,9 +287,11 @@ describe('bucket', () => {
     it('carries on when the bucket is already ours, and waits out NoSuchBucket right after creating', async () => {
       s3.on(CreateBucketCommand).rejects(s3Error('BucketAlreadyOwnedByYou', 409));
       s3.on(PutPublicAccessBlockCommand).rejectsOnce(s3Error('NoSuchBucket', 404)).resolves({});
-      const actual = await bucket.create(testContext({ key: 'bucket' }), desired);
+      const ctx = testContext({ key: 'bucket' });
+      const actual = await withFakeTime(() => bucket.create(ctx, desired));
       expect(actual.id).toBe(NAME);
       expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(2);
+      expect(ctx.messages).toContain('waiting for the new bucket to become visible');
     });
 
     it('a name taken elsewhere is a UserError and nothing is recorded', async () => {
