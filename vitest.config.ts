@@ -41,8 +41,12 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Child processes (moto_server, the built CLI) and process.env: each file in a process of its own.
+          // Processes, not threads: process.chdir (in-process CLI runs) is refused in worker threads.
           pool: 'forks',
+          // One process per worker runs its files one after another, importing the SDK and the CLI once
+          // (about a second per file); integration-setup.ts puts back what a file changes in the process.
+          isolate: false,
+          setupFiles: ['test/support/integration-setup.ts'],
           globalSetup: ['test/support/moto-servers.ts'],
         },
       },
