@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { SlowestFirst } from './test/support/sequencer.js';
 
 const UNIT = 'test/unit/**/*.test.ts';
 /** Unit files that vi.mock a module: the mock must come before the module is first imported. */
@@ -9,6 +10,8 @@ export default defineConfig({
   test: {
     // Vitest's default leaves a core to its main process, which only waits here: one worker on two cores.
     maxWorkers: availableParallelism(),
+    // The slowest integration files start first on a clean clone too (no timings cached yet).
+    sequence: { sequencer: SlowestFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The SDK's notice that its 2027 releases need Node 22 would repeat in every test file.
@@ -41,8 +44,12 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Child processes (moto_server, the built CLI) and process.env: each file in a process of its own.
+          // Processes, not threads: process.chdir (in-process CLI runs) is refused in worker threads.
           pool: 'forks',
+          // One process per worker runs its files one after another, importing the SDK and the CLI once
+          // (about a second per file); integration-setup.ts puts back what a file changes in the process.
+          isolate: false,
+          setupFiles: ['test/support/integration-setup.ts'],
           globalSetup: ['test/support/moto-servers.ts'],
         },
       },

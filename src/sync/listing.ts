@@ -35,6 +35,8 @@ export function decodeListedKey(key: string): string {
 export interface BucketListing {
   /** Every object, once the folder's keys (to cut the rest at) are known. */
   complete(localKeys: readonly string[]): Promise<Map<string, RemoteObject>>;
+  /** Resolves once no page is being asked for (after an abort: once every request has ended). */
+  settled(): Promise<void>;
 }
 
 interface Page {
@@ -81,7 +83,15 @@ async function listPage(
 
 /** Start listing now; the rest waits for the folder's keys. */
 export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal): BucketListing {
-  const first = listPage(s3, bucket, {}, signal);
+  const pending = new Set<Promise<Page>>();
+  const ask = (from: { startAfter?: string; token?: string }): Promise<Page> => {
+    const request = listPage(s3, bucket, from, signal);
+    pending.add(request);
+    const forget = () => pending.delete(request);
+    request.then(forget, forget);
+    return request;
+  };
+  const first = ask({});
   first.catch(() => undefined);
   return {
     async complete(localKeys) {
@@ -106,7 +116,7 @@ export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal)
           let from: { startAfter?: string; token?: string } =
             'token' in part ? { token: part.token } : { startAfter: part.startAfter };
           for (;;) {
-            const next = await listPage(s3, bucket, from, signal);
+            const next = await ask(from);
             for (const { key, object } of next.keys) {
               if (part.end !== undefined && compareKeys(key, part.end) > 0) return;
               objects.set(key, object);
@@ -118,6 +128,10 @@ export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal)
         { concurrency: PARALLEL_PARTS, ...(signal ? { signal } : {}) },
       );
       return objects;
+    },
+    async settled() {
+      // p-map rejects at the first error or abort without waiting for the parts still running.
+      while (pending.size > 0) await Promise.allSettled(pending);
     },
   };
 }

@@ -82,14 +82,23 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   });
 
   // The bucket is read while the folder is scanned and hashed: neither waits for the other.
-  const listing = startListing(s3, target.bucket, signal);
+  const reads = new AbortController();
+  const readSignal = signal ? AbortSignal.any([signal, reads.signal]) : reads.signal;
+  const listing = startListing(s3, target.bucket, readSignal);
   let manifestDenied: string | undefined;
-  const manifestRead = readManifest(s3, target.bucket, signal, (message) => {
+  const manifestRead = readManifest(s3, target.bucket, readSignal, (message) => {
     manifestDenied = message;
   });
   manifestRead.catch(() => undefined);
+  // A sync that stops before it has used the reads (a bad file name, Ctrl-C) cancels them and waits for
+  // their end: a run must not return with calls in flight, which would end after it, in its trace file.
+  const stopReading = async (error: unknown): Promise<never> => {
+    reads.abort();
+    await Promise.allSettled([listing.settled(), manifestRead]);
+    throw error;
+  };
 
-  const scan = await scanFolder(settings.dir, settings.selection);
+  const scan = await scanFolder(settings.dir, settings.selection).catch(stopReading);
   for (const reason of scan.skipped) emit({ code: 'warning', message: `skipped ${reason}` });
   for (const key of scan.includedSecrets) {
     emit({
@@ -109,10 +118,12 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   const contents = new ContentCache(CONTENT_CACHE_BYTES);
   const hashes = await HashCache.load(settings.hashCacheFile, scan.root);
-  const { local, hashed } = await describeFiles(scan.files, settings, contents, hashes, signal);
-  const [remote, loadedManifest] = await remoteRead.catch((error: unknown) => {
-    throw asWorkError(error, `reading the objects of s3://${target.bucket}`);
-  });
+  const { local, hashed } = await describeFiles(scan.files, settings, contents, hashes, signal).catch(
+    stopReading,
+  );
+  const [remote, loadedManifest] = await remoteRead.catch((error: unknown) =>
+    stopReading(asWorkError(error, `reading the objects of s3://${target.bucket}`)),
+  );
   // A manifest that may not be read matters only when there is one (not on the first sync).
   if (manifestDenied && remote.has(MANIFEST_KEY)) emit({ code: 'warning', message: manifestDenied });
   await completeFingerprints(local, remote, settings, hashes, signal);

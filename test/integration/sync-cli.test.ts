@@ -53,9 +53,7 @@ describe.skipIf(!motoAvailable())('tekamolo sync-frontend (CLI)', () => {
 
   afterEach(async () => {
     s3.destroy();
-    // Once in several runs the folder was not empty at its last rmdir (ENOTEMPTY) after a sync that
-    // exited 2 in this process; Node retries that case when asked. The cause is not known yet.
-    await rm(work, { recursive: true, force: true, maxRetries: 3 });
+    await rm(work, { recursive: true, force: true });
   });
 
   async function keys(): Promise<string[]> {

@@ -130,6 +130,11 @@ class Captured extends Writable {
 /** Set while a run of runCli is going on: it has the process's environment and folder to itself. */
 let inProcessRun = false;
 
+/** Whether a run of runCli has not ended yet (test/support/integration-setup.ts checks every file's end). */
+export function runCliGoingOn(): boolean {
+  return inProcessRun;
+}
+
 /**
  * Runs the command line to its end, in this process: the same entry as the binary (runTekamolo), with
  * `options.env` as process.env and `options.cwd` as the folder while it runs, and the same result as
