@@ -22,8 +22,7 @@ import { addTraceMiddleware, Tracer } from './trace.js';
  * (the one tests mock).
  */
 const load = createRequire(import.meta.url);
-/** The SDK packages, each loaded on first use (commands too: `sdk.cloudfront().CreateInvalidationCommand`). */
-export const sdk = {
+const sdk = {
   s3: () => load('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),
   ec2: () => load('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
   elbv2: () =>

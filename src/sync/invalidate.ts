@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { sdk } from '../aws/clients.js';
+import {
+  type CloudFrontClient,
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+} from '@aws-sdk/client-cloudfront';
 import { waitFor } from '../aws/waiter.js';
 
 export interface InvalidationResult {
@@ -24,8 +27,6 @@ export async function createInvalidation(
     .update(`${distributionId}\n${paths.join('\n')}`)
     .digest('hex')
     .slice(0, 16)}`;
-  // The CloudFront SDK is loaded only by a sync that invalidates (a first upload does not).
-  const { CreateInvalidationCommand } = sdk.cloudfront();
   const response = await cloudfront.send(
     new CreateInvalidationCommand({
       DistributionId: distributionId,
@@ -66,7 +67,6 @@ export async function waitForInvalidation(
     onWait: wait.onWait,
     signal: wait.signal,
     poll: async () => {
-      const { GetInvalidationCommand } = sdk.cloudfront();
       const response = await cloudfront.send(
         new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
         { abortSignal: wait.signal },

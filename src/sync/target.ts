@@ -1,6 +1,10 @@
-import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
+import {
+  type DistributionSummary,
+  GetDistributionCommand,
+  ListDistributionsCommand,
+} from '@aws-sdk/client-cloudfront';
 import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
-import { type Aws, sdk } from '../aws/clients.js';
+import type { Aws } from '../aws/clients.js';
 import { errorName, hasErrorName, orUndefined } from '../aws/errors.js';
 import type { Names } from '../config/names.js';
 import { UserError } from '../errors.js';
@@ -83,7 +87,6 @@ async function findBucketByTag(lookup: TargetLookup): Promise<string> {
 
 async function findDistributionByComment(lookup: TargetLookup): Promise<string | undefined> {
   const cloudfront = lookup.aws.cloudfront();
-  const { GetDistributionCommand, ListDistributionsCommand } = sdk.cloudfront();
   const comment = lookup.names.distributionComment;
   const unknown: string[] = [];
   let marker: string | undefined;
