@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isMultipart, MultipartEtagHasher, PART_SIZE } from './multipart-etag.js';
 
 /** What a file's bytes look like to S3. */
@@ -19,7 +20,15 @@ export interface Fingerprint {
  * one (open, stat, read and close each a round trip through the thread pool), for a pause of well
  * under a millisecond per file.
  */
-const WHOLE_READ_LIMIT = 1024 * 1024;
+const BLOCKING_READ_LIMIT = 1024 * 1024;
+/**
+ * Files up to this many parts are read whole (asynchronously above BLOCKING_READ_LIMIT), so that their
+ * bytes can be kept and uploaded without a second read: a multipart upload from a buffer sends slices
+ * of it, while one from a stream first copies every part into a new buffer. The peak memory stays
+ * where it was: hashing reads as many files at once as the uploads send, and a streamed multipart
+ * upload holds its four parts in flight (and the one being filled) in memory too.
+ */
+export const WHOLE_READ_PARTS = 4;
 /** Larger ones stream in 1 MiB reads: memory stays bounded whatever the file size. */
 const READ_CHUNK = 1024 * 1024;
 
@@ -38,22 +47,25 @@ export async function fingerprintFile(
   options: { partSize?: number; wholeMd5?: boolean; onWholeRead?: (data: Buffer) => void } = {},
 ): Promise<Fingerprint> {
   const partSize = options.partSize ?? PART_SIZE;
-  if (size <= WHOLE_READ_LIMIT && !isMultipart(size, partSize)) {
-    const data = readFileSync(path);
-    if (data.length !== size) throw changed(path, size, data.length);
-    options.onWholeRead?.(data);
-    return { md5: createHash('md5').update(data).digest('hex') };
-  }
   const multipart = isMultipart(size, partSize);
   const md5 = !multipart || options.wholeMd5 ? createHash('md5') : undefined;
   const parts = multipart ? new MultipartEtagHasher(partSize) : undefined;
   let read = 0;
-  // `end` one byte past the scanned size: reads are sized to the file, and a file that grew is seen.
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, start: 0, end: size });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    md5?.update(chunk);
-    parts?.update(chunk);
-    read += chunk.length;
+  if (size <= WHOLE_READ_PARTS * partSize) {
+    const data = size <= BLOCKING_READ_LIMIT ? readFileSync(path) : await readFile(path);
+    if (data.length !== size) throw changed(path, size, data.length);
+    options.onWholeRead?.(data);
+    md5?.update(data);
+    parts?.update(data);
+    read = data.length;
+  } else {
+    // `end` one byte past the scanned size: reads are sized to the file, and a file that grew is seen.
+    const stream = createReadStream(path, { highWaterMark: READ_CHUNK, start: 0, end: size });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      md5?.update(chunk);
+      parts?.update(chunk);
+      read += chunk.length;
+    }
   }
   if (read !== size) throw changed(path, size, read);
   const result: Fingerprint = {};

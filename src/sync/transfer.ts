@@ -30,8 +30,8 @@ export interface TransferOptions {
 
 /**
  * Small files are read whole and sent with Content-MD5: S3 rejects the PUT if the bytes are not the
- * ones hashed for the plan (the file changed in between). Large ones stream in fixed PART_SIZE parts
- * so that their ETag is the one computed locally.
+ * ones hashed for the plan (the file changed in between). Large ones go up in fixed PART_SIZE parts
+ * so that their ETag is the one computed locally: from the bytes as hashed when kept, else streamed.
  */
 export async function uploadFile(
   s3: S3Client,
@@ -86,7 +86,7 @@ async function uploadInParts(
     params: {
       Bucket: bucket,
       Key: file.key,
-      Body: createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
+      Body: options.body ?? createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
       ContentType: file.metadata.contentType,
       CacheControl: file.metadata.cacheControl,
     },

@@ -3,7 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectedEtag, fingerprintFile, needsWholeMd5, sameContent } from '../../../src/sync/fingerprint.js';
+import {
+  expectedEtag,
+  fingerprintFile,
+  needsWholeMd5,
+  sameContent,
+  WHOLE_READ_PARTS,
+} from '../../../src/sync/fingerprint.js';
 import {
   isMultipart,
   MultipartEtagHasher,
@@ -78,8 +84,15 @@ describe('fingerprintFile', () => {
   it('gives both the MD5 and the multipart ETag of a large file, streamed in 1 MiB reads', async () => {
     const data = randomBytes(2.5 * 1024 * 1024);
     await writeFile(join(dir, 'big.bin'), data);
-    const partSize = 1024 * 1024 + 7;
-    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, { partSize, wholeMd5: true });
+    // More than WHOLE_READ_PARTS parts: streamed, and nothing offered to keep.
+    const partSize = 512 * 1024 + 7;
+    const kept: Buffer[] = [];
+    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, {
+      partSize,
+      wholeMd5: true,
+      onWholeRead: (bytes) => kept.push(bytes),
+    });
+    expect(kept).toEqual([]);
     expect(fp.md5).toBe(createHash('md5').update(data).digest('hex'));
     expect(fp.multipartEtag).toBe(referenceEtag(data, partSize));
     expect(expectedEtag(fp)).toBe(fp.multipartEtag);
@@ -87,6 +100,21 @@ describe('fingerprintFile', () => {
     expect(sameContent(fp, referenceEtag(data, partSize))).toBe(true);
     // An object uploaded in other parts has another ETag: uploaded again once.
     expect(sameContent(fp, referenceEtag(data, 1024 * 1024))).toBe(false);
+  });
+
+  it('reads a file of a few parts whole, once, and offers those bytes for the upload', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    await writeFile(join(dir, 'big.bin'), data);
+    const partSize = 1024 * 1024;
+    expect(data.length).toBeLessThanOrEqual(WHOLE_READ_PARTS * partSize);
+    const kept: Buffer[] = [];
+    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, {
+      partSize,
+      onWholeRead: (bytes) => kept.push(bytes),
+    });
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.equals(data)).toBe(true);
+    expect(fp.multipartEtag).toBe(referenceEtag(data, partSize));
   });
 
   it('skips the plain MD5 of a large file unless asked, and says when it is needed', async () => {

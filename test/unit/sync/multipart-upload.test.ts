@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { multipartEtag, PART_SIZE } from '../../../src/sync/multipart-etag.js';
+import { uploadFile } from '../../../src/sync/transfer.js';
+
+describe('multipart uploads', () => {
+  let s3Mock: ReturnType<typeof mockClient>;
+  beforeEach(() => {
+    s3Mock = mockClient(S3Client);
+  });
+  afterEach(() => {
+    s3Mock.restore();
+  });
+
+  it('send the bytes kept from hashing in PART_SIZE parts, without reading the file again', async () => {
+    const body = randomBytes(PART_SIZE + 10);
+    const etag = multipartEtag(body);
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u-1' } as never);
+    s3Mock.on(UploadPartCommand).callsFake(async () => ({ ETag: '"part"' }));
+    s3Mock.on(CompleteMultipartUploadCommand).resolves({ ETag: `"${etag}"` } as never);
+    const s3 = new S3Client({
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+
+    const reported = await uploadFile(
+      s3,
+      'site',
+      {
+        key: 'media/clip.mp4',
+        // Gone since it was hashed: only the kept bytes can go up.
+        path: '/nonexistent/clip.mp4',
+        size: body.length,
+        fingerprint: { multipartEtag: etag },
+        metadata: { contentType: 'video/mp4', cacheControl: 'no-cache' },
+      },
+      { body },
+    );
+
+    expect(reported).toBe(etag);
+    const parts = s3Mock
+      .commandCalls(UploadPartCommand)
+      .map((call) => call.args[0].input as { PartNumber: number; Body: Uint8Array })
+      .sort((a, b) => a.PartNumber - b.PartNumber);
+    expect(parts.map((part) => part.Body.length)).toEqual([PART_SIZE, 10]);
+    expect(Buffer.concat(parts.map((part) => part.Body)).equals(body)).toBe(true);
+    s3.destroy();
+  });
+});
