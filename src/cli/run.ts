@@ -319,8 +319,12 @@ function buildProgram(io: CliIo & EmbeddedRun, setExitCode: (code: number) => vo
         '  tekamolo completion fish > ~/.config/fish/completions/tekamolo.fish',
     )
     .action(async (shell: Shell) => {
-      const { completionScript } = await import('./commands/completion.js');
-      io.stdout.write(completionScript(shell, program));
+      const { completionDocument, completionScript } = await import('./commands/completion.js');
+      if (program.opts<{ json: boolean }>().json) {
+        io.stdout.write(`${JSON.stringify(completionDocument(shell, program), null, 2)}\n`);
+      } else {
+        io.stdout.write(completionScript(shell, program));
+      }
     });
 
   /**

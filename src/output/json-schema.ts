@@ -186,6 +186,45 @@ export const outputsDocument = z
   })
   .strict();
 
+const policyStatement = z
+  .object({
+    Sid: z.string(),
+    Effect: z.literal('Allow'),
+    Action: z.array(z.string()),
+    Resource: z.array(z.string()),
+    Condition: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+      .optional(),
+  })
+  .strict();
+
+export const policyDocument = z
+  .object({
+    version,
+    command: z.literal('policy'),
+    ok: z.literal(true),
+    stack: z.string(),
+    region: z.string(),
+    for: z.enum(['all', 'plan', 'status']),
+    policy: z.object({ Version: z.literal('2012-10-17'), Statement: z.array(policyStatement) }).strict(),
+    reasons: z.record(z.string(), z.string()),
+    characters: count,
+    managedPolicyLimit: count,
+    awsCalls,
+  })
+  .strict();
+
+export const completionDocument = z
+  .object({
+    version,
+    command: z.literal('completion'),
+    ok: z.literal(true),
+    shell: z.enum(['bash', 'zsh', 'fish']),
+    script: z.string(),
+    awsCalls,
+  })
+  .strict();
+
 const statusState = z.enum(STATUS_STATES);
 
 export const statusDocument = z

@@ -1,18 +1,36 @@
 import { loadConfig } from '../../config/load.js';
 import { ExitCode } from '../../errors.js';
+import { JSON_VERSION } from '../../output/message.js';
 import { buildPolicy, iamSize, MANAGED_POLICY_LIMIT, type PolicyUse } from '../../policy/document.js';
 import type { CommandRunner, PolicyOptions } from '../options.js';
 
 /**
  * `tekamolo policy`: the IAM policy this config needs, on stdout as the document
- * `aws iam create-policy --policy-document` takes. Offline: no credentials needed to print it.
+ * `aws iam create-policy --policy-document` takes (with `--json`, inside the JSON contract's document:
+ * `jq .policy` gives it back). Offline: no credentials needed to print it.
  */
 export const run: CommandRunner<PolicyOptions> = async (globals, options) => {
   const { config, names } = await loadConfig(globals.config);
   const use: PolicyUse = options.for ?? 'all';
   const { document, reasons } = buildPolicy(config, names, use);
-  globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  if (!globals.json) {
+  const size = iamSize(document);
+  if (globals.json) {
+    const result = {
+      version: JSON_VERSION,
+      command: 'policy',
+      ok: true,
+      stack: config.stack,
+      region: config.region,
+      for: use,
+      policy: document,
+      reasons,
+      characters: size,
+      managedPolicyLimit: MANAGED_POLICY_LIMIT,
+      awsCalls: { total: 0, changing: 0 },
+    };
+    globals.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     // IAM documents have no comments: why a statement is wider than this stack goes beside it.
     const lines = Object.entries(reasons).map(([sid, reason]) => `  ${sid}: ${reason}`);
     const what = use === 'all' ? 'every command' : `\`${use}\` (read-only)`;
@@ -21,7 +39,6 @@ export const run: CommandRunner<PolicyOptions> = async (globals, options) => {
         `Statements IAM cannot narrow to this stack, and why:\n${lines.join('\n')}\n`,
     );
   }
-  const size = iamSize(document);
   if (size > MANAGED_POLICY_LIMIT) {
     globals.io.stderr.write(
       `warning: the policy has ${size} characters, more than the ${MANAGED_POLICY_LIMIT} IAM allows a ` +

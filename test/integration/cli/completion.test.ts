@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completionDocument } from '../../../src/output/json-schema.js';
 import { type HelpPage, helpTree } from '../../support/help-tree.js';
+import { expectDocument } from '../../support/json-contract.js';
 
 /**
  * `tekamolo completion SHELL` of the built command line: each script is valid for its shell (where
@@ -105,5 +107,13 @@ describe('tekamolo completion (built CLI)', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Allowed choices are bash, zsh, fish');
     expect(run.stdout).toBe('');
+  });
+
+  it.each(SHELLS)('%s --json: stdout is the contract document, the script inside it', (shell) => {
+    const run = tekamolo(['completion', shell, '--json']);
+    expect(run.code).toBe(0);
+    const document = expectDocument(run.stdout, completionDocument);
+    expect(document.shell).toBe(shell);
+    expect(document.script).toBe(scripts[shell]);
   });
 });

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { policyDocument } from '../../../src/output/json-schema.js';
+import { expectDocument } from '../../support/json-contract.js';
 
 /** `tekamolo policy` as a user runs it: a document `python3 -m json.tool` and IAM accept, offline. */
 const root = resolve('.');
@@ -52,5 +54,20 @@ describe('tekamolo policy (built CLI)', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("argument 'up' is invalid");
+  });
+
+  it('--json writes only the contract document on stdout, the policy and the reasons inside it', () => {
+    const plain = tekamolo(['policy', '--for', 'plan', '-c', 'config.example.yaml']);
+    const run = tekamolo(['policy', '--for', 'plan', '--json', '-c', 'config.example.yaml']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const document = expectDocument(run.stdout, policyDocument);
+    expect(document.for).toBe('plan');
+    expect(document.policy).toEqual(JSON.parse(plain.stdout));
+    expect(Object.keys(document.reasons).length).toBeGreaterThan(0);
+    for (const sid of Object.keys(document.reasons)) {
+      expect(plain.stderr).toContain(`  ${sid}: ${document.reasons[sid]}`);
+    }
+    expect(document.characters).toBeLessThanOrEqual(document.managedPolicyLimit);
   });
 });

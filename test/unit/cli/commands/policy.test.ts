@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as policy } from '../../../../src/cli/commands/policy.js';
 import { ExitCode } from '../../../../src/errors.js';
+import { policyDocument } from '../../../../src/output/json-schema.js';
 import type { PolicyDocument } from '../../../../src/policy/document.js';
 import { runCommand } from '../../../support/command.js';
+import { expectDocument } from '../../../support/json-contract.js';
 
 /** `tekamolo policy`: offline, the IAM document on stdout and the reasons beside it on stderr. */
 describe('policy', () => {
@@ -31,10 +33,12 @@ describe('policy', () => {
     expect(run.stderr).toContain('Statements IAM cannot narrow to this stack, and why:');
   });
 
-  it('--for status is read-only; with --json stderr stays quiet', async () => {
+  it('--for status is read-only; with --json the document of the contract and stderr quiet', async () => {
     const run = await runCommand(policy, { config, json: true }, { for: 'status' });
     expect(run.code).toBe(ExitCode.ok);
-    const actions = (JSON.parse(run.stdout) as PolicyDocument).Statement.flatMap((s) => s.Action);
+    const document = expectDocument(run.stdout, policyDocument);
+    expect(document).toMatchObject({ command: 'policy', stack: 'acme', for: 'status' });
+    const actions = document.policy.Statement.flatMap((s) => s.Action);
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.filter((a) => !/^[a-z0-9-]+:(Get|List|Describe|Head)/.test(a))).toEqual([]);
     expect(run.stderr).toBe('');
