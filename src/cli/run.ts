@@ -303,7 +303,8 @@ function buildProgram(io: CliIo & EmbeddedRun, setExitCode: (code: number) => vo
     .description(
       "Start an AWS Systems Manager Session Manager shell on one InService instance of the stack's Auto " +
         'Scaling group, through the AWS CLI and its session-manager-plugin; without them, print the exact ' +
-        'command. No SSH key and no open port are needed.\n\nExample:\n  tekamolo connect',
+        'command (with --json, as a JSON document, not run). No SSH key and no open port are needed.\n\n' +
+        'Example:\n  tekamolo connect',
     )
     .action((instance: string | undefined) => connect(instance ? { instance } : {}));
 

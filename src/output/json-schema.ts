@@ -225,6 +225,18 @@ export const completionDocument = z
   })
   .strict();
 
+export const connectDocument = z
+  .object({
+    version,
+    command: z.literal('connect'),
+    ok: z.literal(true),
+    instance: z.string(),
+    region: z.string(),
+    argv: z.array(z.string()),
+    awsCalls,
+  })
+  .strict();
+
 const statusState = z.enum(STATUS_STATES);
 
 export const statusDocument = z

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { ExitCode } from '../../errors.js';
+import { JSON_VERSION } from '../../output/message.js';
 import { chooseInstance, commandLine, onPath, startSessionArgs } from '../connect/session-command.js';
 import type { CommandRunner, ConnectOptions } from '../options.js';
 import { openSession } from '../session.js';
@@ -8,11 +9,13 @@ import { openSession } from '../session.js';
 /**
  * `tekamolo connect [instance]`: a Session Manager shell on one InService instance of the stack's
  * group, through the AWS CLI and its session-manager-plugin; without them, the exact command to run.
- * No SSH key and no open port: the instance profile lets the SSM agent reach Systems Manager.
+ * No SSH key and no open port: the instance profile lets the SSM agent reach Systems Manager. With
+ * `--json`, the command as a document and nothing started: JSON on stdout cannot drive a shell.
  */
 export const run: CommandRunner<ConnectOptions> = async (globals, options, tracer) => {
   const session = await openSession(globals, { command: 'connect', tracer, lock: false, readOnly: true });
   let args: string[];
+  let instance: string;
   try {
     const group = session.loaded.names.autoScalingGroup;
     const found = await session.aws
@@ -22,10 +25,24 @@ export const run: CommandRunner<ConnectOptions> = async (globals, options, trace
       id: i.InstanceId ?? '',
       lifecycle: i.LifecycleState ?? 'unknown',
     }));
-    const instance = chooseInstance(members, group, options.instance);
+    instance = chooseInstance(members, group, options.instance);
     args = startSessionArgs(instance, session.scope.region, session.scope.profile);
   } finally {
     await session.close();
+  }
+  if (globals.json) {
+    const awsCalls = { total: session.tracer.records.length, changing: session.tracer.changingCalls };
+    const document = {
+      version: JSON_VERSION,
+      command: 'connect',
+      ok: true,
+      instance,
+      region: session.scope.region,
+      argv: ['aws', ...args],
+      awsCalls,
+    };
+    globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    return ExitCode.ok;
   }
   if (!onPath('aws') || !onPath('session-manager-plugin')) {
     globals.io.stdout.write(`${commandLine(args)}\n`);
