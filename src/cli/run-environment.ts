@@ -9,7 +9,8 @@ export interface RunEnvironment {
   cwd?: string;
 }
 
-function replaceEnv(values: NodeJS.ProcessEnv): void {
+/** Makes process.env exactly `values` (the object itself stays: the SDK and Node hold it). */
+export function replaceEnv(values: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(process.env)) delete process.env[name];
   for (const [name, value] of Object.entries(values)) {
     if (value !== undefined) process.env[name] = value;

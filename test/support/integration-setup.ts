@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { afterAll, beforeAll, vi } from 'vitest';
+import { replaceEnv } from '../../src/cli/run-environment.js';
 import { runCliGoingOn } from './e2e.js';
 
 /**
@@ -57,8 +58,7 @@ afterAll(async () => {
   const problems: string[] = [];
   if (runCliGoingOn()) problems.push('an in-process run (runCli) is still going on');
 
-  for (const name of Object.keys(process.env)) if (!(name in envAtStart)) delete process.env[name];
-  Object.assign(process.env, envAtStart);
+  replaceEnv(envAtStart);
   if (process.cwd() !== cwdAtStart) process.chdir(cwdAtStart);
   for (const event of PROCESS_EVENTS) {
     const before = listenersAtStart.get(event) ?? [];

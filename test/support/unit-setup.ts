@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, vi } from 'vitest';
+import { replaceEnv } from '../../src/cli/run-environment.js';
 
 /**
  * Unit files share one module cache per worker (isolate: false), so what a file leaves behind must
@@ -18,8 +19,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const name of Object.keys(process.env)) if (!(name in envAtStart)) delete process.env[name];
-  Object.assign(process.env, envAtStart);
+  replaceEnv(envAtStart);
   sinon.restore();
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
