@@ -98,6 +98,8 @@ function serverEnv(options: StartOptions): NodeJS.ProcessEnv {
     MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.loadManagedPolicies ?? false),
   };
   delete env.MOTO_ACCOUNT_ID;
+  const amis = inject('motoAmis');
+  if (amis) env.MOTO_AMIS_PATH = amis;
   return env;
 }
 
@@ -249,6 +251,8 @@ declare module 'vitest' {
     motoServers: string;
     /** Whether moto_server is installed, probed once for the whole run. */
     motoInstalled?: boolean;
+    /** The MOTO_AMIS_PATH file of the run's emulators (test/support/moto-amis.ts), if it was written. */
+    motoAmis?: string;
   }
 }
 
