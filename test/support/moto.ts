@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 
 /**
@@ -12,14 +13,40 @@ import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 
 export const MOTO_ACCOUNT = '123456789012';
 
-/** Runs `moto_server --help`: a Python start-up of about a second, so the run asks once (moto-servers.ts). */
-export function probeMotoInstalled(): boolean {
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+/** The launcher that starts moto's server with its per-request recomputations done once. */
+const LAUNCHER = fileURLToPath(new URL('./moto-server.py', import.meta.url));
+
+/**
+ * How this machine starts the emulator: the launcher (moto-server.py) where python3 has moto, else
+ * moto_server as installed (moto in another Python), else undefined. Each probe is a `--help`, a
+ * Python start-up of about a second, so the run asks once (moto-servers.ts).
+ */
+export function probeMotoCommand(): string[] | undefined {
+  for (const command of [['python3', LAUNCHER], ['moto_server']]) {
+    const [program = '', ...args] = command;
+    if (spawnSync(program, [...args, '--help'], { stdio: 'ignore' }).status === 0) return command;
+  }
+  return undefined;
 }
 
-/** Whether moto_server is installed, as the run's global setup found; probed here without that setup. */
+let probed: { command: string[] | undefined } | undefined;
+
+/** How to start the emulator, as the run's global setup found; probed here without that setup. */
+function motoCommand(): string[] | undefined {
+  if (inject('motoServers')) return inject('motoCommand');
+  probed ??= { command: probeMotoCommand() };
+  return probed.command;
+}
+
+/** Whether moto_server is installed. */
 export function motoInstalled(): boolean {
-  return inject('motoInstalled') ?? probeMotoInstalled();
+  return motoCommand() !== undefined;
+}
+
+/** Starts the emulator on a loopback port. */
+function spawnMoto(port: number, options: SpawnOptions): ChildProcess {
+  const [program = 'moto_server', ...args] = motoCommand() ?? [];
+  return spawn(program, [...args, '-H', '127.0.0.1', '-p', String(port)], options);
 }
 
 /** Whether integration tests can run here; prints why not, or throws in CI. */
@@ -151,7 +178,7 @@ function motoAt(port: number, stop: () => Promise<void>): Moto {
 /** One emulator owned by the caller, stopped by its stop(). */
 export async function startMoto(options: StartOptions = {}): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawnMoto(port, {
     env: serverEnv(options),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -195,7 +222,7 @@ async function workerMoto(): Promise<Moto> {
   const port = await freePort();
   const log = openSync(join(dir, `worker-${process.env.VITEST_POOL_ID ?? '0'}.log`), 'a');
   // Detached, with its output in a file: it outlives the test file's process.
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawnMoto(port, {
     env: serverEnv({}),
     stdio: ['ignore', log, log],
     detached: true,
@@ -249,8 +276,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Folder where each worker notes its emulator (port, process id); see test/support/moto-servers.ts. */
     motoServers: string;
-    /** Whether moto_server is installed, probed once for the whole run. */
-    motoInstalled?: boolean;
+    /** How to start the emulator (probeMotoCommand), probed once for the whole run; none if not installed. */
+    motoCommand?: string[];
     /** The MOTO_AMIS_PATH file of the run's emulators (test/support/moto-amis.ts), if it was written. */
     motoAmis?: string;
   }
