@@ -1,10 +1,18 @@
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { SlowestFirst } from './test/support/sequencer.js';
 
 const UNIT = 'test/unit/**/*.test.ts';
 /** Unit files that vi.mock a module: the mock must come before the module is first imported. */
 const MOCKING_MODULES = ['test/unit/resources/acm/certificate-validation.test.ts'];
+
+// Every temporary folder of the run (the tests', the CLI's they start, the emulators') goes under one
+// folder, removed when the run ends: a test that forgets its own folder leaves nothing behind.
+const runTmp = mkdtempSync(join(tmpdir(), 'tekamolo-test-run-'));
+process.env.TMPDIR = runTmp;
+process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
 
 export default defineConfig({
   test: {
