@@ -65,7 +65,7 @@ describe('tekamolo validate (built CLI)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('says a good config is valid on stderr and exits 0', () => {
+  it('says a good config is valid on stdout, with nothing on stderr, and exits 0', () => {
     const result = tekamolo(['validate', '-c', 'config.example.yaml']);
     expect(result.code).toBe(0);
     // The result goes to stdout, as in every command.
