@@ -10,7 +10,13 @@ const money = (value: number) => `$${value.toFixed(2)}`;
  */
 export function renderCost(cost: CostEstimate, c: Colors): string {
   const source = `${cost.region} on-demand prices, ${cost.pricesAsOf}`;
-  if (cost.items.length === 0) return `Estimated cost at rest: ${cost.note ?? 'none'}\n`;
+  if (cost.items.length === 0) {
+    const [first = '', ...more] = wrapWords(
+      `Estimated cost at rest: ${cost.note ?? 'none'}`.split(' '),
+      WRAP_AT,
+    );
+    return `${[first, ...more.map((line) => `  ${line}`)].join('\n')}\n`;
+  }
   const total = cost.monthly === null ? 'no total' : `${money(cost.monthly)}/month`;
   const lines = [c.bold(`Estimated cost at rest: ${total} (${source})`)];
   const width = Math.max(...cost.items.map((item) => item.name.length));
@@ -33,15 +39,22 @@ const WRAP_AT = COLUMNS - 4;
 
 /** The parts joined by ", " into lines of at most `width` characters (a longer part stands alone). */
 function wrap(parts: string[], width: number): string[] {
+  return wrapWords(
+    parts.map((part, index) => (index < parts.length - 1 ? `${part},` : part)),
+    width,
+  );
+}
+
+/** The words joined by spaces into lines of at most `width` characters (a longer word stands alone). */
+function wrapWords(words: string[], width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  parts.forEach((part, index) => {
-    const text = index < parts.length - 1 ? `${part},` : part;
-    if (line && line.length + 1 + text.length > width) {
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
       lines.push(line);
-      line = text;
-    } else line = line ? `${line} ${text}` : text;
-  });
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
   if (line) lines.push(line);
   return lines;
 }

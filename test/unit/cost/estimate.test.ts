@@ -94,8 +94,10 @@ describe('estimateCost', () => {
       usagePriced: USAGE_PRICED,
       note: 'no estimate for ap-south-2 (the price table has us-east-1, eu-central-1, eu-west-1)',
     });
+    // Within an 80-column terminal, which would cut the line.
     expect(renderCost(cost, colors(false))).toBe(
-      'Estimated cost at rest: no estimate for ap-south-2 (the price table has us-east-1, eu-central-1, eu-west-1)\n',
+      'Estimated cost at rest: no estimate for ap-south-2 (the price table has\n' +
+        '  us-east-1, eu-central-1, eu-west-1)\n',
     );
   });
 
