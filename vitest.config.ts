@@ -8,8 +8,8 @@ const UNIT = 'test/unit/**/*.test.ts';
 /** Unit files that vi.mock a module: the mock must come before the module is first imported. */
 const MOCKING_MODULES = ['test/unit/resources/acm/certificate-validation.test.ts'];
 
-// Every temporary folder of the run (the tests', the CLI's they start, the emulators') goes under one
-// folder, removed when the run ends: a test that forgets its own folder leaves nothing behind.
+// Every temporary folder of the run (the tests' own, and those of the CLI runs and emulators they
+// start) goes under one folder, removed when the run ends: a test that forgets one leaves nothing.
 const runTmp = mkdtempSync(join(tmpdir(), 'tekamolo-test-run-'));
 process.env.TMPDIR = runTmp;
 process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
