@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -52,5 +55,45 @@ describe('multipart uploads', () => {
     expect(parts.map((part) => part.Body.length)).toEqual([PART_SIZE, 10]);
     expect(Buffer.concat(parts.map((part) => part.Body)).equals(body)).toBe(true);
     s3.destroy();
+  });
+
+  it('read a file of a few parts whole when its bytes were not kept, and send slices of it', async () => {
+    const body = randomBytes(2 * PART_SIZE + 10);
+    const etag = multipartEtag(body);
+    const dir = await mkdtemp(join(tmpdir(), 'tekamolo-parts-'));
+    const path = join(dir, 'clip.mp4');
+    await writeFile(path, body);
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u-1' } as never);
+    s3Mock.on(UploadPartCommand).callsFake(async () => ({ ETag: '"part"' }));
+    s3Mock.on(CompleteMultipartUploadCommand).resolves({ ETag: `"${etag}"` } as never);
+    const s3 = new S3Client({
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+
+    const reported = await uploadFile(
+      s3,
+      'site',
+      {
+        key: 'media/clip.mp4',
+        path,
+        size: body.length,
+        fingerprint: { multipartEtag: etag },
+        metadata: { contentType: 'video/mp4', cacheControl: 'no-cache' },
+      },
+      {},
+    );
+
+    expect(reported).toBe(etag);
+    const parts = s3Mock
+      .commandCalls(UploadPartCommand)
+      .map((call) => call.args[0].input as { PartNumber: number; Body: Uint8Array })
+      .sort((a, b) => a.PartNumber - b.PartNumber);
+    expect(parts.map((part) => part.Body.length)).toEqual([PART_SIZE, PART_SIZE, 10]);
+    expect(Buffer.concat(parts.map((part) => part.Body)).equals(body)).toBe(true);
+    // Slices of the one buffer read: a streamed file's parts are copies, each in a buffer of its own.
+    expect(new Set(parts.map((part) => part.Body.buffer)).size).toBe(1);
+    s3.destroy();
+    await rm(dir, { recursive: true, force: true });
   });
 });
