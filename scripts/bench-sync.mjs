@@ -10,6 +10,8 @@
 // client CPU are the headline figures.
 //
 // Usage: node scripts/bench-sync.mjs [--files N] [--concurrency N] [--rounds N] [--keep-alive] [--keep]
+//                                    [--node PATH]
+// --node runs tekamolo under another Node.js binary (the first upload's CPU depends on the version).
 // With several rounds (each on fresh buckets), CPU and wall time are the medians.
 // moto_server closes every connection, so each request also costs both clients a new TCP connection;
 // S3 keeps connections open. With --keep-alive both tools talk to a small proxy in this process that
@@ -37,6 +39,7 @@ const ROUNDS = option('--rounds', 1);
 const CONCURRENCY = option('--concurrency', 16);
 const KEEP = args.includes('--keep');
 const KEEP_ALIVE = args.includes('--keep-alive');
+const NODE = args.includes('--node') ? args[args.indexOf('--node') + 1] : process.execPath;
 const REGION = 'eu-central-1';
 const STACK = 'bench';
 const ACCOUNT = '123456789012';
@@ -47,6 +50,7 @@ const TOOLS = ['tekamolo', 'aws-cli', 'rclone'];
 
 for (const [what, ok] of [
   ['dist/ (run `npm run build`)', existsSync(join(root, 'dist/cli/main.js'))],
+  [`a Node.js at ${NODE} (--node)`, spawnSync(NODE, ['--version'], { stdio: 'ignore' }).status === 0],
   ['moto_server', spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0],
   ['aws (aws-cli)', spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0],
   ['rclone (apt-get install rclone)', spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0],
@@ -233,6 +237,7 @@ async function startKeepAliveProxy(target) {
 // ---------- running a client and measuring it ----------
 
 /** User + system CPU seconds of this process's waited-for children (fields 16, 17 of /proc/self/stat). */
+const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout?.trim();
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim() || 100);
 function childrenCpuSeconds() {
   const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -370,7 +375,7 @@ try {
         `state:\n  path: .tekamolo/state-${r}.json\n`,
     );
     process.stderr.write(`round ${r + 1}: tekamolo up … `);
-    const up = await measure(process.execPath, [join(root, 'bin/tekamolo.js'), '-c', config, '--yes', 'up'], {
+    const up = await measure(NODE, [join(root, 'bin/tekamolo.js'), '-c', config, '--yes', 'up'], {
       env: { ...env, AWS_EC2_METADATA_DISABLED: 'true' },
       cwd: work,
     });
@@ -379,7 +384,7 @@ try {
     const tools = {
       tekamolo: () =>
         measure(
-          process.execPath,
+          NODE,
           [
             join(root, 'bin/tekamolo.js'),
             '-c',
@@ -509,7 +514,7 @@ try {
     `\nsync-frontend vs aws s3 sync and rclone sync --checksum: ${files.length} files, ${(total / 1024 / 1024).toFixed(1)} MiB, ` +
       `concurrency ${CONCURRENCY}, ${ROUNDS} round(s) (CPU and wall: medians), after \`tekamolo up\`, moto_server on ${moto.url} ` +
       (proxy ? `behind a keep-alive proxy on ${proxy.url} ` : '') +
-      `(node ${process.version})\n`,
+      `(tekamolo on node ${NODE_VERSION})\n`,
   );
   for (const row of results) {
     const [t, a, c] = TOOLS.map((tool) => row[tool]);
