@@ -37,6 +37,11 @@ export interface BucketListing {
   complete(localKeys: readonly string[]): Promise<Map<string, RemoteObject>>;
   /** Resolves once no page is being asked for (after an abort: once every request has ended). */
   settled(): Promise<void>;
+  /**
+   * What the pages received so far say of a key: its object, `absent` when they cover its place in
+   * the key order and hold nothing there, `unknown` before that.
+   */
+  peek(key: string): RemoteObject | 'absent' | 'unknown';
 }
 
 interface Page {
@@ -84,15 +89,28 @@ async function listPage(
 /** Start listing now; the rest waits for the folder's keys. */
 export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal): BucketListing {
   const pending = new Set<Promise<Page>>();
+  const seen = new Map<string, RemoteObject>();
+  // Keys up to `coveredTo` (all of them once `coveredAll`) are known: listed, or not in the bucket.
+  let coveredTo: string | undefined;
+  let coveredAll = false;
   const ask = (from: { startAfter?: string; token?: string }): Promise<Page> => {
     const request = listPage(s3, bucket, from, signal);
     pending.add(request);
     const forget = () => pending.delete(request);
-    request.then(forget, forget);
+    request.then((page) => {
+      forget();
+      for (const { key, object } of page.keys) seen.set(key, object);
+    }, forget);
     return request;
   };
   const first = ask({});
-  first.catch(() => undefined);
+  first.then(
+    (page) => {
+      if (!page.next) coveredAll = true;
+      else coveredTo = page.keys[page.keys.length - 1]?.key;
+    },
+    () => undefined,
+  );
   return {
     async complete(localKeys) {
       const objects = new Map<string, RemoteObject>();
@@ -127,7 +145,14 @@ export function startListing(s3: S3Client, bucket: string, signal?: AbortSignal)
         },
         { concurrency: PARALLEL_PARTS, ...(signal ? { signal } : {}) },
       );
+      coveredAll = true;
       return objects;
+    },
+    peek(key) {
+      const object = seen.get(key);
+      if (object) return object;
+      const covered = coveredAll || (coveredTo !== undefined && compareKeys(key, coveredTo) <= 0);
+      return covered ? 'absent' : 'unknown';
     },
     async settled() {
       // p-map rejects at the first error or abort without waiting for the parts still running.

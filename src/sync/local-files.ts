@@ -18,8 +18,9 @@ export interface DescribeSettings {
 }
 
 /**
- * Small files read for hashing are kept, up to this many bytes in all, and uploaded from memory: one
- * read per file instead of two, and the bytes sent are exactly the bytes hashed.
+ * Files read for hashing are kept, up to this many bytes in all, and uploaded from memory: one read per
+ * file instead of two, and the bytes sent are exactly the bytes hashed. Only files that may have to go
+ * up are kept (describeFiles' `mayUpload`); the others pass through reused buffers (fingerprint.ts).
  */
 export const CONTENT_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -29,8 +30,12 @@ export class ContentCache {
 
   constructor(private readonly limit: number) {}
 
+  hasRoom(bytes: number): boolean {
+    return this.used + bytes <= this.limit;
+  }
+
   offer(key: string, data: Buffer): void {
-    if (this.used + data.length > this.limit) return;
+    if (!this.hasRoom(data.length)) return;
     this.data.set(key, data);
     this.used += data.length;
   }
@@ -60,7 +65,9 @@ export function checkAborted(signal: AbortSignal | undefined): void {
 
 /**
  * Hash every file and work out its headers. Every unreadable file is named in one UserError before
- * anything is uploaded.
+ * anything is uploaded. The bytes of a file for which `mayUpload` says yes are kept in `contents`
+ * while there is room; `mayUpload` is a guess made before the file's hash is known (a wrong one
+ * costs a read, nothing else), all files by default.
  */
 export async function describeFiles(
   files: LocalFile[],
@@ -68,6 +75,7 @@ export async function describeFiles(
   contents: ContentCache,
   hashes: HashCache,
   signal?: AbortSignal,
+  mayUpload: (file: LocalFile) => boolean = () => true,
 ): Promise<{ local: LocalObject[]; hashed: number }> {
   const cacheControlFor = cacheControlRules(settings.cacheRules);
   let hashed = 0;
@@ -76,9 +84,12 @@ export async function describeFiles(
     let fingerprint = hashes.get(file.key, file);
     if (!fingerprint) {
       hashed++;
-      fingerprint = await fingerprintFile(file.path, file.size, {
-        onWholeRead: (data) => contents.offer(file.key, data),
-      });
+      const keep = mayUpload(file) && contents.hasRoom(file.size);
+      fingerprint = await fingerprintFile(
+        file.path,
+        file.size,
+        keep ? { onWholeRead: (data) => contents.offer(file.key, data) } : {},
+      );
     }
     hashes.set(file.key, file, fingerprint);
     return {

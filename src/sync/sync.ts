@@ -118,9 +118,22 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   const contents = new ContentCache(CONTENT_CACHE_BYTES);
   const hashes = await HashCache.load(settings.hashCacheFile, scan.root);
-  const { local, hashed } = await describeFiles(scan.files, settings, contents, hashes, signal).catch(
-    stopReading,
-  );
+  const { local, hashed } = await describeFiles(
+    scan.files,
+    settings,
+    contents,
+    hashes,
+    signal,
+    // Which bytes are worth keeping for the upload, from the pages listed so far: those of a file the
+    // bucket does not hold, or holds at another size. One it holds at this size most likely goes
+    // nowhere (a fresh checkout or build, where every mtime is new and the hash cache knows nothing, is
+    // the common re-sync), and so does one the listing has not reached yet: a bucket big enough to be
+    // listed slowly is a re-sync's. A wrong guess costs one more read of the file at its upload.
+    (file) => {
+      const remote = listing.peek(file.key);
+      return remote === 'absent' || (remote !== 'unknown' && remote.size !== file.size);
+    },
+  ).catch(stopReading);
   const [remote, loadedManifest] = await remoteRead.catch((error: unknown) =>
     stopReading(asWorkError(error, `reading the objects of s3://${target.bucket}`)),
   );

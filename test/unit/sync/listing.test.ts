@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandInput, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { compareKeys, PAGE_KEYS, startListing } from '../../../src/sync/listing.js';
 
@@ -70,6 +70,27 @@ describe('startListing', () => {
     // one first page, then two parts of 750 folder keys: as many calls as pages in a row would take
     expect(calls()).toHaveLength(3);
     expect(calls().filter((c) => c.StartAfter !== undefined)).toHaveLength(1);
+  });
+
+  it('says what the pages received so far know of a key: its object, absent, or not known yet', async () => {
+    const keys = names(2500);
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket(keys));
+    const listing = startListing(s3, 'b');
+    expect(listing.peek('f00042')).toBe('unknown');
+    // The first page (f00000 to f00999) is in: what it covers is known, the rest is not.
+    await vi.waitFor(() => expect(listing.peek('f00042')).toEqual({ etag: '6', size: 6 }));
+    expect(listing.peek('f00042x')).toBe('absent');
+    expect(listing.peek('f01500')).toBe('unknown');
+    await listing.complete(keys);
+    expect(listing.peek('f01500')).toEqual({ etag: '6', size: 6 });
+    expect(listing.peek('f01500x')).toBe('absent');
+    expect(listing.peek('zzz')).toBe('absent');
+  });
+
+  it('knows every key absent once the only page of a small bucket is in', async () => {
+    s3Mock.on(ListObjectsV2Command).callsFake(fakeBucket([]));
+    const listing = startListing(s3, 'b');
+    await vi.waitFor(() => expect(listing.peek('index.html')).toBe('absent'));
   });
 
   it('lists a bucket of 2,000 keys that matches the folder in two calls', async () => {

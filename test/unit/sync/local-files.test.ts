@@ -53,6 +53,35 @@ describe('describeFiles', () => {
     expect(cache.take('index.html')).toBeUndefined();
   });
 
+  it('keeps the bytes only of files that may go up, and only while there is room', async () => {
+    const files = [];
+    for (const [key, content] of [
+      ['changed.html', '<p>new'],
+      ['same.js', 'same()'],
+      ['big.css', 'x'.repeat(100)],
+    ] as const) {
+      await writeFile(join(dir, key), content);
+      files.push({ key, path: join(dir, key), size: content.length, ...stamp });
+    }
+    const cache = new ContentCache(64);
+    const { local: described } = await describeFiles(
+      files,
+      { dir, concurrency: 3 },
+      cache,
+      await noCache(),
+      undefined,
+      (file) => file.key !== 'same.js',
+    );
+    expect(described.map((d) => d.fingerprint.md5)).toEqual([
+      createHash('md5').update('<p>new').digest('hex'),
+      createHash('md5').update('same()').digest('hex'),
+      createHash('md5').update('x'.repeat(100)).digest('hex'),
+    ]);
+    expect(cache.take('changed.html')?.toString()).toBe('<p>new');
+    expect(cache.take('same.js')).toBeUndefined();
+    expect(cache.take('big.css')).toBeUndefined();
+  });
+
   it('names every unreadable file in one UserError before anything else happens', async () => {
     await writeFile(join(dir, 'ok.txt'), 'ok');
     const files = [

@@ -127,6 +127,31 @@ describe('fingerprintFile', () => {
     expect(needsWholeMd5(fp, referenceEtag(data, 1024 * 1024))).toBe(false);
   });
 
+  it('hashes files whose bytes are not kept through reused buffers, each file its own digest', async () => {
+    const small = [randomBytes(70_000), randomBytes(1024 * 1024), randomBytes(10)];
+    const large = randomBytes(3 * 1024 * 1024 + 5);
+    for (const [i, data] of small.entries()) await writeFile(join(dir, `s${i}.bin`), data);
+    await writeFile(join(dir, 'large.bin'), large);
+    const [fingerprints, largeFingerprint] = await Promise.all([
+      Promise.all(small.map((data, i) => fingerprintFile(join(dir, `s${i}.bin`), data.length))),
+      fingerprintFile(join(dir, 'large.bin'), large.length, { partSize: 1024 * 1024, wholeMd5: true }),
+    ]);
+    expect(fingerprints.map((fp) => fp.md5)).toEqual(
+      small.map((data) => createHash('md5').update(data).digest('hex')),
+    );
+    expect(largeFingerprint.md5).toBe(createHash('md5').update(large).digest('hex'));
+    expect(largeFingerprint.multipartEtag).toBe(referenceEtag(large, 1024 * 1024));
+  });
+
+  it('sees a small file that grew or shrank after the scan, its bytes kept or not', async () => {
+    await writeFile(join(dir, 'a.txt'), 'hello');
+    await expect(fingerprintFile(join(dir, 'a.txt'), 4)).rejects.toThrow(/changed while it was read/);
+    await expect(fingerprintFile(join(dir, 'a.txt'), 6)).rejects.toThrow(/\(6 bytes expected, 5 read\)/);
+    await expect(fingerprintFile(join(dir, 'a.txt'), 4, { onWholeRead: () => {} })).rejects.toThrow(
+      /changed while it was read/,
+    );
+  });
+
   it('sees a file that grew after the scan, streamed or read whole', async () => {
     await writeFile(join(dir, 'big.bin'), randomBytes(2 * 1024 * 1024));
     await expect(fingerprintFile(join(dir, 'big.bin'), 1024 * 1024 + 1)).rejects.toThrow(/changed while/);
