@@ -25,6 +25,8 @@ export interface PlannedUpload {
   /** `new`: not in the bucket; `changed`: in the bucket with other bytes. */
   reason: 'new' | 'changed';
   html: boolean;
+  /** Size, mtime and inode when hashed: a file changed since is told apart at its upload. */
+  stamp: FileStamp;
   fingerprint: Fingerprint;
   metadata: ObjectMetadata;
 }
@@ -86,6 +88,7 @@ export function planSync(
         size: file.size,
         reason: existing ? 'changed' : 'new',
         html,
+        stamp: file.stamp,
         fingerprint: file.fingerprint,
         metadata: file.metadata,
       });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pMap from 'p-map';
 import type { Aws } from '../aws/clients.js';
@@ -7,7 +8,7 @@ import type { CacheRule } from './cache-rules.js';
 import type { SyncEventInput, SyncListener, SyncPhase, SyncSummary } from './events.js';
 import { stampSync } from './events.js';
 import { expectedEtag } from './fingerprint.js';
-import { HashCache } from './hash-cache.js';
+import { type FileStamp, HashCache } from './hash-cache.js';
 import { createInvalidation, type InvalidationResult, waitForInvalidation } from './invalidate.js';
 import { startListing } from './listing.js';
 import {
@@ -184,6 +185,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
 
   const etags = new Map<string, string>();
   const mismatches: string[] = [];
+  const changedWhileSyncing: string[] = [];
   const progress = new TransferProgress(
     plan.uploads.length + plan.metadataUpdates.length,
     plan.uploadBytes,
@@ -197,6 +199,7 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
       progress,
       etags,
       mismatches,
+      changedWhileSyncing,
       contents,
       signal,
     });
@@ -213,6 +216,14 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     plan.uploads.filter((u) => u.html),
     plan.metadataUpdates.filter((m) => m.html),
   );
+  if (changedWhileSyncing.length > 0) {
+    emit({
+      code: 'warning',
+      message:
+        `${changedWhileSyncing.length} file(s) changed while the sync ran (e.g. ${changedWhileSyncing[0]}): ` +
+        'the bucket holds the bytes read for the upload; sync again once the build is done',
+    });
+  }
   if (mismatches.length > 0) {
     emit({
       code: 'warning',
@@ -252,6 +263,14 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   summary.durationMs = Date.now() - started.getTime();
   emit({ code: 'sync-finished', ok: true, summary, awsCalls: aws.tracer.calls() });
   return summary;
+}
+
+/** Whether a file's size, mtime or inode are no longer those it was hashed with (or it is gone). */
+function changedSince(file: { path: string; stamp: FileStamp }): boolean {
+  const now = statSync(file.path, { throwIfNoEntry: false });
+  return (
+    !now || now.size !== file.stamp.size || now.mtimeMs !== file.stamp.mtimeMs || now.ino !== file.stamp.ino
+  );
 }
 
 function sum(uploads: PlannedUpload[]): number {
@@ -342,11 +361,12 @@ async function runTransfers(
     progress: TransferProgress;
     etags: Map<string, string>;
     mismatches: string[];
+    changedWhileSyncing: string[];
     contents: ContentCache;
     signal?: AbortSignal;
   },
 ): Promise<void> {
-  const { concurrency, progress, etags, mismatches, contents, signal } = run;
+  const { concurrency, progress, etags, mismatches, changedWhileSyncing, contents, signal } = run;
   type Job = { upload: PlannedUpload } | { update: PlannedMetadataUpdate };
   const jobs: Job[] = [...uploads.map((upload) => ({ upload })), ...updates.map((update) => ({ update }))];
   try {
@@ -365,7 +385,12 @@ async function runTransfers(
             },
             partConcurrency: Math.min(4, concurrency),
           });
-          if (etag !== expectedEtag(job.upload.fingerprint)) mismatches.push(job.upload.key);
+          if (etag !== expectedEtag(job.upload.fingerprint)) {
+            // A multipart upload carries no digest S3 could check against the hash: bytes that changed
+            // after hashing go up as read, and only the file's stat tells that from an ETag that is
+            // not an MD5 (SSE-KMS).
+            (changedSince(job.upload) ? changedWhileSyncing : mismatches).push(job.upload.key);
+          }
           etags.set(job.upload.key, etag);
           progress.fileDone(Math.max(0, job.upload.size - reported));
         } else {
