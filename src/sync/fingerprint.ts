@@ -15,10 +15,10 @@ export interface Fingerprint {
 }
 
 /**
- * Files up to this size are read in one blocking call into a buffer of their size: a build folder is
- * thousands of small files on a local disk, and a blocking read costs half the CPU of an asynchronous
- * one (open, stat, read and close each a round trip through the thread pool), for a pause of well
- * under a millisecond per file.
+ * Files up to this size are read in one blocking call (into a buffer of their size when their bytes
+ * are kept): a build folder is thousands of small files on a local disk, and a blocking read costs
+ * half the CPU of an asynchronous one (open, stat, read and close each a round trip through the
+ * thread pool), for a pause of well under a millisecond per file.
  */
 const BLOCKING_READ_LIMIT = 1024 * 1024;
 /**
@@ -34,8 +34,9 @@ const READ_CHUNK = 1024 * 1024;
 /**
  * Bytes not kept are read into buffers used again and again: reading 2,000 files into a new buffer
  * each costs about two and a half times the CPU of reading them into one (the kernel maps and clears
- * fresh pages for every buffer, and the garbage collector frees them). A small file's blocking read and its hashing end before anything else runs,
- * so one buffer serves them all; one byte more than the largest size, to see a file that grew.
+ * fresh pages for every buffer, and the garbage collector frees them). A small file's blocking read
+ * and its hashing end before anything else runs, so one buffer serves them all; one byte more than
+ * the largest size, to see a file that grew.
  */
 const blockingScratch = Buffer.allocUnsafeSlow(BLOCKING_READ_LIMIT + 1);
 

@@ -25,7 +25,7 @@ export interface PlannedUpload {
   /** `new`: not in the bucket; `changed`: in the bucket with other bytes. */
   reason: 'new' | 'changed';
   html: boolean;
-  /** Size, mtime and inode when hashed: a file changed since is told apart at its upload. */
+  /** Size, mtime and inode as scanned: a file changed since is told apart at its upload. */
   stamp: FileStamp;
   fingerprint: Fingerprint;
   metadata: ObjectMetadata;

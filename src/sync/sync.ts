@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pMap from 'p-map';
 import type { Aws } from '../aws/clients.js';
@@ -19,6 +19,7 @@ import {
   describeFiles,
 } from './local-files.js';
 import { emptyManifest, MANIFEST_KEY, type Manifest, serializeManifest } from './manifest.js';
+import { isMultipart } from './multipart-etag.js';
 import {
   type LocalObject,
   type PlannedMetadataUpdate,
@@ -265,12 +266,15 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
   return summary;
 }
 
-/** Whether a file's size, mtime or inode are no longer those it was hashed with (or it is gone). */
+/** Whether a file's size, mtime or inode are no longer those scanned (or it can no longer be seen). */
 function changedSince(file: { path: string; stamp: FileStamp }): boolean {
-  const now = statSync(file.path, { throwIfNoEntry: false });
-  return (
-    !now || now.size !== file.stamp.size || now.mtimeMs !== file.stamp.mtimeMs || now.ino !== file.stamp.ino
-  );
+  let now: Stats;
+  try {
+    now = statSync(file.path);
+  } catch {
+    return true;
+  }
+  return now.size !== file.stamp.size || now.mtimeMs !== file.stamp.mtimeMs || now.ino !== file.stamp.ino;
 }
 
 function sum(uploads: PlannedUpload[]): number {
@@ -386,10 +390,12 @@ async function runTransfers(
             partConcurrency: Math.min(4, concurrency),
           });
           if (etag !== expectedEtag(job.upload.fingerprint)) {
-            // A multipart upload carries no digest S3 could check against the hash: bytes that changed
-            // after hashing go up as read, and only the file's stat tells that from an ETag that is
-            // not an MD5 (SSE-KMS).
-            (changedSince(job.upload) ? changedWhileSyncing : mismatches).push(job.upload.key);
+            // A single PUT carries the hash as Content-MD5 and a kept body is the bytes hashed: either
+            // way S3 stored those bytes, and another ETag is not an MD5 (SSE-KMS). A multipart upload
+            // read again carries no digest S3 could check: bytes that changed after hashing go up as
+            // read, and only the file's stat tells that apart.
+            const reread = !body && isMultipart(job.upload.size);
+            (reread && changedSince(job.upload) ? changedWhileSyncing : mismatches).push(job.upload.key);
           }
           etags.set(job.upload.key, etag);
           progress.fileDone(Math.max(0, job.upload.size - reported));

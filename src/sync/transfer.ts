@@ -2,6 +2,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CopyObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { hasErrorName } from '../aws/errors.js';
 import { WorkError } from '../errors.js';
 import { type Fingerprint, WHOLE_READ_PARTS } from './fingerprint.js';
 import type { ObjectMetadata } from './manifest.js';
@@ -43,21 +44,35 @@ export async function uploadFile(
     return uploadInParts(s3, bucket, file, options);
   }
   const body = options.body ?? (await readFile(file.path));
-  const response = await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: file.key,
-      Body: body,
-      ContentLength: body.length,
-      // The MD5 was computed for the plan anyway: S3 checks it, and the client computes no other
-      // checksum (requestChecksumCalculation WHEN_REQUIRED, src/aws/clients.ts).
-      ContentMD5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
-      ContentType: file.metadata.contentType,
-      CacheControl: file.metadata.cacheControl,
-    }),
-    abortable(body.length, options.signal),
+  try {
+    const response = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: file.key,
+        Body: body,
+        ContentLength: body.length,
+        // The MD5 was computed for the plan anyway: S3 checks it, and the client computes no other
+        // checksum (requestChecksumCalculation WHEN_REQUIRED, src/aws/clients.ts).
+        ContentMD5: Buffer.from(file.fingerprint.md5, 'hex').toString('base64'),
+        ContentType: file.metadata.contentType,
+        CacheControl: file.metadata.cacheControl,
+      }),
+      abortable(body.length, options.signal),
+    );
+    return unquoteEtag(response.ETag);
+  } catch (error) {
+    // The bytes read again for the upload are not the ones hashed for the plan.
+    if (!options.body && hasErrorName(error, 'BadDigest')) throw changedWhileSyncing(file.key, error);
+    throw error;
+  }
+}
+
+function changedWhileSyncing(key: string, cause: unknown): WorkError {
+  return new WorkError(
+    `${key} changed while the sync ran: S3 refused bytes other than those hashed for the plan`,
+    'sync again once the build is done; nothing that needs a file not uploaded was published (HTML goes last)',
+    { cause },
   );
-  return unquoteEtag(response.ETag);
 }
 
 /**

@@ -1,32 +1,54 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Aws } from '../../../src/aws/clients.js';
+import { WorkError } from '../../../src/errors.js';
 import type { SyncEvent } from '../../../src/sync/events.js';
 import { MANIFEST_KEY } from '../../../src/sync/manifest.js';
-import { syncFrontend } from '../../../src/sync/sync.js';
+import { PART_SIZE } from '../../../src/sync/multipart-etag.js';
+import { type SyncSettings, syncFrontend } from '../../../src/sync/sync.js';
 
-describe('an ETag other than the MD5 of the bytes hashed', () => {
+const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
+
+describe('bytes that are not the ones hashed for the plan', () => {
   let s3Mock: ReturnType<typeof mockClient>;
   let dir: string;
+  const settings = (): SyncSettings => ({
+    dir,
+    invalidationThreshold: 15,
+    deleteStale: false,
+    dryRun: false,
+    invalidate: false,
+    waitForInvalidation: false,
+    concurrency: 1,
+    waitIntervalMs: 1,
+    waitTimeoutMs: 1000,
+  });
+  const bucketHolds = (objects: { key: string; size: number }[]) =>
+    s3Mock.on(ListObjectsV2Command).resolves({
+      Contents: objects.map((o) => ({ Key: o.key, Size: o.size, ETag: '"older"' })),
+      IsTruncated: false,
+    } as never);
 
   beforeEach(async () => {
     s3Mock = mockClient(S3Client);
     dir = await mkdtemp(join(tmpdir(), 'tekamolo-etag-'));
-    await writeFile(join(dir, 'encrypted.txt'), 'same bytes');
-    await writeFile(join(dir, 'edited.txt'), 'first draft');
-    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false } as never);
     s3Mock
       .on(GetObjectCommand, { Key: MANIFEST_KEY })
       .rejects(Object.assign(new Error('no manifest'), { name: 'NoSuchKey' }));
-    s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string }) => {
-      // The build writes the file again while it goes up; S3 reports the ETag of what it stored.
-      if (input.Key === 'edited.txt') await writeFile(join(dir, 'edited.txt'), 'second, longer draft');
-      return { ETag: `"not-an-md5-${input.Key}"` };
-    });
   });
 
   afterEach(async () => {
@@ -34,28 +56,68 @@ describe('an ETag other than the MD5 of the bytes hashed', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('is put down to a file changed during the sync when its stat changed, else to the encryption', async () => {
+  it('tells a multipart file rewritten during the sync from ETags that are not MD5s (SSE-KMS)', async () => {
+    await writeFile(join(dir, 'encrypted.txt'), 'same bytes');
+    await writeFile(join(dir, 'touched.txt'), 'touched, not changed');
+    const video = randomBytes(PART_SIZE + 10);
+    await writeFile(join(dir, 'video.bin'), video);
+    // The bucket holds an older video.bin of the same size: its bytes are not kept while hashing.
+    bucketHolds([{ key: 'video.bin', size: video.length }]);
+    s3Mock.on(PutObjectCommand).callsFake((input: { Key: string }) => ({ ETag: `"kms-${input.Key}"` }));
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' } as never);
+    s3Mock
+      .on(UploadPartCommand)
+      .callsFake((input: { PartNumber: number }) => ({ ETag: `"p${input.PartNumber}"` }));
+    s3Mock.on(CompleteMultipartUploadCommand).resolves({ ETag: '"whatever-went-up-2"' } as never);
+
     const events: SyncEvent[] = [];
     await syncFrontend({
       aws: new Aws({ region: 'eu-central-1', maxAttempts: 1 }),
       target: { bucket: 'site', region: 'eu-central-1' },
-      settings: {
-        dir,
-        invalidationThreshold: 15,
-        deleteStale: false,
-        dryRun: false,
-        invalidate: false,
-        waitForInvalidation: false,
-        concurrency: 1,
-        waitIntervalMs: 1,
-        waitTimeoutMs: 1000,
+      settings: settings(),
+      emit: (event) => {
+        events.push(event);
+        if (event.code !== 'sync-planned') return;
+        // Between the plan and the uploads the build writes video.bin again and touches touched.txt.
+        writeFileSync(join(dir, 'video.bin'), randomBytes(PART_SIZE + 11));
+        utimesSync(join(dir, 'touched.txt'), new Date(), new Date(Date.now() + 5000));
       },
-      emit: (e) => events.push(e),
     });
+
     const warnings = events.flatMap((e) => (e.code === 'warning' ? [e.message] : []));
     expect(warnings).toEqual([
-      expect.stringMatching(/^1 file\(s\) changed while the sync ran \(e\.g\. edited\.txt\): .*sync again/),
-      expect.stringMatching(/other ETags .* for 1 object\(s\) \(e\.g\. encrypted\.txt\): .*SSE-KMS/),
+      expect.stringMatching(/^1 file\(s\) changed while the sync ran \(e\.g\. video\.bin\): .*sync again/),
+      // A single PUT carries Content-MD5, so S3 stored the bytes hashed: touched or not, the ETag is no MD5.
+      expect.stringMatching(/other ETags .* for 2 object\(s\) \(e\.g\. (encrypted|touched)\.txt\): .*SSE-KMS/),
     ]);
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.find((p) => p.Key === 'touched.txt')?.ContentMD5).toBe(
+      Buffer.from(md5('touched, not changed'), 'hex').toString('base64'),
+    );
+  });
+
+  it('says a file changed during the sync when S3 refuses the bytes read again to go up', async () => {
+    await writeFile(join(dir, 'index.html'), '<p>version 1</p>');
+    bucketHolds([{ key: 'index.html', size: '<p>version 1</p>'.length }]);
+    s3Mock
+      .on(PutObjectCommand)
+      .rejects(
+        Object.assign(new Error('The Content-MD5 you specified did not match'), { name: 'BadDigest' }),
+      );
+
+    const error = await syncFrontend({
+      aws: new Aws({ region: 'eu-central-1', maxAttempts: 1 }),
+      target: { bucket: 'site', region: 'eu-central-1' },
+      settings: settings(),
+      emit: (event) => {
+        if (event.code === 'sync-planned') writeFileSync(join(dir, 'index.html'), '<p>version 2</p>');
+      },
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(WorkError);
+    expect((error as WorkError).message).toBe(
+      'index.html changed while the sync ran: S3 refused bytes other than those hashed for the plan',
+    );
+    expect((error as WorkError).hint).toMatch(/^sync again once the build is done/);
   });
 });

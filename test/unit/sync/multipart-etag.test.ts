@@ -152,9 +152,30 @@ describe('fingerprintFile', () => {
     );
   });
 
-  it('sees a file that grew after the scan, streamed or read whole', async () => {
+  it('sees a large file that grew after the scan, read in pieces or whole to be kept', async () => {
     await writeFile(join(dir, 'big.bin'), randomBytes(2 * 1024 * 1024));
     await expect(fingerprintFile(join(dir, 'big.bin'), 1024 * 1024 + 1)).rejects.toThrow(/changed while/);
+    const kept: Buffer[] = [];
+    await expect(
+      fingerprintFile(join(dir, 'big.bin'), 1024 * 1024 + 1, { onWholeRead: (bytes) => kept.push(bytes) }),
+    ).rejects.toThrow(/\(1048577 bytes expected, 2097152 read\)/);
+    expect(kept).toEqual([]);
+  });
+
+  it('hashes an empty file, its bytes kept or not', async () => {
+    await writeFile(join(dir, 'empty.txt'), '');
+    const emptyMd5 = createHash('md5').digest('hex');
+    expect((await fingerprintFile(join(dir, 'empty.txt'), 0)).md5).toBe(emptyMd5);
+    expect((await fingerprintFile(join(dir, 'empty.txt'), 0, { onWholeRead: () => {} })).md5).toBe(emptyMd5);
+  });
+
+  it('splits parts across the pieces read when the part size is not a multiple of them', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    await writeFile(join(dir, 'big.bin'), data);
+    const partSize = 700_001;
+    const fp = await fingerprintFile(join(dir, 'big.bin'), data.length, { partSize, wholeMd5: true });
+    expect(fp.multipartEtag).toBe(referenceEtag(data, partSize));
+    expect(fp.md5).toBe(createHash('md5').update(data).digest('hex'));
   });
 
   it('fails when the file is not the size that was scanned', async () => {
