@@ -67,7 +67,7 @@ export function checkAborted(signal: AbortSignal | undefined): void {
  * Hash every file and work out its headers. Every unreadable file is named in one UserError before
  * anything is uploaded. The bytes of a file for which `mayUpload` says yes are kept in `contents`
  * while there is room; `mayUpload` is a guess made before the file's hash is known (a wrong one
- * costs a read, nothing else), all files by default.
+ * costs a second read at the upload), all files by default.
  */
 export async function describeFiles(
   files: LocalFile[],

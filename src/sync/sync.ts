@@ -130,7 +130,8 @@ export async function syncFrontend(run: SyncRun): Promise<SyncSummary> {
     // bucket does not hold, or holds at another size. One it holds at this size most likely goes
     // nowhere (a fresh checkout or build, where every mtime is new and the hash cache knows nothing, is
     // the common re-sync), and so does one the listing has not reached yet: a bucket big enough to be
-    // listed slowly is a re-sync's. A wrong guess costs one more read of the file at its upload.
+    // listed slowly is a re-sync's. A wrong guess costs one more read of the file at its upload (a
+    // file changed in between is then refused by S3 through Content-MD5, not sent as hashed).
     (file) => {
       const remote = listing.peek(file.key);
       return remote === 'absent' || (remote !== 'unknown' && remote.size !== file.size);

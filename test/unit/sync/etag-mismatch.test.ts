@@ -88,7 +88,9 @@ describe('bytes that are not the ones hashed for the plan', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/^1 file\(s\) changed while the sync ran \(e\.g\. video\.bin\): .*sync again/),
       // A single PUT carries Content-MD5, so S3 stored the bytes hashed: touched or not, the ETag is no MD5.
-      expect.stringMatching(/other ETags .* for 2 object\(s\) \(e\.g\. (encrypted|touched)\.txt\): .*SSE-KMS/),
+      expect.stringMatching(
+        /other ETags .* for 2 object\(s\) \(e\.g\. (encrypted|touched)\.txt\): .*SSE-KMS/,
+      ),
     ]);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.find((p) => p.Key === 'touched.txt')?.ContentMD5).toBe(
