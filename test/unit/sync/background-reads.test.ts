@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Aws } from '../../../src/aws/clients.js';
 import { UserError } from '../../../src/errors.js';
 import { syncFrontend } from '../../../src/sync/sync.js';
+import { syncSettings } from '../../support/sync-settings.js';
 
 /**
  * The bucket is listed (and its manifest read) while the folder is scanned. A sync that stops before
@@ -58,17 +59,7 @@ describe('a sync that stops while the bucket is being read', () => {
     const error = await syncFrontend({
       aws,
       target: { bucket: 'site', region: 'eu-central-1' },
-      settings: {
-        dir,
-        invalidationThreshold: 15,
-        deleteStale: false,
-        dryRun: false,
-        invalidate: false,
-        waitForInvalidation: false,
-        concurrency: 1,
-        waitIntervalMs: 1,
-        waitTimeoutMs: 100,
-      },
+      settings: syncSettings(dir, { waitTimeoutMs: 100 }),
       emit: () => undefined,
     }).catch((e: unknown) => {
       atEnd = { sent, inFlight };

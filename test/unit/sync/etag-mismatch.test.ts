@@ -19,24 +19,14 @@ import { WorkError } from '../../../src/errors.js';
 import type { SyncEvent } from '../../../src/sync/events.js';
 import { MANIFEST_KEY } from '../../../src/sync/manifest.js';
 import { PART_SIZE } from '../../../src/sync/multipart-etag.js';
-import { type SyncSettings, syncFrontend } from '../../../src/sync/sync.js';
+import { syncFrontend } from '../../../src/sync/sync.js';
+import { syncSettings } from '../../support/sync-settings.js';
 
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
 
 describe('bytes that are not the ones hashed for the plan', () => {
   let s3Mock: ReturnType<typeof mockClient>;
   let dir: string;
-  const settings = (): SyncSettings => ({
-    dir,
-    invalidationThreshold: 15,
-    deleteStale: false,
-    dryRun: false,
-    invalidate: false,
-    waitForInvalidation: false,
-    concurrency: 1,
-    waitIntervalMs: 1,
-    waitTimeoutMs: 1000,
-  });
   const bucketHolds = (objects: { key: string; size: number }[]) =>
     s3Mock.on(ListObjectsV2Command).resolves({
       Contents: objects.map((o) => ({ Key: o.key, Size: o.size, ETag: '"older"' })),
@@ -74,7 +64,7 @@ describe('bytes that are not the ones hashed for the plan', () => {
     await syncFrontend({
       aws: new Aws({ region: 'eu-central-1', maxAttempts: 1 }),
       target: { bucket: 'site', region: 'eu-central-1' },
-      settings: settings(),
+      settings: syncSettings(dir),
       emit: (event) => {
         events.push(event);
         if (event.code !== 'sync-planned') return;
@@ -110,7 +100,7 @@ describe('bytes that are not the ones hashed for the plan', () => {
     const error = await syncFrontend({
       aws: new Aws({ region: 'eu-central-1', maxAttempts: 1 }),
       target: { bucket: 'site', region: 'eu-central-1' },
-      settings: settings(),
+      settings: syncSettings(dir),
       emit: (event) => {
         if (event.code === 'sync-planned') writeFileSync(join(dir, 'index.html'), '<p>version 2</p>');
       },
