@@ -31,7 +31,7 @@ export const run: CommandRunner<ConnectOptions> = async (globals, options, trace
     await session.close();
   }
   if (globals.json) {
-    const awsCalls = { total: session.tracer.records.length, changing: session.tracer.changingCalls };
+    const awsCalls = session.tracer.calls();
     const document = {
       version: JSON_VERSION,
       command: 'connect',

@@ -43,7 +43,7 @@ export const run: CommandRunner<Record<string, never>> = async (globals, _option
     const cost = estimateCost(config, network.subnets);
     const ok = outputs.missing.length === 0;
     if (globals.json) {
-      const awsCalls = { total: session.tracer.records.length, changing: session.tracer.changingCalls };
+      const awsCalls = session.tracer.calls();
       const document = { version: JSON_VERSION, command: 'outputs', ...outputs, cost, awsCalls, ok };
       globals.io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
